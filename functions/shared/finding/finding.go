@@ -1,0 +1,199 @@
+// Package finding is trailwatch's domain: the normalized finding that a
+// CloudTrail event becomes, how it is parsed, what it exposes, how severe it
+// is and what makes two findings the same alert. It imports no AWS SDK.
+//
+// The JSON encoding of Finding is a documented contract (see the README's
+// "Finding" table): top-level field names are stable, new fields are only
+// ever added.
+package finding
+
+import "time"
+
+// Finding is one CloudTrail event, normalized. Parse fills everything but
+// the live facts on each Resource; enrich fills those and recomputes
+// Severity.
+type Finding struct {
+	EventID      string    `json:"eventId"`
+	EventName    string    `json:"eventName"`
+	EventSource  string    `json:"eventSource"`
+	EventVersion string    `json:"eventVersion,omitempty"`
+	Account      string    `json:"account"`
+	Region       string    `json:"region"`
+	Time         time.Time `json:"time"`
+	Actor        Actor     `json:"actor"`
+	// Resources are what the call acted on, in the order the event names them.
+	Resources    []Resource `json:"resources"`
+	ErrorCode    string     `json:"errorCode,omitempty"`
+	ErrorMessage string     `json:"errorMessage,omitempty"`
+	Category     Category   `json:"category"`
+	Severity     Severity   `json:"severity"`
+	// OpensExposure is true when the call, as made and as answered, opens a
+	// path from the internet to something in the account. Never true for a
+	// failed call.
+	OpensExposure bool `json:"opensExposure"`
+	// ClosesExposure is true when the call removes such a path.
+	ClosesExposure bool `json:"closesExposure"`
+	// Requested is what the call tried to expose, read from the request (and
+	// response) alone.
+	Requested Requested `json:"requested"`
+	// Summary is one line saying what happened, for people.
+	Summary string `json:"summary"`
+	// Enriched is true once enrich has looked the resources up.
+	Enriched bool `json:"enriched"`
+}
+
+// Failed reports whether the call was refused (it has an errorCode).
+func (f *Finding) Failed() bool { return f.ErrorCode != "" }
+
+// Actor is who made the call.
+type Actor struct {
+	// Type is userIdentity.type: Root, IAMUser, AssumedRole, FederatedUser,
+	// AWSService, AWSAccount, IdentityCenterUser, ...
+	Type        string `json:"type"`
+	ARN         string `json:"arn,omitempty"`
+	AccountID   string `json:"accountId,omitempty"`
+	PrincipalID string `json:"principalId,omitempty"`
+	UserName    string `json:"userName,omitempty"`
+	// SessionIssuer is the ARN of the role (or user) that issued the session
+	// of an AssumedRole or FederatedUser.
+	SessionIssuer string `json:"sessionIssuer,omitempty"`
+	InvokedBy     string `json:"invokedBy,omitempty"`
+	SourceIP      string `json:"sourceIp,omitempty"`
+	UserAgent     string `json:"userAgent,omitempty"`
+	VPCEndpointID string `json:"vpcEndpointId,omitempty"`
+}
+
+// Name is the most specific human name of the actor: the ARN when known,
+// else the user name, else the service that invoked the call, else the type.
+func (a Actor) Name() string {
+	switch {
+	case a.ARN != "":
+		return a.ARN
+	case a.UserName != "":
+		return a.UserName
+	case a.InvokedBy != "":
+		return a.InvokedBy
+	default:
+		return a.Type
+	}
+}
+
+// ResourceType names the kind of a Resource.
+type ResourceType string
+
+// Resource types.
+const (
+	TypeInstance         ResourceType = "ec2:instance"
+	TypeSecurityGroup    ResourceType = "ec2:security-group"
+	TypeElasticIP        ResourceType = "ec2:elastic-ip"
+	TypeNetworkInterface ResourceType = "ec2:network-interface"
+	TypeLoadBalancer     ResourceType = "elasticloadbalancing:loadbalancer"
+	TypeBucket           ResourceType = "s3:bucket"
+	TypeObject           ResourceType = "s3:object"
+)
+
+// Resource is one thing the call acted on. Type and ID come from the event;
+// the remaining fields are live facts set by enrich.
+type Resource struct {
+	Type ResourceType `json:"type"`
+	// ID is the resource's id: instance id, group id, allocation id (or the
+	// public IP of a classic address), load balancer ARN or name, bucket
+	// name, bucket/key of an object.
+	ID string `json:"id"`
+	// Name is a secondary human name (a group name, a load balancer name).
+	Name string `json:"name,omitempty"`
+
+	// Found is false when enrich looked the resource up and it no longer
+	// exists; nil before enrichment.
+	Found *bool `json:"found,omitempty"`
+	// SecurityGroups attached to the resource.
+	SecurityGroups []string `json:"securityGroups,omitempty"`
+	// OpenIngress are the ingress rules of those groups that admit the whole
+	// internet (any source with prefix length 0).
+	OpenIngress []Rule `json:"openIngress,omitempty"`
+	// PublicIPs reachable from the internet.
+	PublicIPs []string `json:"publicIps,omitempty"`
+	// AttachedTo is the instance or interface an address is associated with.
+	AttachedTo string `json:"attachedTo,omitempty"`
+}
+
+// Rule is one ingress permission from one source.
+type Rule struct {
+	// Protocol is "tcp", "udp", "icmp", "icmpv6", a protocol number, or "-1"
+	// for all traffic.
+	Protocol string `json:"protocol"`
+	// FromPort and ToPort bound the port range; both are -1 for all ports.
+	// For ICMP they are type and code.
+	FromPort int `json:"fromPort"`
+	ToPort   int `json:"toPort"`
+	// Exactly one source is set.
+	CIDR         string `json:"cidr,omitempty"`
+	PrefixListID string `json:"prefixListId,omitempty"`
+	GroupID      string `json:"groupId,omitempty"`
+	// WorldOpen is true for a CIDR source with prefix length 0.
+	WorldOpen bool `json:"worldOpen"`
+	// GroupID of the security group the rule belongs to, when known.
+	SecurityGroupID string `json:"securityGroupId,omitempty"`
+}
+
+// Requested is what a call tried to expose, from the request and response
+// alone.
+type Requested struct {
+	// IngressRules added by the call.
+	IngressRules []Rule `json:"ingressRules,omitempty"`
+	// PublicIP is true when the call asked for a public IP (RunInstances with
+	// AssociatePublicIpAddress) or allocated or associated one.
+	PublicIP bool `json:"publicIp,omitempty"`
+	// PublicIPs named in the call or its response.
+	PublicIPs []string `json:"publicIps,omitempty"`
+	// SecurityGroups named in the call.
+	SecurityGroups []string `json:"securityGroups,omitempty"`
+	// Scheme of a load balancer: "internet-facing" or "internal".
+	Scheme string `json:"scheme,omitempty"`
+	// Listeners of a load balancer, as "PROTOCOL:port".
+	Listeners []string `json:"listeners,omitempty"`
+}
+
+// Category groups catalog events by what they touch.
+type Category string
+
+// Categories.
+const (
+	CategoryNetwork      Category = "network"
+	CategoryLoadBalancer Category = "load-balancer"
+	CategoryData         Category = "data"
+)
+
+// Severity of a finding, ordered: SeverityNone < SeverityLow <
+// SeverityMedium < SeverityHigh.
+type Severity string
+
+// Severities.
+const (
+	SeverityNone   Severity = "none"
+	SeverityLow    Severity = "low"
+	SeverityMedium Severity = "medium"
+	SeverityHigh   Severity = "high"
+)
+
+// Rank orders severities; unknown values rank as SeverityNone.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityLow:
+		return 1
+	case SeverityMedium:
+		return 2
+	case SeverityHigh:
+		return 3
+	default:
+		return 0
+	}
+}
+
+// Max returns the more severe of s and o.
+func (s Severity) Max(o Severity) Severity {
+	if o.Rank() > s.Rank() {
+		return o
+	}
+	return s
+}
