@@ -4,6 +4,7 @@ go 1.26.8
 
 require (
 	github.com/aws/aws-lambda-go v1.55.1
+	github.com/google/go-cmp v0.7.0
 	github.com/rs/zerolog v1.35.1
 )
 

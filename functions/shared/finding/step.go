@@ -1,6 +1,9 @@
 package finding
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // The payloads below are what the state machine passes to each function.
 // statemachine/pipeline.asl.json builds them; executionId is
@@ -58,4 +61,20 @@ type DedupeResult struct {
 type NotifyResult struct {
 	MessageID string `json:"messageId"`
 	Subject   string `json:"subject"`
+}
+
+// UnmarshalJSON takes an object with an "event" member as a ParseRequest and
+// anything else as the event itself. It never fails: Parse reports what is
+// wrong with the event.
+func (r *ParseRequest) UnmarshalJSON(b []byte) error {
+	var probe struct {
+		Event       json.RawMessage `json:"event"`
+		ExecutionID string          `json:"executionId"`
+	}
+	if err := json.Unmarshal(b, &probe); err == nil && len(probe.Event) > 0 {
+		r.Event, r.ExecutionID = probe.Event, probe.ExecutionID
+		return nil
+	}
+	r.Event, r.ExecutionID = bytes.Clone(b), ""
+	return nil
 }

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"net/netip"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+)
+
+// Operations are the EC2 API operations this adapter calls: the enrich
+// function's IAM policy allows exactly these (a test under test/ checks it).
+var Operations = []string{"DescribeAddresses", "DescribeInstances", "DescribeNetworkInterfaces", "DescribeSecurityGroups"}
+
+// EC2API is the part of the EC2 client the adapter uses.
+type EC2API interface {
+	ec2.DescribeSecurityGroupsAPIClient
+	ec2.DescribeInstancesAPIClient
+	ec2.DescribeNetworkInterfacesAPIClient
+	DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, opts ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
+}
+
+// EC2 implements Lookups with the EC2 API. It looks resources up by filter,
+// not by id, so an id that names nothing is simply absent (a lookup by id
+// fails the whole call with *.NotFound), and it follows every page.
+type EC2 struct {
+	Client EC2API
+}
+
+var _ Lookups = (*EC2)(nil)
+
+// maxFilterValues is how many values EC2 accepts in one filter.
+const maxFilterValues = 200
+
+// chunks splits ids into groups of at most maxFilterValues.
+func chunks(ids []string) [][]string {
+	var out [][]string
+	for len(ids) > maxFilterValues {
+		out = append(out, ids[:maxFilterValues])
+		ids = ids[maxFilterValues:]
+	}
+	if len(ids) > 0 {
+		out = append(out, ids)
+	}
+	return out
+}
+
+func filter(name string, values []string) types.Filter {
+	return types.Filter{Name: aws.String(name), Values: values}
+}
+
+// SecurityGroups describes the groups with the given ids.
+func (e *EC2) SecurityGroups(ctx context.Context, ids []string) ([]finding.SecurityGroup, error) {
+	var out []finding.SecurityGroup
+	for _, c := range chunks(ids) {
+		p := ec2.NewDescribeSecurityGroupsPaginator(e.Client, &ec2.DescribeSecurityGroupsInput{
+			Filters: []types.Filter{filter("group-id", c)},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, g := range page.SecurityGroups {
+				out = append(out, securityGroup(g))
+			}
+		}
+	}
+	return out, nil
+}
+
+func securityGroup(g types.SecurityGroup) finding.SecurityGroup {
+	sg := finding.SecurityGroup{ID: aws.ToString(g.GroupId), Name: aws.ToString(g.GroupName), VPCID: aws.ToString(g.VpcId)}
+	for _, p := range g.IpPermissions {
+		sg.Ingress = append(sg.Ingress, permissionRules(p, sg.ID)...)
+	}
+	return sg
+}
+
+// permissionRules expands one IpPermission into a rule per source.
+func permissionRules(p types.IpPermission, groupID string) []finding.Rule {
+	proto := finding.NormalizeProtocol(aws.ToString(p.IpProtocol))
+	from, to := int(aws.ToInt32(p.FromPort)), int(aws.ToInt32(p.ToPort))
+	if p.FromPort == nil || proto == "-1" {
+		from = -1
+	}
+	if p.ToPort == nil || proto == "-1" {
+		to = -1
+	}
+	base := finding.Rule{Protocol: proto, FromPort: from, ToPort: to, SecurityGroupID: groupID}
+	var rules []finding.Rule
+	for _, r := range p.IpRanges {
+		rule := base
+		rule.CIDR = aws.ToString(r.CidrIp)
+		rule.WorldOpen = finding.WorldOpen(rule.CIDR)
+		rules = append(rules, rule)
+	}
+	for _, r := range p.Ipv6Ranges {
+		rule := base
+		rule.CIDR = aws.ToString(r.CidrIpv6)
+		rule.WorldOpen = finding.WorldOpen(rule.CIDR)
+		rules = append(rules, rule)
+	}
+	for _, r := range p.PrefixListIds {
+		rule := base
+		rule.PrefixListID = aws.ToString(r.PrefixListId)
+		rules = append(rules, rule)
+	}
+	for _, r := range p.UserIdGroupPairs {
+		rule := base
+		rule.GroupID = aws.ToString(r.GroupId)
+		rules = append(rules, rule)
+	}
+	return rules
+}
+
+// Instances describes the instances with the given ids.
+func (e *EC2) Instances(ctx context.Context, ids []string) ([]Instance, error) {
+	var out []Instance
+	for _, c := range chunks(ids) {
+		p := ec2.NewDescribeInstancesPaginator(e.Client, &ec2.DescribeInstancesInput{
+			Filters: []types.Filter{filter("instance-id", c)},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, err
+			}
+			for _, res := range page.Reservations {
+				for _, in := range res.Instances {
+					out = append(out, instance(in))
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func instance(in types.Instance) Instance {
+	i := Instance{ID: aws.ToString(in.InstanceId)}
+	for _, g := range in.SecurityGroups {
+		i.SecurityGroups = append(i.SecurityGroups, aws.ToString(g.GroupId))
+	}
+	if ip := aws.ToString(in.PublicIpAddress); ip != "" {
+		i.PublicIPs = append(i.PublicIPs, ip)
+	}
+	for _, n := range in.NetworkInterfaces {
+		for _, ip := range n.Ipv6Addresses {
+			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(ip.Ipv6Address))
+		}
+		if n.Association != nil {
+			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(n.Association.PublicIp))
+		}
+	}
+	return i
+}
+
+// appendPublic appends ip unless it is empty, already present, or not a
+// global unicast address (IPv6 addresses of an instance are global; private
+// IPv4 ones are never reported as public).
+func appendPublic(ips []string, ip string) []string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.IsGlobalUnicast() || a.IsPrivate() {
+		return ips
+	}
+	for _, x := range ips {
+		if x == ip {
+			return ips
+		}
+	}
+	return append(ips, ip)
+}
+
+// Addresses describes Elastic IPs by allocation id or public IP.
+// DescribeAddresses has no paginator: it answers every match at once.
+func (e *EC2) Addresses(ctx context.Context, ids []string) ([]Address, error) {
+	var allocs, ips []string
+	for _, id := range ids {
+		if _, err := netip.ParseAddr(id); err == nil {
+			ips = append(ips, id)
+		} else {
+			allocs = append(allocs, id)
+		}
+	}
+	var out []Address
+	for _, q := range []struct {
+		name   string
+		values []string
+	}{{"allocation-id", allocs}, {"public-ip", ips}} {
+		for _, c := range chunks(q.values) {
+			resp, err := e.Client.DescribeAddresses(ctx, &ec2.DescribeAddressesInput{Filters: []types.Filter{filter(q.name, c)}})
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range resp.Addresses {
+				out = append(out, Address{
+					AllocationID:       aws.ToString(a.AllocationId),
+					PublicIP:           aws.ToString(a.PublicIp),
+					InstanceID:         aws.ToString(a.InstanceId),
+					NetworkInterfaceID: aws.ToString(a.NetworkInterfaceId),
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// NetworkInterfaces describes the interfaces with the given ids and those in
+// the given security groups.
+func (e *EC2) NetworkInterfaces(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error) {
+	var out []NetworkInterface
+	seen := map[string]bool{}
+	for _, q := range []struct {
+		name   string
+		values []string
+	}{{"network-interface-id", ids}, {"group-id", groupIDs}} {
+		for _, c := range chunks(q.values) {
+			p := ec2.NewDescribeNetworkInterfacesPaginator(e.Client, &ec2.DescribeNetworkInterfacesInput{
+				Filters: []types.Filter{filter(q.name, c)},
+			})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					return nil, err
+				}
+				for _, n := range page.NetworkInterfaces {
+					id := aws.ToString(n.NetworkInterfaceId)
+					if seen[id] {
+						continue
+					}
+					seen[id] = true
+					out = append(out, networkInterface(n))
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func networkInterface(n types.NetworkInterface) NetworkInterface {
+	ni := NetworkInterface{ID: aws.ToString(n.NetworkInterfaceId)}
+	if n.Attachment != nil {
+		ni.InstanceID = aws.ToString(n.Attachment.InstanceId)
+	}
+	for _, g := range n.Groups {
+		ni.SecurityGroups = append(ni.SecurityGroups, aws.ToString(g.GroupId))
+	}
+	if n.Association != nil {
+		ni.PublicIPs = appendPublic(ni.PublicIPs, aws.ToString(n.Association.PublicIp))
+	}
+	for _, ip := range n.Ipv6Addresses {
+		ni.PublicIPs = appendPublic(ni.PublicIPs, aws.ToString(ip.Ipv6Address))
+	}
+	return ni
+}

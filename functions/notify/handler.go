@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/rs/zerolog"
+	"github.com/trailwatch/trailwatch/functions/shared/alert"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+)
+
+// Publisher sends a rendered alert and returns the message id the
+// destination gave it.
+type Publisher interface {
+	Publish(ctx context.Context, m alert.Message) (messageID string, err error)
+}
+
+// PublishError is returned, unwrapped, when the alert could not be
+// published. Its name is the errorType the state machine retries on; once
+// the retries are spent the pipeline releases its dedupe claim.
+type PublishError struct {
+	EventID string
+	Err     error
+}
+
+func (e *PublishError) Error() string {
+	return fmt.Sprintf("publish alert for event %s: %v", e.EventID, e.Err)
+}
+
+func (e *PublishError) Unwrap() error { return e.Err }
+
+// Handler is the notify function.
+type Handler struct {
+	publisher Publisher
+	log       zerolog.Logger
+}
+
+// NewHandler returns a Handler that publishes with p and logs with log. It
+// does no I/O.
+func NewHandler(p Publisher, log zerolog.Logger) *Handler {
+	return &Handler{publisher: p, log: log}
+}
+
+// Handle renders req.Finding and publishes it, once per invocation, and
+// returns the message id and the subject sent. It publishes whatever the
+// finding's severity: the state machine decides what is worth sending.
+//
+// Errors, returned unwrapped: *finding.InvalidInputError for a request
+// without a finding or without an event id (never retried); *PublishError
+// when publishing failed (retried).
+func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.NotifyResult, error) {
+	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
+	log := zerolog.Ctx(ctx)
+	f := req.Finding
+	switch {
+	case f == nil:
+		err := &finding.InvalidInputError{Reason: "request has no finding"}
+		log.Warn().Err(err).Msg("input rejected")
+		return finding.NotifyResult{}, err
+	case f.EventID == "":
+		err := &finding.InvalidInputError{Reason: "finding has no eventId"}
+		log.Warn().Err(err).Msg("input rejected")
+		return finding.NotifyResult{}, err
+	}
+	log.Debug().Interface("finding", f).Msg("rendering alert")
+	m := alert.Render(f)
+	id, err := h.publisher.Publish(ctx, m)
+	if err != nil {
+		perr := &PublishError{EventID: f.EventID, Err: err}
+		log.Error().Err(perr).Str("event_id", f.EventID).Str("severity", string(f.Severity)).
+			Str("subject", m.Subject).Msg("publish failed")
+		return finding.NotifyResult{}, perr
+	}
+	log.Info().Str("event_id", f.EventID).Str("severity", string(f.Severity)).
+		Str("message_id", id).Str("subject", m.Subject).Msg("alert published")
+	return finding.NotifyResult{MessageID: id, Subject: m.Subject}, nil
+}

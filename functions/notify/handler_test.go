@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
+	"github.com/trailwatch/trailwatch/functions/shared/alert"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+)
+
+// fakePublisher is a Publisher whose behaviour each test sets.
+type fakePublisher struct {
+	PublishFn func(ctx context.Context, m alert.Message) (string, error)
+}
+
+func (f *fakePublisher) Publish(ctx context.Context, m alert.Message) (string, error) {
+	return f.PublishFn(ctx, m)
+}
+
+func testFinding() *finding.Finding {
+	return &finding.Finding{
+		EventID:     "c409b898-91e4-44d5-a994-68741a8a0212",
+		EventName:   "AuthorizeSecurityGroupIngress",
+		EventSource: "ec2.amazonaws.com",
+		Account:     "123456789012",
+		Region:      "us-east-1",
+		Time:        time.Date(2024, 10, 14, 14, 11, 38, 0, time.UTC),
+		Actor: finding.Actor{
+			Type: "AssumedRole", ARN: "arn:aws:sts::123456789012:assumed-role/AdminRole/alice",
+			UserAgent: "aws-cli/2.17.60 a-distinctive-user-agent",
+		},
+		Resources: []finding.Resource{{Type: finding.TypeSecurityGroup, ID: "sg-0f63fecfa17ef4fee"}},
+		Category:  finding.CategoryNetwork,
+		Severity:  finding.SeverityHigh,
+		Requested: finding.Requested{IngressRules: []finding.Rule{
+			{Protocol: "tcp", FromPort: 3389, ToPort: 3389, CIDR: "0.0.0.0/0", WorldOpen: true},
+		}},
+		OpensExposure: true,
+		Summary:       "alice allowed tcp 3389 from 0.0.0.0/0 into sg-0f63fecfa17ef4fee",
+	}
+}
+
+func TestHandle(t *testing.T) {
+	errSNS := errors.New("sns: throttled")
+	wantSubject := alert.Render(testFinding()).Subject
+	tests := []struct {
+		name        string
+		req         finding.StepRequest
+		publish     func(ctx context.Context, m alert.Message) (string, error)
+		want        finding.NotifyResult
+		wantPublish int
+		wantErrType string
+		wantLog     map[string]any
+	}{
+		{
+			name: "published",
+			req:  finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-1"},
+			publish: func(_ context.Context, m alert.Message) (string, error) {
+				return "msg-1", nil
+			},
+			want:        finding.NotifyResult{MessageID: "msg-1", Subject: wantSubject},
+			wantPublish: 1,
+			wantLog: map[string]any{
+				"level": "info", "message": "alert published", "event_id": "c409b898-91e4-44d5-a994-68741a8a0212",
+				"severity": "high", "message_id": "msg-1", "subject": wantSubject, "execution_id": "exec-1",
+			},
+		},
+		{
+			name: "publish fails",
+			req:  finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-2"},
+			publish: func(context.Context, alert.Message) (string, error) {
+				return "", errSNS
+			},
+			wantPublish: 1,
+			wantErrType: "PublishError",
+			wantLog: map[string]any{
+				"level": "error", "message": "publish failed", "event_id": "c409b898-91e4-44d5-a994-68741a8a0212",
+				"execution_id": "exec-2",
+			},
+		},
+		{
+			name:        "no finding",
+			req:         finding.StepRequest{ExecutionID: "exec-3"},
+			wantErrType: "InvalidInputError",
+			wantLog:     map[string]any{"level": "warn", "message": "input rejected", "execution_id": "exec-3"},
+		},
+		{
+			name: "no event id",
+			req: finding.StepRequest{Finding: func() *finding.Finding {
+				f := testFinding()
+				f.EventID = ""
+				return f
+			}()},
+			wantErrType: "InvalidInputError",
+			wantLog:     map[string]any{"level": "warn", "message": "input rejected"},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			published := 0
+			var sent alert.Message
+			pub := &fakePublisher{PublishFn: func(ctx context.Context, m alert.Message) (string, error) {
+				published++
+				sent = m
+				if tc.publish == nil {
+					t.Fatal("Publish called")
+				}
+				return tc.publish(ctx, m)
+			}}
+			h := NewHandler(pub, zerolog.New(&logs).Level(zerolog.InfoLevel))
+
+			got, err := h.Handle(context.Background(), tc.req)
+
+			if published != tc.wantPublish {
+				t.Errorf("Publish called %d times, want %d", published, tc.wantPublish)
+			}
+			if tc.wantPublish > 0 {
+				if diff := cmp.Diff(alert.Render(tc.req.Finding), sent); diff != "" {
+					t.Errorf("published message differs from alert.Render (-want +got):\n%s", diff)
+				}
+			}
+			if tc.wantErrType != "" {
+				if err == nil {
+					t.Fatalf("Handle = %+v, nil; want a %s", got, tc.wantErrType)
+				}
+				if got := lambdarun.ErrorType(err); got != tc.wantErrType {
+					t.Errorf("errorType = %q, want %q (err: %v)", got, tc.wantErrType, err)
+				}
+				if tc.wantErrType == "PublishError" && !errors.Is(err, errSNS) {
+					t.Errorf("error %v does not wrap the publisher's error", err)
+				}
+			} else if err != nil {
+				t.Fatalf("Handle: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("result (-want +got):\n%s", diff)
+			}
+
+			line := lastLogLine(t, logs.Bytes())
+			for k, want := range tc.wantLog {
+				if line[k] != want {
+					t.Errorf("log %s = %v, want %v (line %v)", k, line[k], want, line)
+				}
+			}
+			if strings.Contains(logs.String(), "a-distinctive-user-agent") {
+				t.Errorf("the finding was logged above debug level:\n%s", logs.String())
+			}
+		})
+	}
+}
+
+// TestHandleLogsFindingAtDebug checks the one place the whole finding is
+// logged: debug level, off by default.
+func TestHandleLogsFindingAtDebug(t *testing.T) {
+	var logs bytes.Buffer
+	h := NewHandler(&fakePublisher{PublishFn: func(context.Context, alert.Message) (string, error) { return "m", nil }},
+		zerolog.New(&logs).Level(zerolog.DebugLevel))
+	if _, err := h.Handle(context.Background(), finding.StepRequest{Finding: testFinding()}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), `"level":"debug"`) || !strings.Contains(logs.String(), "a-distinctive-user-agent") {
+		t.Errorf("no debug line with the finding:\n%s", logs.String())
+	}
+}
+
+func lastLogLine(t *testing.T, logs []byte) map[string]any {
+	t.Helper()
+	lines := bytes.Split(bytes.TrimSpace(logs), []byte("\n"))
+	var m map[string]any
+	if err := json.Unmarshal(lines[len(lines)-1], &m); err != nil {
+		t.Fatalf("log line %q: %v", lines[len(lines)-1], err)
+	}
+	return m
+}
+
+func TestTopicFromEnv(t *testing.T) {
+	for _, tc := range []struct {
+		name, value string
+		wantErr     bool
+	}{
+		{"set", "arn:aws:sns:us-east-1:123456789012:alerts", false},
+		{"missing", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := topicFromEnv(func(k string) string {
+				if k == "TOPIC_ARN" {
+					return tc.value
+				}
+				return ""
+			})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
+			}
+			if got != tc.value {
+				t.Errorf("topic = %q, want %q", got, tc.value)
+			}
+		})
+	}
+}

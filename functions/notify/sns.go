@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/trailwatch/trailwatch/functions/shared/alert"
+)
+
+// Operations are the SNS API operations this adapter calls: the notify
+// function's IAM policy allows exactly these, on the topic.
+var Operations = []string{"Publish"}
+
+// SNSAPI is the part of the SNS client the adapter uses.
+type SNSAPI interface {
+	Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+// SNS publishes alerts to one SNS topic.
+type SNS struct {
+	client SNSAPI
+	topic  string
+}
+
+var _ Publisher = (*SNS)(nil)
+
+// NewSNS returns an SNS publishing to the topic with ARN topicARN. It does
+// no I/O.
+func NewSNS(client SNSAPI, topicARN string) *SNS {
+	return &SNS{client: client, topic: topicARN}
+}
+
+// Publish sends m as one SNS message: its subject, its body as the message
+// and its attributes as String message attributes (those with an empty
+// value are left out: SNS refuses them). It returns the message id SNS
+// assigned. Errors are the SDK's, wrapped with the topic.
+func (s *SNS) Publish(ctx context.Context, m alert.Message) (string, error) {
+	in := &sns.PublishInput{
+		TopicArn: aws.String(s.topic),
+		Message:  aws.String(m.Body),
+	}
+	if m.Subject != "" {
+		in.Subject = aws.String(m.Subject)
+	}
+	if len(m.Attributes) > 0 {
+		in.MessageAttributes = make(map[string]types.MessageAttributeValue, len(m.Attributes))
+		for k, v := range m.Attributes {
+			if v != "" {
+				in.MessageAttributes[k] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(v)}
+			}
+		}
+	}
+	out, err := s.client.Publish(ctx, in)
+	if err != nil {
+		return "", fmt.Errorf("sns publish to %s: %w", s.topic, err)
+	}
+	if out == nil || aws.ToString(out.MessageId) == "" {
+		return "", errors.New("sns publish to " + s.topic + ": no message id in the response")
+	}
+	return aws.ToString(out.MessageId), nil
+}

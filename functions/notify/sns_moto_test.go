@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/google/go-cmp/cmp"
+	"github.com/trailwatch/trailwatch/functions/shared/alert"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+)
+
+// python is the interpreter with moto: TRAILWATCH_PYTHON (set by the
+// Makefile) or python3.
+func python() string {
+	if p := os.Getenv("TRAILWATCH_PYTHON"); p != "" {
+		return p
+	}
+	return "python3"
+}
+
+// startMoto starts a moto server on a free port for the test, stops it when
+// the test ends, and returns its URL. It skips the test when python cannot
+// import moto.
+func startMoto(t *testing.T) string {
+	t.Helper()
+	if out, err := exec.Command(python(), "-c", "import moto.server").CombinedOutput(); err != nil {
+		t.Skipf("moto is not importable: %v: %s", err, out)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	l.Close()
+
+	logPath := filepath.Join(t.TempDir(), "moto.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(python(), "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start moto: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		logFile.Close()
+	})
+
+	url := "http://127.0.0.1:" + port
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("moto exited: %v\n%s", err, log)
+		default:
+		}
+		if resp, err := http.Get(url + "/moto-api/"); err == nil {
+			resp.Body.Close()
+			return url
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logPath)
+			t.Fatalf("moto did not answer on %s within 30s\n%s", url, log)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestSNSMoto publishes rendered alerts through the adapter to a topic in
+// moto and reads them back from an SQS queue subscribed to it.
+func TestSNSMoto(t *testing.T) {
+	url := startMoto(t)
+	cfg := aws.Config{
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		BaseEndpoint: aws.String(url),
+	}
+	snsClient := sns.NewFromConfig(cfg)
+	sqsClient := sqs.NewFromConfig(cfg)
+	ctx := context.Background()
+
+	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("trailwatch-alerts")})
+	if err != nil {
+		t.Fatalf("create topic: %v", err)
+	}
+	queue, err := sqsClient.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alerts-inbox")})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	attrs, err := sqsClient.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl:       queue.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		t.Fatalf("queue attributes: %v", err)
+	}
+	if _, err := snsClient.Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: topic.TopicArn,
+		Protocol: aws.String("sqs"),
+		Endpoint: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
+	}); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	publisher := NewSNS(snsClient, aws.ToString(topic.TopicArn))
+
+	hostile := testFinding()
+	hostile.Actor.UserName = "Zoë 渡辺\n\u202e"
+	hostile.Resources[0].ID = "sg-" + strings.Repeat("é", 200)
+	for _, tc := range []struct {
+		name string
+		f    *finding.Finding
+	}{
+		{"typical", testFinding()},
+		{"non-ASCII and a very long id", hostile},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := alert.Render(tc.f)
+			id, err := publisher.Publish(ctx, m)
+			if err != nil {
+				t.Fatalf("publish: %v", err)
+			}
+			got := receive(t, sqsClient, aws.ToString(queue.QueueUrl))
+			if got.MessageID != id {
+				t.Errorf("MessageId = %q, want %q (from Publish)", got.MessageID, id)
+			}
+			if got.TopicArn != aws.ToString(topic.TopicArn) {
+				t.Errorf("TopicArn = %q, want %q", got.TopicArn, aws.ToString(topic.TopicArn))
+			}
+			if got.Subject != m.Subject {
+				t.Errorf("Subject = %q, want %q", got.Subject, m.Subject)
+			}
+			if got.Message != m.Body {
+				t.Errorf("Message differs from the body:\n got %q\nwant %q", got.Message, m.Body)
+			}
+			gotAttrs := map[string]string{}
+			for k, v := range got.MessageAttributes {
+				if v.Type != "String" {
+					t.Errorf("attribute %s has type %q, want String", k, v.Type)
+				}
+				gotAttrs[k] = v.Value
+			}
+			if diff := cmp.Diff(m.Attributes, gotAttrs); diff != "" {
+				t.Errorf("attributes (-sent +received):\n%s", diff)
+			}
+		})
+	}
+}
+
+// notification is the SNS envelope an SQS subscriber receives.
+type notification struct {
+	MessageID         string `json:"MessageId"`
+	TopicArn          string
+	Subject           string
+	Message           string
+	MessageAttributes map[string]struct {
+		Type  string
+		Value string
+	}
+}
+
+// receive reads and deletes the next message of the queue, failing the
+// test when none arrives within 10 seconds.
+func receive(t *testing.T, client *sqs.Client, queueURL string) notification {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+			QueueUrl: aws.String(queueURL), MaxNumberOfMessages: 1, WaitTimeSeconds: 1,
+		})
+		if err != nil {
+			t.Fatalf("receive: %v", err)
+		}
+		if len(out.Messages) == 0 {
+			continue
+		}
+		msg := out.Messages[0]
+		if _, err := client.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: aws.String(queueURL), ReceiptHandle: msg.ReceiptHandle}); err != nil {
+			t.Fatalf("delete: %v", err)
+		}
+		var n notification
+		if err := json.Unmarshal([]byte(aws.ToString(msg.Body)), &n); err != nil {
+			t.Fatalf("decode SQS body %q: %v", aws.ToString(msg.Body), err)
+		}
+		return n
+	}
+	t.Fatal("no message in the queue within 10s")
+	return notification{}
+}

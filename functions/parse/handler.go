@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/rs/zerolog"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+)
+
+// Handler parses events.
+type Handler struct {
+	Log zerolog.Logger
+}
+
+// Handle parses req.Event. Errors are those of finding.Parse, unwrapped:
+// *finding.MalformedEventError and *finding.UnsupportedEventError.
+func (h *Handler) Handle(ctx context.Context, req finding.ParseRequest) (*finding.Finding, error) {
+	ctx = lambdarun.WithInvocation(ctx, h.Log, req.ExecutionID)
+	log := zerolog.Ctx(ctx)
+	log.Debug().RawJSON("event", req.Event).Msg("event_received")
+	f, err := finding.Parse(req.Event)
+	var unsupported *finding.UnsupportedEventError
+	switch {
+	case errors.As(err, &unsupported):
+		log.Info().Str("event_source", unsupported.EventSource).Str("event_name", unsupported.EventName).
+			Str("detail_type", unsupported.DetailType).Msg("event_skipped")
+		return nil, err
+	case err != nil:
+		log.Warn().Err(err).Msg("event_rejected")
+		return nil, err
+	}
+	log.Info().Str("event_id", f.EventID).Str("event_name", f.EventName).Str("account", f.Account).
+		Str("region", f.Region).Str("severity", string(f.Severity)).Bool("opens_exposure", f.OpensExposure).
+		Int("resources", len(f.Resources)).Msg("event_parsed")
+	return f, nil
+}

@@ -1,0 +1,120 @@
+// Package alert turns a finding into the message trailwatch sends: a subject
+// that SNS (and e-mail clients) accept, a plain-text body a security engineer
+// can act on, and attributes for SNS subscription filter policies.
+//
+// It is domain code: it imports no AWS SDK, does no I/O and never fails.
+// Rendering is deterministic, so the output is checked against golden
+// files. A body holds only the finding's own fields, never a raw event.
+package alert
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+)
+
+// Message is a rendered alert.
+type Message struct {
+	// Subject is valid for SNS: see SanitizeSubject.
+	Subject string
+	// Body is plain UTF-8 text without control characters other than
+	// newlines, at most MaxBodyBytes long.
+	Body string
+	// Attributes are SNS message attributes of type String, keyed by the
+	// names in the Attr constants. An attribute whose value would be empty
+	// is left out, since SNS rejects empty values.
+	Attributes map[string]string
+}
+
+// Attribute names, for SNS subscription filter policies.
+const (
+	AttrSeverity      = "severity"       // "low", "medium", "high" (or "none")
+	AttrEventName     = "event_name"     // e.g. "AuthorizeSecurityGroupIngress"
+	AttrEventSource   = "event_source"   // e.g. "ec2.amazonaws.com"
+	AttrAccount       = "account"        // the account id
+	AttrRegion        = "region"         // e.g. "us-east-1"
+	AttrCategory      = "category"       // "network", "load-balancer", "data"
+	AttrResourceType  = "resource_type"  // type of the first resource, e.g. "ec2:security-group"
+	AttrOpensExposure = "opens_exposure" // "true" or "false"
+)
+
+// Limits of a rendered message.
+const (
+	// MaxSubjectLen is the longest subject SNS accepts (less than 100).
+	MaxSubjectLen = 99
+	// MaxBodyBytes bounds the body well under SNS's 256 KiB message limit.
+	MaxBodyBytes = 64 << 10
+	// maxAttrLen bounds an attribute value.
+	maxAttrLen = 256
+)
+
+// Render returns the alert for f. It never fails and never panics; fields
+// of f that are empty are left out of the message. f must not be nil.
+func Render(f *finding.Finding) Message {
+	return Message{
+		Subject:    subject(f),
+		Body:       body(f),
+		Attributes: attributes(f),
+	}
+}
+
+func attributes(f *finding.Finding) map[string]string {
+	attrs := map[string]string{AttrOpensExposure: strconv.FormatBool(f.OpensExposure)}
+	set := func(k, v string) {
+		if v = oneLine(v, maxAttrLen); v != "" {
+			attrs[k] = v
+		}
+	}
+	set(AttrSeverity, string(f.Severity))
+	set(AttrEventName, f.EventName)
+	set(AttrEventSource, f.EventSource)
+	set(AttrAccount, f.Account)
+	set(AttrRegion, f.Region)
+	set(AttrCategory, string(f.Category))
+	if len(f.Resources) > 0 {
+		set(AttrResourceType, string(f.Resources[0].Type))
+	}
+	return attrs
+}
+
+// oneLine makes s safe to print on one line of the body or in an
+// attribute: valid UTF-8, every control, line-breaking or bidirectional
+// formatting character replaced by a space (so a value cannot forge lines
+// of the alert or reorder its text), runs of spaces collapsed, trimmed, and
+// cut to at most max runes with "..." when longer.
+func oneLine(s string, max int) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || isBidiControl(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	if utf8.RuneCountInString(out) > max {
+		runes := []rune(out)
+		out = strings.TrimRight(string(runes[:max-3]), " ") + "..."
+	}
+	return out
+}
+
+// isBidiControl reports whether r reorders or isolates text (the
+// "Trojan Source" characters) or is invisible formatting.
+func isBidiControl(r rune) bool {
+	switch {
+	case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069,
+		r == 0x200E, r == 0x200F, r == 0x061C, r == 0xFEFF,
+		r >= 0x200B && r <= 0x200D, r == 0x2060:
+		return true
+	}
+	return false
+}

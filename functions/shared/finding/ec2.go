@@ -1,0 +1,300 @@
+package finding
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+)
+
+type groupItem struct {
+	GroupID   string `json:"groupId"`
+	GroupName string `json:"groupName"`
+}
+
+func groupIDs(set items[groupItem], into []string) []string {
+	for _, g := range set.Items {
+		if g.GroupID != "" {
+			into = appendUnique(into, g.GroupID)
+		}
+	}
+	return into
+}
+
+func parseRunInstances(rec *record, f *Finding) error {
+	var req struct {
+		GroupSet            items[groupItem] `json:"groupSet"`
+		NetworkInterfaceSet items[struct {
+			AssociatePublicIPAddress *bool            `json:"associatePublicIpAddress"`
+			GroupSet                 items[groupItem] `json:"groupSet"`
+		}] `json:"networkInterfaceSet"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		InstancesSet items[struct {
+			InstanceID          string           `json:"instanceId"`
+			GroupSet            items[groupItem] `json:"groupSet"`
+			NetworkInterfaceSet items[struct {
+				Association *struct {
+					PublicIP string `json:"publicIp"`
+				} `json:"association"`
+			}] `json:"networkInterfaceSet"`
+		}] `json:"instancesSet"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	f.Requested.SecurityGroups = groupIDs(req.GroupSet, f.Requested.SecurityGroups)
+	for _, ni := range req.NetworkInterfaceSet.Items {
+		if ni.AssociatePublicIPAddress != nil && *ni.AssociatePublicIPAddress {
+			f.Requested.PublicIP = true
+		}
+		f.Requested.SecurityGroups = groupIDs(ni.GroupSet, f.Requested.SecurityGroups)
+	}
+	for _, in := range resp.InstancesSet.Items {
+		if in.InstanceID == "" {
+			continue
+		}
+		f.Resources = append(f.Resources, Resource{Type: TypeInstance, ID: in.InstanceID})
+		f.Requested.SecurityGroups = groupIDs(in.GroupSet, f.Requested.SecurityGroups)
+		for _, ni := range in.NetworkInterfaceSet.Items {
+			if ni.Association != nil && ni.Association.PublicIP != "" {
+				f.Requested.PublicIP = true
+				f.Requested.PublicIPs = appendUnique(f.Requested.PublicIPs, ni.Association.PublicIP)
+			}
+		}
+	}
+	f.OpensExposure = f.Requested.PublicIP && len(f.Resources) > 0
+	return nil
+}
+
+// confirmRunInstances: an instance launched without asking for a public IP
+// still gets one when its subnet maps public IPs on launch.
+func confirmRunInstances(f *Finding) {
+	for _, r := range f.Resources {
+		if r.Type == TypeInstance && len(r.PublicIPs) > 0 {
+			f.OpensExposure = true
+		}
+	}
+}
+
+func parseAllocateAddress(rec *record, f *Finding) error {
+	var resp struct {
+		PublicIP     string `json:"publicIp"`
+		AllocationID string `json:"allocationId"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	id := resp.AllocationID
+	if id == "" {
+		id = resp.PublicIP
+	}
+	if id != "" {
+		f.Resources = append(f.Resources, Resource{Type: TypeElasticIP, ID: id})
+	}
+	if resp.PublicIP != "" {
+		f.Requested.PublicIP = true
+		f.Requested.PublicIPs = []string{resp.PublicIP}
+	}
+	f.OpensExposure = f.Requested.PublicIP
+	return nil
+}
+
+func parseAssociateAddress(rec *record, f *Finding) error {
+	var req struct {
+		AllocationID       string `json:"allocationId"`
+		PublicIP           string `json:"publicIp"`
+		InstanceID         string `json:"instanceId"`
+		NetworkInterfaceID string `json:"networkInterfaceId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	switch {
+	case req.AllocationID != "":
+		f.Resources = append(f.Resources, Resource{Type: TypeElasticIP, ID: req.AllocationID})
+	case req.PublicIP != "":
+		f.Resources = append(f.Resources, Resource{Type: TypeElasticIP, ID: req.PublicIP})
+	default:
+		return &MalformedEventError{Reason: "requestParameters has neither allocationId nor publicIp"}
+	}
+	if req.InstanceID != "" {
+		f.Resources = append(f.Resources, Resource{Type: TypeInstance, ID: req.InstanceID})
+	}
+	if req.NetworkInterfaceID != "" {
+		f.Resources = append(f.Resources, Resource{Type: TypeNetworkInterface, ID: req.NetworkInterfaceID})
+	}
+	if req.PublicIP != "" {
+		f.Requested.PublicIPs = []string{req.PublicIP}
+	}
+	f.Requested.PublicIP = true
+	f.OpensExposure = true
+	return nil
+}
+
+// ipPermission is one entry of ipPermissions.items.
+type ipPermission struct {
+	IPProtocol string           `json:"ipProtocol"`
+	FromPort   *json.Number     `json:"fromPort"`
+	ToPort     *json.Number     `json:"toPort"`
+	Groups     items[groupItem] `json:"groups"`
+	IPRanges   items[struct {
+		CIDRIP string `json:"cidrIp"`
+	}] `json:"ipRanges"`
+	IPv6Ranges items[struct {
+		CIDRIPv6 string `json:"cidrIpv6"`
+	}] `json:"ipv6Ranges"`
+	PrefixListIDs items[struct {
+		PrefixListID string `json:"prefixListId"`
+	}] `json:"prefixListIds"`
+}
+
+func parseAuthorizeSecurityGroupIngress(rec *record, f *Finding) error {
+	var req struct {
+		GroupID       string              `json:"groupId"`
+		GroupName     string              `json:"groupName"`
+		IPPermissions items[ipPermission] `json:"ipPermissions"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		SecurityGroupRuleSet items[struct {
+			GroupID    string       `json:"groupId"`
+			IsEgress   bool         `json:"isEgress"`
+			IPProtocol string       `json:"ipProtocol"`
+			FromPort   *json.Number `json:"fromPort"`
+			ToPort     *json.Number `json:"toPort"`
+			CIDRIPv4   string       `json:"cidrIpv4"`
+			CIDRIPv6   string       `json:"cidrIpv6"`
+			PrefixList string       `json:"prefixListId"`
+		}] `json:"securityGroupRuleSet"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	id := req.GroupID
+	for _, r := range resp.SecurityGroupRuleSet.Items {
+		if id == "" && r.GroupID != "" {
+			id = r.GroupID
+		}
+	}
+	if id == "" && req.GroupName == "" {
+		return &MalformedEventError{Reason: "requestParameters has neither groupId nor groupName"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeSecurityGroup, ID: firstNonEmpty(id, req.GroupName), Name: req.GroupName})
+	for _, p := range req.IPPermissions.Items {
+		rules, err := permissionRules(p, id)
+		if err != nil {
+			return err
+		}
+		f.Requested.IngressRules = append(f.Requested.IngressRules, rules...)
+	}
+	for _, r := range f.Requested.IngressRules {
+		if r.WorldOpen {
+			f.OpensExposure = true
+		}
+	}
+	return nil
+}
+
+// permissionRules expands one ipPermission into a Rule per source.
+func permissionRules(p ipPermission, groupID string) ([]Rule, error) {
+	from, err := port(p.FromPort)
+	if err != nil {
+		return nil, err
+	}
+	to, err := port(p.ToPort)
+	if err != nil {
+		return nil, err
+	}
+	proto := NormalizeProtocol(p.IPProtocol)
+	if proto == "-1" {
+		from, to = -1, -1
+	}
+	base := Rule{Protocol: proto, FromPort: from, ToPort: to, SecurityGroupID: groupID}
+	var rules []Rule
+	for _, r := range p.IPRanges.Items {
+		rules = append(rules, cidrRule(base, r.CIDRIP))
+	}
+	for _, r := range p.IPv6Ranges.Items {
+		rules = append(rules, cidrRule(base, r.CIDRIPv6))
+	}
+	for _, r := range p.PrefixListIDs.Items {
+		rule := base
+		rule.PrefixListID = r.PrefixListID
+		rules = append(rules, rule)
+	}
+	for _, g := range p.Groups.Items {
+		rule := base
+		rule.GroupID = firstNonEmpty(g.GroupID, g.GroupName)
+		rules = append(rules, rule)
+	}
+	return rules, nil
+}
+
+func cidrRule(base Rule, cidr string) Rule {
+	base.CIDR = cidr
+	base.WorldOpen = WorldOpen(cidr)
+	return base
+}
+
+// WorldOpen reports whether cidr admits the whole internet: an IPv4 or IPv6
+// prefix of length 0, however it is spelled (0.0.0.0/0, ::/0, 10.0.0.0/0).
+func WorldOpen(cidr string) bool {
+	p, err := netip.ParsePrefix(cidr)
+	return err == nil && p.Bits() == 0
+}
+
+func port(n *json.Number) (int, error) {
+	if n == nil {
+		return -1, nil
+	}
+	v, err := strconv.Atoi(n.String())
+	if err != nil || v < -1 || v > 65535 {
+		return 0, &MalformedEventError{Reason: fmt.Sprintf("port %q out of range", n.String())}
+	}
+	return v, nil
+}
+
+// NormalizeProtocol spells an IP protocol as EC2 answers it: lower-case
+// names for tcp, udp, icmp and icmpv6 (also when given by number), "-1" for
+// all traffic (also when given as "all" or empty), other numbers as given.
+func NormalizeProtocol(p string) string {
+	p = strings.ToLower(strings.TrimSpace(p))
+	switch p {
+	case "6":
+		return "tcp"
+	case "17":
+		return "udp"
+	case "1":
+		return "icmp"
+	case "58":
+		return "icmpv6"
+	case "", "all":
+		return "-1"
+	}
+	return p
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

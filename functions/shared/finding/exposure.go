@@ -1,0 +1,133 @@
+package finding
+
+import "sort"
+
+// AdminPorts are ports whose exposure to the world is high severity on a
+// reachable resource: remote administration, and databases and caches that
+// should never face the internet.
+var AdminPorts = []int{20, 21, 22, 23, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900, 5984, 6379, 6443, 9200, 9300, 11211, 27017}
+
+// AllTraffic reports whether r admits every protocol.
+func (r Rule) AllTraffic() bool { return r.Protocol == "-1" }
+
+// Covers reports whether r admits TCP or UDP traffic to port p.
+func (r Rule) Covers(p int) bool {
+	switch r.Protocol {
+	case "-1":
+		return true
+	case "tcp", "udp":
+		if r.FromPort == -1 && r.ToPort == -1 {
+			return true
+		}
+		return r.FromPort <= p && p <= r.ToPort
+	}
+	return false
+}
+
+// CoversAdminPort reports whether r admits any of AdminPorts.
+func (r Rule) CoversAdminPort() bool {
+	for _, p := range AdminPorts {
+		if r.Covers(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// SecurityGroup is a security group as the EC2 API describes it.
+type SecurityGroup struct {
+	ID      string
+	Name    string
+	VPCID   string
+	Ingress []Rule
+}
+
+// WorldOpenIngress returns the ingress rules of groups that admit the whole
+// internet, in group then rule order.
+func WorldOpenIngress(groups []SecurityGroup) []Rule {
+	var out []Rule
+	for _, g := range groups {
+		for _, r := range g.Ingress {
+			if r.WorldOpen {
+				r.SecurityGroupID = g.ID
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// reachable reports whether r can be reached from the internet: it has a
+// public IP or is an internet-facing load balancer.
+func (r Resource) reachable(scheme string) bool {
+	return len(r.PublicIPs) > 0 || (r.Type == TypeLoadBalancer && scheme == "internet-facing")
+}
+
+// Assess returns the severity of f from the facts it holds: each resource's
+// live facts once f is Enriched, else what the call requested.
+//
+//   - none: the call opens nothing (and did not fail, and is not watched).
+//   - low: a failed attempt; a watched data event; an exposure with nothing
+//     open (a public IP behind closed groups, a world-open rule on nothing
+//     reachable).
+//   - medium: a reachable resource with world-open ports; an
+//     internet-facing load balancer; a world-open admin port on a resource
+//     not (yet) reachable.
+//   - high: a world-open admin port (or all traffic) on a reachable
+//     resource.
+func Assess(f *Finding) Severity {
+	switch {
+	case f.Failed():
+		return SeverityLow
+	case f.Category == CategoryData:
+		return SeverityLow
+	case !f.OpensExposure:
+		return SeverityNone
+	}
+	sev := SeverityLow
+	if !f.Enriched {
+		reachable := f.Requested.PublicIP || f.Requested.Scheme == "internet-facing"
+		return sev.Max(rulesSeverity(f.Requested.IngressRules, reachable))
+	}
+	for _, r := range f.Resources {
+		reachable := r.reachable(f.Requested.Scheme)
+		if reachable && r.Type == TypeLoadBalancer {
+			sev = sev.Max(SeverityMedium)
+		}
+		sev = sev.Max(rulesSeverity(r.OpenIngress, reachable))
+	}
+	return sev
+}
+
+func rulesSeverity(rules []Rule, reachable bool) Severity {
+	sev := SeverityNone
+	for _, r := range rules {
+		if !r.WorldOpen {
+			continue
+		}
+		admin := r.AllTraffic() || r.CoversAdminPort()
+		switch {
+		case admin && reachable:
+			return SeverityHigh
+		case admin || reachable:
+			sev = sev.Max(SeverityMedium)
+		default:
+			sev = sev.Max(SeverityLow)
+		}
+	}
+	return sev
+}
+
+// sortedUnique returns s sorted with duplicates removed.
+func sortedUnique(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	n := 0
+	for i, v := range out {
+		if i == 0 || v != out[n-1] {
+			out[n] = v
+			n++
+		}
+	}
+	return out[:n]
+}

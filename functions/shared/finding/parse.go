@@ -1,0 +1,166 @@
+package finding
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// CloudTrail detail types that EventBridge gives CloudTrail events.
+const (
+	DetailTypeAPICall      = "AWS API Call via CloudTrail"
+	DetailTypeConsoleLogin = "AWS Console Sign In via CloudTrail"
+	DetailTypeServiceEvent = "AWS Service Event via CloudTrail"
+)
+
+// envelope is the EventBridge event around a CloudTrail record.
+type envelope struct {
+	DetailType *string         `json:"detail-type"`
+	Source     string          `json:"source"`
+	Account    string          `json:"account"`
+	Region     string          `json:"region"`
+	Detail     json.RawMessage `json:"detail"`
+}
+
+// Parse reads one CloudTrail event, either inside its EventBridge envelope or
+// as a bare CloudTrail record, and returns its finding with Severity set
+// from the request alone.
+//
+// Errors, always returned unwrapped:
+//   - *MalformedEventError: not JSON, not an object, a required field
+//     (eventID, eventName, eventSource, eventTime, awsRegion, the account)
+//     missing or of the wrong type, or request parameters that do not have
+//     the shape the event's catalog entry reads.
+//   - *UnsupportedEventError: a well-formed event that is not in the catalog,
+//     or an envelope whose detail-type is not a CloudTrail one.
+//
+// Parse never panics, whatever data holds.
+func Parse(data []byte) (*Finding, error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || data[0] != '{' {
+		return nil, &MalformedEventError{Reason: "event is not a JSON object"}
+	}
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		return nil, &MalformedEventError{Reason: "invalid JSON", Err: err}
+	}
+	raw := data
+	if env.DetailType != nil {
+		switch *env.DetailType {
+		case DetailTypeAPICall, DetailTypeConsoleLogin, DetailTypeServiceEvent:
+		default:
+			return nil, &UnsupportedEventError{DetailType: *env.DetailType}
+		}
+		if len(env.Detail) == 0 || string(env.Detail) == "null" {
+			return nil, &MalformedEventError{Reason: "envelope has no detail"}
+		}
+		raw = env.Detail
+	}
+	var rec record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, &MalformedEventError{Reason: "invalid CloudTrail record", Err: err}
+	}
+	if rec.RecipientAccountID == "" {
+		rec.RecipientAccountID = env.Account
+	}
+	if rec.AWSRegion == "" {
+		rec.AWSRegion = env.Region
+	}
+	return parseRecord(&rec)
+}
+
+// parseRecord validates rec, finds its catalog entry and builds the finding.
+func parseRecord(rec *record) (*Finding, error) {
+	if err := validate(rec); err != nil {
+		return nil, err
+	}
+	entry, ok := Lookup(rec.EventSource, rec.EventName)
+	if !ok {
+		return nil, &UnsupportedEventError{EventSource: rec.EventSource, EventName: rec.EventName}
+	}
+	t, err := time.Parse(time.RFC3339, rec.EventTime)
+	if err != nil {
+		return nil, &MalformedEventError{Reason: "eventTime is not RFC 3339", Err: err}
+	}
+	f := &Finding{
+		EventID:      rec.EventID,
+		EventName:    rec.EventName,
+		EventSource:  rec.EventSource,
+		EventVersion: rec.EventVersion,
+		Account:      account(rec),
+		Region:       rec.AWSRegion,
+		Time:         t.UTC(),
+		Actor:        actor(rec),
+		ErrorCode:    rec.ErrorCode,
+		ErrorMessage: rec.ErrorMessage,
+		Category:     entry.Category,
+		Resources:    []Resource{},
+	}
+	if err := entry.parse(rec, f); err != nil {
+		var m *MalformedEventError
+		if errors.As(err, &m) {
+			m.Reason = fmt.Sprintf("%s %s: %s", rec.EventSource, rec.EventName, m.Reason)
+			return nil, m
+		}
+		return nil, &MalformedEventError{Reason: rec.EventName, Err: err}
+	}
+	if f.Failed() {
+		f.OpensExposure, f.ClosesExposure = false, false
+	}
+	f.Severity = Assess(f)
+	f.Summary = summarize(f)
+	return f, nil
+}
+
+func validate(rec *record) error {
+	missing := func(field string) error {
+		return &MalformedEventError{Reason: "missing " + field}
+	}
+	switch {
+	case rec.EventID == "":
+		return missing("eventID")
+	case rec.EventName == "":
+		return missing("eventName")
+	case rec.EventSource == "":
+		return missing("eventSource")
+	case rec.EventTime == "":
+		return missing("eventTime")
+	case rec.AWSRegion == "":
+		return missing("awsRegion")
+	case account(rec) == "":
+		return missing("recipientAccountId")
+	}
+	return nil
+}
+
+func account(rec *record) string {
+	if rec.RecipientAccountID != "" {
+		return rec.RecipientAccountID
+	}
+	if rec.UserIdentity != nil {
+		return rec.UserIdentity.AccountID
+	}
+	return ""
+}
+
+func actor(rec *record) Actor {
+	a := Actor{SourceIP: rec.SourceIPAddress, UserAgent: rec.UserAgent, VPCEndpointID: rec.VPCEndpointID}
+	u := rec.UserIdentity
+	if u == nil {
+		return a
+	}
+	a.Type, a.ARN, a.AccountID, a.PrincipalID = u.Type, u.ARN, u.AccountID, u.PrincipalID
+	a.UserName, a.InvokedBy = u.UserName, u.InvokedBy
+	if u.SessionContext != nil && u.SessionContext.SessionIssuer != nil {
+		a.SessionIssuer = u.SessionContext.SessionIssuer.ARN
+		if a.UserName == "" {
+			a.UserName = u.SessionContext.SessionIssuer.UserName
+		}
+	}
+	if a.UserName == "" && u.OnBehalfOf != nil {
+		a.UserName = u.OnBehalfOf.UserID
+	}
+	return a
+}

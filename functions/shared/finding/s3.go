@@ -1,0 +1,16 @@
+package finding
+
+func parsePutObject(rec *record, f *Finding) error {
+	var req struct {
+		BucketName string `json:"bucketName"`
+		Key        string `json:"key"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if req.BucketName == "" {
+		return &MalformedEventError{Reason: "requestParameters has no bucketName"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeObject, ID: req.BucketName + "/" + req.Key, Name: req.BucketName})
+	return nil
+}

@@ -1,0 +1,64 @@
+package finding
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// summarize says in one line what the call did, from the request.
+func summarize(f *Finding) string {
+	who := f.Actor.Name()
+	if f.Failed() {
+		return fmt.Sprintf("%s tried %s and was refused (%s)", who, f.EventName, f.ErrorCode)
+	}
+	target := "nothing"
+	if len(f.Resources) > 0 {
+		ids := make([]string, 0, len(f.Resources))
+		for _, r := range f.Resources {
+			ids = append(ids, r.ID)
+		}
+		target = strings.Join(ids, ", ")
+	}
+	switch {
+	case len(f.Requested.IngressRules) > 0:
+		rules := make([]string, 0, len(f.Requested.IngressRules))
+		for _, r := range f.Requested.IngressRules {
+			rules = append(rules, r.String())
+		}
+		return fmt.Sprintf("%s allowed %s into %s", who, strings.Join(rules, "; "), target)
+	case f.Requested.Scheme != "":
+		return fmt.Sprintf("%s created %s load balancer %s", who, f.Requested.Scheme, target)
+	case f.EventName == "RunInstances" && f.Requested.PublicIP:
+		return fmt.Sprintf("%s launched %s with a public IP", who, target)
+	case f.Requested.PublicIP && len(f.Requested.PublicIPs) > 0:
+		return fmt.Sprintf("%s %s public IP %s (%s)", who, f.EventName, strings.Join(f.Requested.PublicIPs, ", "), target)
+	}
+	return fmt.Sprintf("%s called %s on %s", who, f.EventName, target)
+}
+
+// String renders r for people: "tcp 22 from 0.0.0.0/0", "all traffic from
+// ::/0", "udp 1000-2000 from pl-123", "icmp from 10.0.0.0/8".
+func (r Rule) String() string {
+	var b strings.Builder
+	switch {
+	case r.AllTraffic():
+		b.WriteString("all traffic")
+	case r.Protocol == "tcp" || r.Protocol == "udp":
+		b.WriteString(r.Protocol)
+		b.WriteByte(' ')
+		switch {
+		case r.FromPort == -1 || (r.FromPort == 0 && r.ToPort == 65535):
+			b.WriteString("all ports")
+		case r.FromPort == r.ToPort:
+			b.WriteString(strconv.Itoa(r.FromPort))
+		default:
+			b.WriteString(strconv.Itoa(r.FromPort) + "-" + strconv.Itoa(r.ToPort))
+		}
+	default:
+		b.WriteString("protocol " + r.Protocol)
+	}
+	b.WriteString(" from ")
+	b.WriteString(firstNonEmpty(r.CIDR, r.PrefixListID, r.GroupID, "?"))
+	return b.String()
+}

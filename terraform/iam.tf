@@ -1,0 +1,281 @@
+# One role per function, one for the state machine and one for the rule's
+# target, each allowed only what its holder calls. Resource "*" appears only
+# where the action has no resource-level permissions; each says why.
+#
+# Role names end in the region: IAM is global, and a deployment per region
+# with the same var.name must not collide.
+
+# ---------------------------------------------------------------------------
+# Functions
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "lambda_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["lambda.amazonaws.com"]
+    }
+  }
+}
+
+# What every function needs: its own log group and X-Ray.
+data "aws_iam_policy_document" "function_base" {
+  for_each = local.functions
+
+  statement {
+    sid       = "WriteOwnLogs"
+    effect    = "Allow"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.function[each.key].arn}:*"]
+  }
+
+  # X-Ray's PutTraceSegments and PutTelemetryRecords support no
+  # resource-level permissions: "*" is the only Resource they accept.
+  statement {
+    sid       = "WriteTraces"
+    effect    = "Allow"
+    actions   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+    resources = ["*"]
+  }
+}
+
+data "aws_iam_policy_document" "enrich_ec2" {
+  # EC2 Describe* calls support no resource-level permissions: "*" is the
+  # only Resource they accept. The region condition keeps them to the
+  # region whose events this deployment receives.
+  statement {
+    sid    = "DescribeExposure"
+    effect = "Allow"
+    actions = [
+      "ec2:DescribeSecurityGroups",
+      "ec2:DescribeInstances",
+      "ec2:DescribeAddresses",
+      "ec2:DescribeNetworkInterfaces",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [local.region]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "dedupe_table" {
+  statement {
+    sid       = "ClaimConfirmRelease"
+    effect    = "Allow"
+    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    resources = [aws_dynamodb_table.dedupe.arn]
+  }
+
+  statement {
+    sid       = "UseTableKeyThroughDynamoDB"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
+    resources = [local.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["dynamodb.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "notify_topic" {
+  statement {
+    sid       = "PublishAlerts"
+    effect    = "Allow"
+    actions   = ["sns:Publish"]
+    resources = [aws_sns_topic.alerts.arn]
+  }
+
+  statement {
+    sid       = "UseTopicKeyThroughSNS"
+    effect    = "Allow"
+    actions   = ["kms:GenerateDataKey", "kms:Decrypt"]
+    resources = [local.kms_key_arn]
+
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${local.region}.amazonaws.com"]
+    }
+  }
+}
+
+locals {
+  function_policies = {
+    parse  = []
+    enrich = [data.aws_iam_policy_document.enrich_ec2.json]
+    dedupe = [data.aws_iam_policy_document.dedupe_table.json]
+    notify = [data.aws_iam_policy_document.notify_topic.json]
+  }
+}
+
+data "aws_iam_policy_document" "function" {
+  for_each = local.functions
+
+  source_policy_documents = concat(
+    [data.aws_iam_policy_document.function_base[each.key].json],
+    local.function_policies[each.key],
+  )
+}
+
+resource "aws_iam_role" "function" {
+  for_each = local.functions
+
+  name               = "${local.function_names[each.key]}-${local.region}"
+  description        = "Runs the ${local.function_names[each.key]} function."
+  assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "function" {
+  for_each = local.functions
+
+  name   = "${each.key}-least-privilege"
+  role   = aws_iam_role.function[each.key].id
+  policy = data.aws_iam_policy_document.function[each.key].json
+}
+
+# ---------------------------------------------------------------------------
+# State machine
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "state_machine_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnLike"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:states:${local.region}:${local.account_id}:stateMachine:${local.state_machine_name}"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "state_machine" {
+  # The four functions, unqualified and with any version or alias.
+  statement {
+    sid     = "InvokePipelineFunctions"
+    effect  = "Allow"
+    actions = ["lambda:InvokeFunction"]
+    resources = flatten([
+      for function in aws_lambda_function.function : [function.arn, "${function.arn}:*"]
+    ])
+  }
+
+  # Step Functions delivers its logs through CloudWatch Logs' vended log
+  # delivery, which these actions set up. They support no resource-level
+  # permissions, so "*" is the only Resource they accept.
+  statement {
+    sid    = "DeliverExecutionLogs"
+    effect = "Allow"
+    actions = [
+      "logs:CreateLogDelivery",
+      "logs:GetLogDelivery",
+      "logs:UpdateLogDelivery",
+      "logs:DeleteLogDelivery",
+      "logs:ListLogDeliveries",
+      "logs:PutResourcePolicy",
+      "logs:DescribeResourcePolicies",
+      "logs:DescribeLogGroups",
+    ]
+    resources = ["*"]
+  }
+
+  # X-Ray actions support no resource-level permissions: "*" is the only
+  # Resource they accept.
+  statement {
+    sid    = "WriteTraces"
+    effect = "Allow"
+    actions = [
+      "xray:PutTraceSegments",
+      "xray:PutTelemetryRecords",
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+    ]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role" "state_machine" {
+  name               = "${local.state_machine_name}-${local.region}"
+  description        = "Runs the ${local.state_machine_name} state machine."
+  assume_role_policy = data.aws_iam_policy_document.state_machine_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "state_machine" {
+  name   = "pipeline-least-privilege"
+  role   = aws_iam_role.state_machine.id
+  policy = data.aws_iam_policy_document.state_machine.json
+}
+
+# ---------------------------------------------------------------------------
+# EventBridge target
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "eventbridge_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.pipeline.arn]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "start_pipeline" {
+  statement {
+    sid       = "StartPipeline"
+    effect    = "Allow"
+    actions   = ["states:StartExecution"]
+    resources = [aws_sfn_state_machine.pipeline.arn]
+  }
+}
+
+resource "aws_iam_role" "start_pipeline" {
+  name               = "${var.name}-start-pipeline-${local.region}"
+  description        = "Lets the ${aws_cloudwatch_event_rule.pipeline.name} rule start the ${local.state_machine_name} state machine."
+  assume_role_policy = data.aws_iam_policy_document.eventbridge_trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "start_pipeline" {
+  name   = "start-pipeline"
+  role   = aws_iam_role.start_pipeline.id
+  policy = data.aws_iam_policy_document.start_pipeline.json
+}

@@ -1,0 +1,124 @@
+# One key encrypts everything trailwatch keeps at rest: the log groups, the
+# dedupe table, the alert and operations topics and the dead-letter queue.
+
+# What AWS services need from the key. Also published as the
+# kms_key_service_policy output, for callers who bring their own key.
+data "aws_iam_policy_document" "kms_services" {
+  # In a key policy, Resource "*" means this key and nothing else.
+  statement {
+    sid    = "CloudWatchLogsForTrailwatchLogGroups"
+    effect = "Allow"
+
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+
+    actions = [
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:DescribeKey",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = local.log_group_arns
+    }
+  }
+
+  statement {
+    sid    = "EventBridgeToDeadLetterQueue"
+    effect = "Allow"
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    actions = [
+      "kms:Decrypt",
+      "kms:GenerateDataKey",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.pipeline.arn]
+    }
+  }
+
+  # Alarms publish to the operations topic the module creates, which is
+  # encrypted with this key; CloudWatch needs the key to do so.
+  dynamic "statement" {
+    for_each = local.create_ops_topic ? [1] : []
+
+    content {
+      sid    = "CloudWatchAlarmsToOpsTopic"
+      effect = "Allow"
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudwatch.amazonaws.com"]
+      }
+
+      actions = [
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+      ]
+      resources = ["*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [local.account_id]
+      }
+    }
+  }
+}
+
+data "aws_iam_policy_document" "kms_key" {
+  count = local.create_kms_key ? 1 : 0
+
+  source_policy_documents = [data.aws_iam_policy_document.kms_services.json]
+
+  # AWS's default key policy statement: it lets IAM policies in this account
+  # grant use of the key (the dedupe and notify roles get theirs that way)
+  # and keeps the key manageable. Without it a key can become unmanageable,
+  # so it keeps kms:* rather than a list that would miss future actions.
+  statement {
+    sid    = "AccountAdministersKeyThroughIAM"
+    effect = "Allow"
+
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+
+    actions   = ["kms:*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_kms_key" "trailwatch" {
+  count = local.create_kms_key ? 1 : 0
+
+  description             = "${var.name}: logs, dedupe table, topics and dead-letter queue"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.kms_key[0].json
+  tags                    = var.tags
+}
+
+resource "aws_kms_alias" "trailwatch" {
+  count = local.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name}"
+  target_key_id = aws_kms_key.trailwatch[0].key_id
+}

@@ -1,0 +1,74 @@
+# The four functions, their log groups and their environments.
+
+locals {
+  # Environment of each function beyond LOG_LEVEL, which all get.
+  function_environment = {
+    parse  = {}
+    enrich = {}
+    dedupe = {
+      TABLE_NAME       = aws_dynamodb_table.dedupe.name
+      DEDUPE_WINDOW    = var.dedupe_window
+      DEDUPE_LEASE     = local.dedupe_lease
+      DEDUPE_RETENTION = var.dedupe_retention
+    }
+    notify = {
+      TOPIC_ARN = aws_sns_topic.alerts.arn
+    }
+  }
+}
+
+resource "aws_cloudwatch_log_group" "function" {
+  for_each = local.functions
+
+  name              = local.function_log_group_names[each.key]
+  retention_in_days = var.log_retention_days
+  kms_key_id        = local.kms_key_arn
+  tags              = var.tags
+}
+
+resource "aws_lambda_function" "function" {
+  for_each = local.functions
+
+  function_name = local.function_names[each.key]
+  description   = each.value.description
+  role          = aws_iam_role.function[each.key].arn
+
+  runtime       = "provided.al2023"
+  architectures = ["arm64"]
+  handler       = "bootstrap"
+  memory_size   = 128
+  timeout       = each.value.timeout
+
+  # The precondition below reports a missing archive; the fileexists guard
+  # only keeps filebase64sha256 from failing first with a vaguer message.
+  filename         = "${local.build_dir}/${each.key}.zip"
+  source_code_hash = fileexists("${local.build_dir}/${each.key}.zip") ? filebase64sha256("${local.build_dir}/${each.key}.zip") : null
+
+  environment {
+    variables = merge({ LOG_LEVEL = var.log_level }, local.function_environment[each.key])
+  }
+
+  tracing_config {
+    mode = "Active"
+  }
+
+  # Names the log group explicitly, which also orders its creation first:
+  # otherwise an early invocation could create /aws/lambda/<name> itself,
+  # unencrypted and kept forever, and the apply would then fail on it.
+  logging_config {
+    log_format = "Text"
+    log_group  = aws_cloudwatch_log_group.function[each.key].name
+  }
+
+  tags = var.tags
+
+  # The role's policy must exist before the function first runs.
+  depends_on = [aws_iam_role_policy.function]
+
+  lifecycle {
+    precondition {
+      condition     = fileexists("${local.build_dir}/${each.key}.zip")
+      error_message = "${local.build_dir}/${each.key}.zip is missing: run `make build` at the repository root, or set build_dir."
+    }
+  }
+}

@@ -1,0 +1,21 @@
+# trailwatch: CloudTrail management events -> EventBridge rule -> Express
+# Step Functions state machine -> parse, enrich, dedupe and notify Lambdas.
+#
+# Files, one per concern:
+#   lambda.tf        the four functions and their log groups
+#   statemachine.tf  the Express state machine and its log group
+#   eventbridge.tf   the rule, its target and the target's dead-letter queue
+#   dynamodb.tf      the dedupe table
+#   sns.tf           the alert topic and its subscriptions
+#   iam.tf           one role per function, the state machine's and the rule's
+#   kms.tf           the key everything at rest is encrypted with
+#   alarms.tf        the operations topic and the CloudWatch alarms
+#
+# The module configures no provider: the caller's aws provider decides the
+# account and region (see examples/single-account).
+
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}

@@ -1,0 +1,59 @@
+output "state_machine_arn" {
+  description = "ARN of the Express state machine that runs the pipeline."
+  value       = aws_sfn_state_machine.pipeline.arn
+}
+
+output "state_machine_console_url" {
+  description = "AWS console page of the state machine."
+  value       = "https://${local.region}.${local.console_domain}/states/home?region=${local.region}#/statemachines/view/${urlencode(aws_sfn_state_machine.pipeline.arn)}"
+}
+
+output "state_machine_log_group_name" {
+  description = "CloudWatch Logs group holding the state machine's execution logs (Express executions keep no other history)."
+  value       = aws_cloudwatch_log_group.state_machine.name
+}
+
+output "alert_topic_arn" {
+  description = "ARN of the SNS topic alerts are published to; only the notify function may publish."
+  value       = aws_sns_topic.alerts.arn
+}
+
+output "ops_alarm_topic_arn" {
+  description = "ARN of the SNS topic the CloudWatch alarms notify: ops_alarm_topic_arn if given, else the topic the module created."
+  value       = local.ops_alarm_targets[0]
+}
+
+output "dedupe_table_name" {
+  description = "Name of the DynamoDB table the dedupe function claims alerts in."
+  value       = aws_dynamodb_table.dedupe.name
+}
+
+output "function_names" {
+  description = "Lambda function names by pipeline step (parse, enrich, dedupe, notify)."
+  value       = { for key, function in aws_lambda_function.function : key => function.function_name }
+}
+
+output "function_arns" {
+  description = "Lambda function ARNs by pipeline step (parse, enrich, dedupe, notify)."
+  value       = { for key, function in aws_lambda_function.function : key => function.arn }
+}
+
+output "event_rule_arn" {
+  description = "ARN of the EventBridge rule that starts the pipeline."
+  value       = aws_cloudwatch_event_rule.pipeline.arn
+}
+
+output "dead_letter_queue_url" {
+  description = "URL of the SQS queue holding events EventBridge could not hand to the state machine."
+  value       = aws_sqs_queue.dead_letter.id
+}
+
+output "kms_key_arn" {
+  description = "ARN of the KMS key encrypting logs, table, topics and queue: kms_key_arn if given, else the key the module created."
+  value       = local.kms_key_arn
+}
+
+output "kms_key_service_policy" {
+  description = "Key policy statements (JSON) the AWS services here need on the KMS key. The module's own key has them; merge them into the policy of a key passed as kms_key_arn."
+  value       = data.aws_iam_policy_document.kms_services.json
+}

@@ -1,0 +1,11 @@
+terraform {
+  # 1.6: templatefile, check blocks and lifecycle preconditions as used here.
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = "~> 5.70"
+    }
+  }
+}

@@ -1,0 +1,243 @@
+# Plan-only tests of the module: no AWS account is reached. The aws provider
+# is configured with dummy credentials and told to skip every check that
+# would call AWS; the one data source that would (the caller identity) is
+# overridden. Run from terraform/:
+#
+#   terraform init -backend=false   # or -plugin-dir=<local provider mirror>
+#   terraform test
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:user/test"
+    user_id    = "AIDATEST"
+  }
+}
+
+variables {
+  alert_emails = ["security@example.com"]
+  build_dir    = "tests/testdata/build"
+}
+
+run "defaults" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_lambda_function.function)) == toset(["parse", "enrich", "dedupe", "notify"])
+    error_message = "There must be exactly the four pipeline functions."
+  }
+
+  assert {
+    condition = alltrue([for f in aws_lambda_function.function : (
+      f.runtime == "provided.al2023" && f.architectures == tolist(["arm64"]) && f.handler == "bootstrap" &&
+      f.memory_size == 128 && f.tracing_config[0].mode == "Active"
+    )])
+    error_message = "Every function must be a provided.al2023 arm64 bootstrap with 128 MB and active tracing."
+  }
+
+  # notify's environment holds the topic ARN, unknown until apply.
+  assert {
+    condition = alltrue([for key in ["parse", "enrich", "dedupe"] :
+    aws_lambda_function.function[key].environment[0].variables["LOG_LEVEL"] == "info"])
+    error_message = "Every function must get LOG_LEVEL."
+  }
+
+  assert {
+    condition = (
+      aws_lambda_function.function["parse"].timeout == 10 && aws_lambda_function.function["enrich"].timeout == 20 &&
+      aws_lambda_function.function["dedupe"].timeout == 10 && aws_lambda_function.function["notify"].timeout == 15
+    )
+    error_message = "Function timeouts must be parse 10, enrich 20, dedupe 10, notify 15."
+  }
+
+  assert {
+    condition     = aws_lambda_function.function["parse"].function_name == "trailwatch-parse"
+    error_message = "Function names must be <name>-<step>."
+  }
+
+  assert {
+    condition = (
+      aws_iam_role.function["parse"].name == "trailwatch-parse-eu-west-1" &&
+      aws_iam_role.state_machine.name == "trailwatch-pipeline-eu-west-1" &&
+      aws_iam_role.start_pipeline.name == "trailwatch-start-pipeline-eu-west-1"
+    )
+    error_message = "IAM role names must end in the region, so that deployments per region do not collide."
+  }
+
+  assert {
+    condition = aws_lambda_function.function["dedupe"].environment[0].variables == tomap({
+      LOG_LEVEL        = "info"
+      TABLE_NAME       = "trailwatch-dedupe"
+      DEDUPE_WINDOW    = "24h"
+      DEDUPE_LEASE     = "5m"
+      DEDUPE_RETENTION = "168h"
+    })
+    error_message = "The dedupe function's environment is wrong."
+  }
+
+  assert {
+    condition     = keys(aws_lambda_function.function["parse"].environment[0].variables) == tolist(["LOG_LEVEL"])
+    error_message = "parse must get LOG_LEVEL only."
+  }
+
+  assert {
+    condition = alltrue([for key, g in aws_cloudwatch_log_group.function :
+    g.name == "/aws/lambda/trailwatch-${key}" && g.retention_in_days == 30])
+    error_message = "Each function needs /aws/lambda/<function> with the configured retention."
+  }
+
+  assert {
+    condition = (
+      aws_sfn_state_machine.pipeline.type == "EXPRESS" &&
+      aws_sfn_state_machine.pipeline.logging_configuration[0].level == "ALL" &&
+      aws_sfn_state_machine.pipeline.logging_configuration[0].include_execution_data &&
+      aws_sfn_state_machine.pipeline.tracing_configuration[0].enabled
+    )
+    error_message = "The state machine must be EXPRESS, log ALL with execution data, and trace."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_event_target.pipeline.retry_policy[0].maximum_event_age_in_seconds == 86400 &&
+      aws_cloudwatch_event_target.pipeline.retry_policy[0].maximum_retry_attempts == 185
+    )
+    error_message = "The rule's target must retry for a day, 185 times."
+  }
+
+  assert {
+    condition     = strcontains(aws_cloudwatch_event_rule.pipeline.event_pattern, "AWS API Call via CloudTrail")
+    error_message = "The rule must use statemachine/event-pattern.json."
+  }
+
+  assert {
+    condition = (
+      aws_dynamodb_table.dedupe.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.dedupe.hash_key == "pk" &&
+      aws_dynamodb_table.dedupe.ttl[0].attribute_name == "ttl" && aws_dynamodb_table.dedupe.ttl[0].enabled &&
+      aws_dynamodb_table.dedupe.point_in_time_recovery[0].enabled && aws_dynamodb_table.dedupe.server_side_encryption[0].enabled
+    )
+    error_message = "The dedupe table must be on-demand, keyed by pk, with TTL on ttl, PITR and KMS encryption."
+  }
+
+  assert {
+    condition     = length(aws_kms_key.trailwatch) == 1 && aws_kms_key.trailwatch[0].enable_key_rotation
+    error_message = "Without kms_key_arn the module must create a rotating key."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.ops) == 1 && length(aws_sns_topic_subscription.alert_https) == 0
+    error_message = "Without ops_alarm_topic_arn the module must create the ops topic; no https subscription by default."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.state_machine) == 3 && length(aws_cloudwatch_metric_alarm.function) == 8
+    error_message = "Expected three state machine alarms and Errors and Throttles for each function."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.function["enrich-throttles"].dimensions["FunctionName"] == "trailwatch-enrich"
+    error_message = "Function alarms must watch their own function."
+  }
+}
+
+run "existing_key_and_ops_topic" {
+  command = plan
+
+  variables {
+    name                = "tw-prod"
+    kms_key_arn         = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    ops_alarm_topic_arn = "arn:aws:sns:eu-west-1:123456789012:oncall"
+    https_endpoint      = "https://hooks.example.com/trailwatch"
+  }
+
+  assert {
+    condition     = length(aws_kms_key.trailwatch) == 0 && length(aws_sns_topic.ops) == 0
+    error_message = "A given key and ops topic must be used, not created."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.state_machine.kms_key_id == var.kms_key_arn && aws_sns_topic.alerts.kms_master_key_id == var.kms_key_arn
+    error_message = "Everything must be encrypted with the given key."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dead_letter.alarm_actions == toset([var.ops_alarm_topic_arn])
+    error_message = "Alarms must notify the given ops topic."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.alert_https) == 1
+    error_message = "https_endpoint must be subscribed."
+  }
+
+  assert {
+    condition     = aws_sfn_state_machine.pipeline.name == "tw-prod-pipeline"
+    error_message = "Names must follow var.name."
+  }
+}
+
+run "rejects_bad_variables" {
+  command = plan
+
+  variables {
+    name               = "1-bad name"
+    alert_emails       = ["not-an-address"]
+    log_level          = "verbose"
+    log_retention_days = 2
+    dedupe_window      = "1d"
+    dedupe_retention   = "-1h"
+    https_endpoint     = "http://insecure.example.com"
+    kms_key_arn        = "alias/trailwatch"
+  }
+
+  expect_failures = [
+    var.name,
+    var.alert_emails,
+    var.log_level,
+    var.log_retention_days,
+    var.dedupe_window,
+    var.dedupe_retention,
+    var.https_endpoint,
+    var.kms_key_arn,
+  ]
+}
+
+run "rejects_window_shorter_than_lease" {
+  command = plan
+
+  variables {
+    dedupe_window = "4m"
+  }
+
+  expect_failures = [aws_dynamodb_table.dedupe]
+}
+
+run "rejects_no_subscriber" {
+  command = plan
+
+  variables {
+    alert_emails = []
+  }
+
+  expect_failures = [aws_sns_topic.alerts]
+}
+
+run "rejects_missing_build" {
+  command = plan
+
+  variables {
+    build_dir = "tests/testdata/no-such-dir"
+  }
+
+  expect_failures = [aws_lambda_function.function]
+}

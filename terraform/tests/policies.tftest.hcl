@@ -1,0 +1,287 @@
+# The policies the module writes, checked statement by statement. Every
+# managed resource is overridden, so `apply` here creates nothing and calls
+# no AWS API: it only lets the policy documents, which wait on resource
+# ARNs, be computed. Overrides give every instance of a for_each resource
+# the same ARN. Run from terraform/ with `terraform test`.
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:user/test"
+    user_id    = "AIDATEST"
+  }
+}
+
+override_resource {
+  target = aws_sns_topic.ops
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:trailwatch-ops" }
+}
+
+override_resource {
+  target = aws_sns_topic_policy.ops
+}
+
+override_resource {
+  target = aws_sns_topic_subscription.ops_email
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.state_machine
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.function
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.dead_letter
+}
+
+override_resource {
+  target = aws_dynamodb_table.dedupe
+  values = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/trailwatch-dedupe" }
+}
+
+override_resource {
+  target = aws_cloudwatch_event_rule.pipeline
+  values = { arn = "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-cloudtrail" }
+}
+
+override_resource {
+  target = aws_cloudwatch_event_target.pipeline
+}
+
+override_resource {
+  target = aws_sqs_queue.dead_letter
+  values = { arn = "arn:aws:sqs:eu-west-1:123456789012:trailwatch-events-dlq" }
+}
+
+override_resource {
+  target = aws_sqs_queue_policy.dead_letter
+}
+
+override_resource {
+  target = aws_iam_role.function
+  values = { arn = "arn:aws:iam::123456789012:role/trailwatch-function-eu-west-1" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.function
+}
+
+override_resource {
+  target = aws_iam_role.state_machine
+  values = { arn = "arn:aws:iam::123456789012:role/trailwatch-pipeline-eu-west-1" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.state_machine
+}
+
+override_resource {
+  target = aws_iam_role.start_pipeline
+  values = { arn = "arn:aws:iam::123456789012:role/trailwatch-start-pipeline-eu-west-1" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.start_pipeline
+}
+
+override_resource {
+  target = aws_kms_key.trailwatch
+  values = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
+}
+
+override_resource {
+  target = aws_kms_alias.trailwatch
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.function
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/trailwatch-function" }
+}
+
+override_resource {
+  target = aws_lambda_function.function
+  values = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:trailwatch-function" }
+}
+
+override_resource {
+  target = aws_sns_topic.alerts
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:trailwatch-alerts" }
+}
+
+override_resource {
+  target = aws_sns_topic_subscription.alert_email
+}
+
+override_resource {
+  target = aws_sns_topic_subscription.alert_https
+}
+
+override_resource {
+  target = aws_sns_topic_policy.alerts
+}
+
+override_resource {
+  target = aws_cloudwatch_log_group.state_machine
+  values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/trailwatch-pipeline" }
+}
+
+override_resource {
+  target = aws_sfn_state_machine.pipeline
+  values = { arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline" }
+}
+
+variables {
+  alert_emails = ["security@example.com"]
+  build_dir    = "tests/testdata/build"
+}
+
+run "policies" {
+  command = apply
+
+  # No wildcard action in any IAM or resource policy. The key policy's
+  # account statement (kms:*, AWS's default) is in kms_key, not here.
+  assert {
+    condition = alltrue(flatten([
+      for doc in concat(
+        [for d in data.aws_iam_policy_document.function : d.json],
+        [
+          data.aws_iam_policy_document.state_machine.json,
+          data.aws_iam_policy_document.start_pipeline.json,
+          data.aws_iam_policy_document.alerts.json,
+          data.aws_iam_policy_document.ops[0].json,
+          data.aws_iam_policy_document.dead_letter.json,
+          data.aws_iam_policy_document.kms_services.json,
+        ],
+      ) : [for st in jsondecode(doc).Statement : [for a in flatten([st.Action]) : a != "*" && !endswith(a, ":*")]]
+    ]))
+    error_message = "A policy grants a wildcard action."
+  }
+
+  # Resource "*" only where the action has no resource-level permissions.
+  assert {
+    condition = alltrue(flatten([
+      for doc in concat(
+        [for d in data.aws_iam_policy_document.function : d.json],
+        [data.aws_iam_policy_document.state_machine.json, data.aws_iam_policy_document.start_pipeline.json],
+        ) : [
+        for st in jsondecode(doc).Statement :
+        contains(["WriteTraces", "DescribeExposure", "DeliverExecutionLogs"], st.Sid) if contains(flatten([st.Resource]), "*")
+      ]
+    ]))
+    error_message = "A role policy uses Resource \"*\" for an action that supports resource-level permissions."
+  }
+
+  assert {
+    condition     = [for st in jsondecode(data.aws_iam_policy_document.function["parse"].json).Statement : st.Sid] == ["WriteOwnLogs", "WriteTraces"]
+    error_message = "parse needs its logs and X-Ray, nothing else."
+  }
+
+  assert {
+    condition = alltrue([for key in ["parse", "enrich", "dedupe", "notify"] :
+      one([for st in jsondecode(data.aws_iam_policy_document.function[key].json).Statement : st.Resource if st.Sid == "WriteOwnLogs"]) ==
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/trailwatch-function:*"
+    ])
+    error_message = "Each function may write only to its own log group's streams."
+  }
+
+  assert {
+    condition = one([for st in jsondecode(data.aws_iam_policy_document.function["enrich"].json).Statement : st if st.Sid == "DescribeExposure"]).Condition == {
+      StringEquals = { "aws:RequestedRegion" = "eu-west-1" }
+    }
+    error_message = "enrich's EC2 Describe calls must be limited to the deployment's region."
+  }
+
+  assert {
+    condition = jsonencode({
+      for st in jsondecode(data.aws_iam_policy_document.function["dedupe"].json).Statement : st.Sid => [sort(flatten([st.Action])), st.Resource]
+      if st.Sid != "WriteOwnLogs" && st.Sid != "WriteTraces"
+      }) == jsonencode({
+      ClaimConfirmRelease        = [["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "arn:aws:dynamodb:eu-west-1:123456789012:table/trailwatch-dedupe"]
+      UseTableKeyThroughDynamoDB = [["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"]
+    })
+    error_message = "dedupe may write its table and use the key through DynamoDB, nothing else."
+  }
+
+  assert {
+    condition = jsonencode({
+      for st in jsondecode(data.aws_iam_policy_document.function["notify"].json).Statement : st.Sid => [sort(flatten([st.Action])), st.Resource]
+      if st.Sid != "WriteOwnLogs" && st.Sid != "WriteTraces"
+      }) == jsonencode({
+      PublishAlerts         = [["sns:Publish"], "arn:aws:sns:eu-west-1:123456789012:trailwatch-alerts"]
+      UseTopicKeyThroughSNS = [["kms:Decrypt", "kms:GenerateDataKey"], "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"]
+    })
+    error_message = "notify may publish to the alert topic and use the key through SNS, nothing else."
+  }
+
+  assert {
+    condition = toset(one([for st in jsondecode(data.aws_iam_policy_document.state_machine.json).Statement : st.Resource if st.Sid == "InvokePipelineFunctions"])) == toset([
+      "arn:aws:lambda:eu-west-1:123456789012:function:trailwatch-function",
+      "arn:aws:lambda:eu-west-1:123456789012:function:trailwatch-function:*",
+    ])
+    error_message = "The state machine may invoke only the pipeline's functions."
+  }
+
+  assert {
+    condition = jsondecode(data.aws_iam_policy_document.start_pipeline.json).Statement == [{
+      Sid      = "StartPipeline"
+      Effect   = "Allow"
+      Action   = "states:StartExecution"
+      Resource = "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline"
+    }]
+    error_message = "The rule's role may only start the pipeline."
+  }
+
+  assert {
+    condition = [for st in jsondecode(data.aws_iam_policy_document.alerts.json).Statement : [st.Effect, st.Action]] == [
+      ["Allow", "sns:Publish"], ["Deny", "sns:Publish"],
+    ]
+    error_message = "The alert topic policy must allow the notify role and deny every other publisher."
+  }
+
+  assert {
+    condition     = jsondecode(data.aws_iam_policy_document.dead_letter.json).Statement[0].Condition.ArnEquals["aws:SourceArn"] == "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-cloudtrail"
+    error_message = "Only the pipeline's rule may send to the dead-letter queue."
+  }
+
+  assert {
+    condition = toset(one([for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"] if st.Sid == "CloudWatchLogsForTrailwatchLogGroups"])) == toset([
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/trailwatch-parse",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/trailwatch-enrich",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/trailwatch-dedupe",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/trailwatch-notify",
+      "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/trailwatch-pipeline",
+    ])
+    error_message = "CloudWatch Logs may use the key for trailwatch's log groups only."
+  }
+
+  assert {
+    condition = toset([for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st.Sid]) == toset([
+      "CloudWatchLogsForTrailwatchLogGroups", "EventBridgeToDeadLetterQueue", "CloudWatchAlarmsToOpsTopic", "AccountAdministersKeyThroughIAM",
+    ])
+    error_message = "Unexpected key policy statements."
+  }
+
+  assert {
+    condition     = jsondecode(aws_sfn_state_machine.pipeline.definition).States.Notify.Parameters.FunctionName == "arn:aws:lambda:eu-west-1:123456789012:function:trailwatch-function"
+    error_message = "The definition must be rendered with the function ARNs."
+  }
+
+  assert {
+    condition     = output.state_machine_console_url == "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/statemachines/view/arn%3Aaws%3Astates%3Aeu-west-1%3A123456789012%3AstateMachine%3Atrailwatch-pipeline"
+    error_message = "Wrong console URL."
+  }
+}

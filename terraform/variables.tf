@@ -1,0 +1,151 @@
+variable "name" {
+  description = "Prefix of every resource name: functions are <name>-parse, <name>-enrich, <name>-dedupe and <name>-notify; the state machine is <name>-pipeline."
+  type        = string
+  default     = "trailwatch"
+
+  validation {
+    # 32 leaves room for the longest suffix (IAM role names end in
+    # "-start-pipeline-<region>") within IAM's 64-character limit.
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,31}$", var.name))
+    error_message = "name must start with a letter, hold only letters, digits and hyphens, and be at most 32 characters."
+  }
+}
+
+variable "alert_emails" {
+  description = "Email addresses subscribed to the alert topic. Each address receives a confirmation mail from SNS and gets alerts only once it confirms. May be empty only when https_endpoint is set."
+  type        = list(string)
+
+  validation {
+    condition     = alltrue([for email in var.alert_emails : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", email))])
+    error_message = "Every entry of alert_emails must be an email address such as security@example.com."
+  }
+
+  validation {
+    condition     = length(var.alert_emails) == length(distinct(var.alert_emails))
+    error_message = "alert_emails must not hold the same address twice."
+  }
+}
+
+variable "https_endpoint" {
+  description = "Optional HTTPS URL subscribed to the alert topic (a chat or paging webhook). The endpoint must confirm the SNS subscription. Sensitive because such URLs often embed a token."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.https_endpoint == null || can(regex("^https://[^[:space:]]+$", var.https_endpoint))
+    error_message = "https_endpoint must be null or a URL starting with https://."
+  }
+}
+
+variable "build_dir" {
+  description = "Directory holding parse.zip, enrich.zip, dedupe.zip and notify.zip, each a bootstrap binary for provided.al2023 on arm64 as `make build` produces them. Null means the repository's build/ directory (<module>/../build)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.build_dir == null || can(regex("[^/]$", var.build_dir))
+    error_message = "build_dir must not end with a slash."
+  }
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of every function: the lowest zerolog level written to CloudWatch Logs."
+  type        = string
+  default     = "info"
+
+  validation {
+    condition     = contains(["trace", "debug", "info", "warn", "error"], var.log_level)
+    error_message = "log_level must be one of trace, debug, info, warn, error."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch Logs keeps the functions' and the state machine's logs."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be a retention CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "dedupe_window" {
+  description = "How long a sent alert suppresses the same alert (DEDUPE_WINDOW of the dedupe function), as a Go duration of whole hours, minutes and seconds, e.g. \"24h\" or \"1h30m\"; at least the dedupe lease of 5m."
+  type        = string
+  default     = "24h"
+
+  validation {
+    condition = can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.dedupe_window)) && try(sum([
+      for part in regexall("([0-9]+)([hms])", var.dedupe_window) : tonumber(part[0]) * { h = 3600, m = 60, s = 1 }[part[1]]
+    ]) > 0, false)
+    error_message = "dedupe_window must be a positive Go duration of whole hours, minutes and seconds, such as \"24h\", \"90m\" or \"1h30m\"."
+  }
+}
+
+variable "dedupe_retention" {
+  description = "How long a dedupe record is kept after its window ends before DynamoDB's TTL may delete it (DEDUPE_RETENTION of the dedupe function), same format as dedupe_window; \"0s\" lets TTL delete it as soon as the window ends."
+  type        = string
+  default     = "168h"
+
+  validation {
+    condition     = can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.dedupe_retention)) && length(var.dedupe_retention) > 0
+    error_message = "dedupe_retention must be a Go duration of whole hours, minutes and seconds, such as \"168h\" or \"0s\"."
+  }
+}
+
+variable "event_bus_name" {
+  description = "Event bus the rule listens on. CloudTrail delivers API calls to the account's default bus; use another bus only if events are forwarded to it."
+  type        = string
+  default     = "default"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]{1,256}$", var.event_bus_name))
+    error_message = "event_bus_name must be an event bus name: 1 to 256 letters, digits, '.', '_', '-' or '/'."
+  }
+}
+
+variable "kms_key_arn" {
+  description = "ARN of an existing symmetric KMS key for logs, the table, the topics and the dead-letter queue. Null creates a key with rotation enabled. An existing key's policy must include the statements of the kms_key_service_policy output."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.kms_key_arn == null || can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+$", var.kms_key_arn))
+    error_message = "kms_key_arn must be null or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); aliases are not accepted."
+  }
+}
+
+variable "ops_alarm_topic_arn" {
+  description = "ARN of an existing SNS topic the CloudWatch alarms notify. Null creates <name>-ops, encrypted with the module's key. An existing topic must let cloudwatch.amazonaws.com publish (and use its KMS key, if any)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.ops_alarm_topic_arn == null || can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$", var.ops_alarm_topic_arn))
+    error_message = "ops_alarm_topic_arn must be null or an SNS topic ARN."
+  }
+}
+
+variable "ops_alarm_emails" {
+  description = "Email addresses subscribed to the operations topic the module creates. Ignored when ops_alarm_topic_arn is set."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for email in var.ops_alarm_emails : can(regex("^[^@[:space:]]+@[^@[:space:]]+\\.[^@[:space:]]+$", email))])
+    error_message = "Every entry of ops_alarm_emails must be an email address such as oncall@example.com."
+  }
+
+  validation {
+    condition     = length(var.ops_alarm_emails) == length(distinct(var.ops_alarm_emails))
+    error_message = "ops_alarm_emails must not hold the same address twice."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource that takes tags."
+  type        = map(string)
+  default     = {}
+}

@@ -1,0 +1,93 @@
+// Command demo shows trailwatch working with no AWS account: it deploys the
+// pipeline on the local stack, seeds an EC2 world, sends sample CloudTrail
+// events through the EventBridge rule and prints, for each, the states its
+// execution went through and the subject of the alert it produced. It ends
+// with one summary line and exits 1 if any execution failed or the repeated
+// event was not suppressed. Ctrl-C stops everything it started.
+//
+// Run it from the repository: make demo.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/trailwatch/trailwatch/test/pipeline"
+)
+
+func main() {
+	logPath := flag.String("log", ".local/demo.log", "file for the stack's and functions' logs, relative to the repository")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, *logPath)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, logPath string) int {
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		return 2
+	}
+	if !filepath.IsAbs(logPath) {
+		logPath = filepath.Join(root, logPath)
+	}
+	if err := os.MkdirAll(filepath.Dir(logPath), 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		return 2
+	}
+	logs, err := os.Create(logPath)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		return 2
+	}
+	defer logs.Close()
+
+	fmt.Println("trailwatch demo: building the functions and starting the local stack (logs:", logPath+")")
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, Logs: logs})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo: deploy:", err)
+		return 2
+	}
+	defer p.Close()
+	w, err := p.Seed(ctx)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo: seed:", err)
+		return 2
+	}
+	fmt.Printf("seeded: %s (igw %s), instance %s with public IP %s and 22/tcp open to the world (%s), Elastic IP %s\n\n",
+		w.VPCID, w.InternetGatewayID, w.InstanceID, w.PublicIP, w.SSHGroupID, w.ElasticIP)
+	samples, err := p.Samples(root, w)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo: samples:", err)
+		return 2
+	}
+	rep, err := p.RunSamples(ctx, samples, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		return 2
+	}
+	fmt.Println()
+	fmt.Println(rep.Line())
+	repeatSuppressed := false
+	for _, r := range rep.Results {
+		if r.Sample.Want == "suppressed" && r.Outcome == "suppressed" {
+			repeatSuppressed = true
+		}
+	}
+	switch {
+	case rep.Failed != 0:
+		fmt.Fprintln(os.Stderr, "demo: some executions failed; see", logPath)
+		return 1
+	case !repeatSuppressed:
+		fmt.Fprintln(os.Stderr, "demo: the repeated event was not suppressed")
+		return 1
+	}
+	return 0
+}

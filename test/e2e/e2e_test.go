@@ -1,0 +1,282 @@
+// Package e2e runs CloudTrail events through trailwatch deployed on the
+// local stack, exactly as the demo does, and checks the notifications
+// received and the execution histories.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/google/go-cmp/cmp"
+	"github.com/trailwatch/trailwatch/test/localstack"
+	"github.com/trailwatch/trailwatch/test/pipeline"
+)
+
+// deploy deploys the pipeline for one test and removes it afterwards. The
+// stack's logs go to the test log when the test fails.
+func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.World, string) {
+	t.Helper()
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs safeBuffer
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: t.TempDir(), Logs: &logs, Env: env})
+	if errors.Is(err, localstack.ErrMotoNotFound) {
+		t.Skip("no python with moto: run `make moto` (make test does)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		p.Close()
+		if t.Failed() {
+			t.Logf("stack logs:\n%s", logs.String())
+		}
+	})
+	w, err := p.Seed(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, w, root
+}
+
+func TestSamples(t *testing.T) {
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	samples, err := p.Samples(root, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	rep, err := p.RunSamples(ctx, samples, &out)
+	t.Logf("demo output:\n%s", out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if r.Outcome != r.Sample.Want {
+			t.Errorf("%s: outcome %s, want %s (path %v, error %s)", r.Sample.Name, r.Outcome, r.Sample.Want, r.Path, r.Execution.Error)
+		}
+		if r.Outcome == "notified" && r.Subject == "" {
+			t.Errorf("%s: notified, but no notification with message id %q arrived", r.Sample.Name, r.Execution.MessageID())
+		}
+	}
+	if got, want := rep.Line(), "events=9 notified=5 suppressed=1 skipped=1 rejected=1 failed=0"; got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if got := len(rep.Notifications); got != rep.Notified {
+		t.Errorf("%d notifications for %d notified events: an alert was sent twice or lost", got, rep.Notified)
+	}
+
+	paths := map[string][]string{}
+	for _, r := range rep.Results {
+		paths[r.Sample.Name] = r.Path
+	}
+	wantPaths := map[string][]string{
+		"RunInstances":                       {"Parse", "Enrich", "Exposed?", "Dedupe", "Duplicate?", "Notify", "Confirm", "Notified"},
+		"RunInstances, delivered again":      {"Parse", "Enrich", "Exposed?", "Dedupe", "Duplicate?", "Suppressed"},
+		"malformed event (started directly)": {"Parse", "Rejected"},
+	}
+	for name, want := range wantPaths {
+		if diff := cmp.Diff(want, paths[name]); diff != "" {
+			t.Errorf("%s: path (-want +got):\n%s", name, diff)
+		}
+	}
+
+	bySubject := map[string]pipeline.Notification{}
+	for _, n := range rep.Notifications {
+		bySubject[n.Attributes["event_name"]] = n
+		if len(n.Subject) >= 100 || strings.ContainsAny(n.Subject, "\r\n") {
+			t.Errorf("subject SNS would refuse: %q", n.Subject)
+		}
+		for _, attr := range []string{"severity", "event_name", "account"} {
+			if n.Attributes[attr] == "" {
+				t.Errorf("notification %q lacks attribute %s", n.Subject, attr)
+			}
+		}
+	}
+	checks := []struct {
+		event, severity string
+		mentions        []string
+	}{
+		{"RunInstances", "high", []string{w.InstanceID, w.PublicIP, "tcp 22 from 0.0.0.0/0", "#InstanceDetails:instanceId=" + w.InstanceID}},
+		{"AuthorizeSecurityGroupIngress", "high", []string{w.SSHGroupID, "tcp 3389 from 0.0.0.0/0", w.PublicIP}},
+		{"CreateLoadBalancer", "medium", []string{"trailwatch-demo", "internet-facing", "tcp 443 from ::/0"}},
+		{"AllocateAddress", "low", []string{w.ElasticIP, w.AllocationID}},
+		{"PutObject", "low", []string{"trailwatch-demo-watched"}},
+	}
+	for _, c := range checks {
+		n, ok := bySubject[c.event]
+		if !ok {
+			t.Errorf("no notification for %s", c.event)
+			continue
+		}
+		if got := n.Attributes["severity"]; got != c.severity {
+			t.Errorf("%s: severity %s, want %s", c.event, got, c.severity)
+		}
+		for _, m := range c.mentions {
+			if !strings.Contains(n.Message, m) {
+				t.Errorf("%s: message does not mention %q:\n%s", c.event, m, n.Message)
+			}
+		}
+	}
+}
+
+// TestSameExposureFromAnotherEvent: a second call that exposes exactly the
+// same thing within the window is the same alert.
+func TestSameExposureFromAnotherEvent(t *testing.T) {
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	first := runInstances(t, p, root, w)
+	second := withNewEventID(t, first)
+	if got := send(ctx, t, p, first); got.Outcome() != "notified" {
+		t.Fatalf("first event: %s %v", got.Outcome(), got.Path)
+	}
+	if got := send(ctx, t, p, second); got.Outcome() != "suppressed" {
+		t.Errorf("same exposure from another event: %s %v, want suppressed", got.Outcome(), got.Path)
+	}
+}
+
+// TestNotifyFailureIsNotSuppressed: when SNS refuses the alert, the
+// execution fails visibly, the claim is released, and the same event
+// delivered again notifies instead of being suppressed.
+func TestNotifyFailureIsNotSuppressed(t *testing.T) {
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	event := runInstances(t, p, root, w)
+
+	if _, err := p.SNS.DeleteTopic(ctx, &sns.DeleteTopicInput{TopicArn: aws.String(p.TopicARN)}); err != nil {
+		t.Fatal(err)
+	}
+	failed := send(ctx, t, p, event)
+	if failed.Status != "FAILED" || failed.Error != "NotifyFailed" {
+		t.Fatalf("with the topic gone: status %s error %s path %v, want FAILED NotifyFailed", failed.Status, failed.Error, failed.Path)
+	}
+	if !contains(failed.Path, "Release") {
+		t.Errorf("path %v does not release the claim", failed.Path)
+	}
+
+	if err := p.RecreateTopic(ctx); err != nil {
+		t.Fatal(err)
+	}
+	retried := send(ctx, t, p, event)
+	if retried.Outcome() != "notified" {
+		t.Fatalf("retry after a failed notify: %s %v, want notified", retried.Outcome(), retried.Path)
+	}
+	got, err := p.Notifications(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].MessageID != retried.MessageID() {
+		t.Errorf("notifications %+v, want the retry's message %s", got, retried.MessageID())
+	}
+	if again := send(ctx, t, p, event); again.Outcome() != "suppressed" {
+		t.Errorf("third delivery after a sent alert: %s, want suppressed", again.Outcome())
+	}
+}
+
+// TestWindowEndsByCondition: once the window is over the same exposure is
+// alerted again, although the item is still in the table (TTL deletion
+// lags by days and is not what the window relies on).
+func TestWindowEndsByCondition(t *testing.T) {
+	p, w, root := deploy(t, map[string]string{"DEDUPE_WINDOW": "3s", "DEDUPE_LEASE": "2s"})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	event := runInstances(t, p, root, w)
+	if got := send(ctx, t, p, event); got.Outcome() != "notified" {
+		t.Fatalf("first: %s %v", got.Outcome(), got.Path)
+	}
+	later := withNewEventID(t, event)
+	time.Sleep(4 * time.Second) // past the 3 s window; the TTL is days away
+	if got := send(ctx, t, p, later); got.Outcome() != "notified" {
+		t.Errorf("same exposure after the window: %s %v, want notified", got.Outcome(), got.Path)
+	}
+	if got := send(ctx, t, p, event); got.Outcome() != "suppressed" {
+		t.Errorf("the first event again, after its window: %s %v, want suppressed", got.Outcome(), got.Path)
+	}
+}
+
+func runInstances(t *testing.T, p *pipeline.Pipeline, root string, w pipeline.World) []byte {
+	t.Helper()
+	samples, err := p.Samples(root, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return samples[0].Record
+}
+
+func withNewEventID(t *testing.T, record []byte) []byte {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(record, &m); err != nil {
+		t.Fatal(err)
+	}
+	m["eventID"] = pipeline.NewID()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// sends counts the deliveries of each event, so send waits for the newest.
+var sends = map[string]int{}
+
+func send(ctx context.Context, t *testing.T, p *pipeline.Pipeline, record []byte) pipeline.Execution {
+	t.Helper()
+	if _, err := p.PutEvent(ctx, record, ""); err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		EventID string `json:"eventID"`
+	}
+	_ = json.Unmarshal(record, &r)
+	key := t.Name() + r.EventID
+	sends[key]++
+	execs, err := p.Executions(ctx, r.EventID, sends[key])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return execs[len(execs)-1]
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// safeBuffer is a bytes.Buffer safe for the stack's concurrent writers.
+type safeBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *safeBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *safeBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

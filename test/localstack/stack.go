@@ -1,0 +1,252 @@
+// Package localstack runs trailwatch's AWS dependencies on this machine, for
+// tests and local development: moto serves the AWS APIs (SQS, EventBridge,
+// Step Functions, EC2, DynamoDB, SNS, ...), and a gateway in front of it runs
+// the functions' real bootstrap binaries behind the Lambda Invoke and Runtime
+// APIs, so that a state machine executed by moto calls the real functions.
+//
+// Everything listens on 127.0.0.1 only. It runs on Unix-like systems only
+// (processes are managed as process groups).
+package localstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	stdlog "log"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/rs/zerolog"
+)
+
+const (
+	// Region is the region of every resource in the stack.
+	Region = "us-east-1"
+	// AccountID is moto's default account, the account of every resource.
+	AccountID = "123456789012"
+
+	// DefaultTimeout is the invocation timeout when Config.Timeout is 0.
+	DefaultTimeout = 30 * time.Second
+
+	accessKeyID     = "test"
+	secretAccessKey = "test"
+
+	startupTimeout  = 60 * time.Second
+	shutdownTimeout = 5 * time.Second
+)
+
+// Config says what Start runs.
+type Config struct {
+	// Python is the interpreter that has moto (with its server and
+	// stepfunctions extras). Default: $TRAILWATCH_PYTHON; else
+	// <repo>/.venv/bin/python when it has moto, <repo> being the nearest
+	// directory above the working directory holding go.work; else python3.
+	Python string
+	// Functions maps a function name (e.g. "trailwatch-parse") to the path
+	// of its bootstrap binary.
+	Functions map[string]string
+	// Env is extra environment for every function process (TABLE_NAME,
+	// TOPIC_ARN, ...). It may override the defaults (see Start), except
+	// AWS_LAMBDA_RUNTIME_API.
+	Env map[string]string
+	// Logs receives moto's and the functions' output, line by line with a
+	// prefix naming the process, and the stack's own log. Nil discards.
+	Logs io.Writer
+	// Timeout is the invocation timeout; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// Port is the gateway's port on 127.0.0.1; 0 picks a free one.
+	Port int
+}
+
+// ErrMotoNotFound is returned (wrapped) by Start when no interpreter was
+// configured and none of the default candidates can run moto's server.
+var ErrMotoNotFound = errors.New("no python interpreter with moto found")
+
+// Stack is a running local AWS: moto behind the gateway. Its methods are safe
+// for concurrent use.
+type Stack struct {
+	endpoint string
+	log      zerolog.Logger
+	logs     io.Writer // synchronized; shared by every process's output
+
+	srv  *http.Server
+	gw   *gateway
+	moto *motoProcess
+
+	// ctx is cancelled by Close; it stops the forwarders.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu         sync.Mutex
+	closed     bool
+	forwarders sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start starts a stack and returns when moto answers and executes state
+// machines. ctx bounds the startup only; the stack runs until Close.
+//
+// The gateway listens on 127.0.0.1:cfg.Port and moto on a free port of
+// 127.0.0.1. Function processes do not inherit the caller's environment;
+// they get PATH, TZ=:UTC, AWS_ENDPOINT_URL (the gateway), AWS_REGION and
+// AWS_DEFAULT_REGION (us-east-1), dummy AWS_ACCESS_KEY_ID and
+// AWS_SECRET_ACCESS_KEY, AWS_EC2_METADATA_DISABLED=true, the AWS_LAMBDA_*
+// variables, _HANDLER and LAMBDA_TASK_ROOT, then cfg.Env.
+//
+// The error wraps ErrMotoNotFound when no interpreter was configured and
+// none with moto was found. On any error, Start has stopped everything it
+// started.
+func Start(ctx context.Context, cfg Config) (*Stack, error) {
+	ctx, cancelStartup := context.WithTimeout(ctx, startupTimeout)
+	defer cancelStartup()
+
+	python, err := findPython(ctx, cfg.Python)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	functions := make(map[string]string, len(cfg.Functions))
+	for name, path := range cfg.Functions {
+		abs, err := executable(path)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", name, err)
+		}
+		functions[name] = abs
+	}
+
+	logs := cfg.Logs
+	if logs == nil {
+		logs = io.Discard
+	}
+	logs = &syncWriter{w: logs}
+	log := zerolog.New(zerolog.ConsoleWriter{Out: logs, NoColor: true, TimeFormat: "15:04:05"}).
+		With().Timestamp().Str("component", "localstack").Logger()
+
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return nil, fmt.Errorf("listen for the gateway: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	endpoint := "http://" + ln.Addr().String()
+
+	s := &Stack{endpoint: endpoint, log: log, logs: logs}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+
+	s.moto, err = startMoto(ctx, python, port, logs)
+	if err != nil {
+		_ = ln.Close()
+		s.cancel()
+		return nil, err
+	}
+	motoURL, err := url.Parse(s.moto.url)
+	if err != nil {
+		_ = ln.Close()
+		s.cancel()
+		s.moto.stop()
+		return nil, fmt.Errorf("parse moto url: %w", err)
+	}
+
+	s.gw = newGateway(gatewayConfig{
+		addr:      ln.Addr().String(),
+		functions: functions,
+		env:       functionEnv(endpoint, cfg.Env),
+		timeout:   cfg.Timeout,
+		moto:      motoURL,
+		logs:      logs,
+		log:       log,
+	})
+	s.srv = &http.Server{
+		Handler:           s.gw,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          stdlog.New(log, "", 0),
+	}
+	go func() {
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error().Err(err).Msg("gateway_stopped")
+		}
+	}()
+
+	log.Info().Str("endpoint", endpoint).Str("moto", s.moto.url).Str("python", python).Msg("stack_started")
+	return s, nil
+}
+
+// Endpoint returns the gateway's URL, http://127.0.0.1:<port>: the endpoint
+// for every AWS service of the stack.
+func (s *Stack) Endpoint() string { return s.endpoint }
+
+// AWSConfig returns an SDK configuration for the stack: Endpoint() as the
+// base endpoint of every service, static dummy credentials, region
+// us-east-1. It reads nothing from the environment or shared config files.
+func (s *Stack) AWSConfig() aws.Config {
+	return aws.Config{
+		Region:       Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, ""),
+		BaseEndpoint: aws.String(s.endpoint),
+	}
+}
+
+// FunctionARN returns the ARN of the function called name, as state machine
+// definitions name it.
+func (s *Stack) FunctionARN(name string) string { return FunctionARN(name) }
+
+// FunctionARN returns the ARN of the function called name in the stack's
+// region and account.
+func FunctionARN(name string) string {
+	return "arn:aws:lambda:" + Region + ":" + AccountID + ":function:" + name
+}
+
+// Close stops the forwarders, kills every function process and moto (each
+// with its process group), and stops the gateway. It waits until all of them
+// have stopped. It is idempotent: later calls return the first call's
+// result.
+func (s *Stack) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.cancel()
+		s.forwarders.Wait()
+
+		s.gw.close()
+		s.moto.stop()
+
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := s.srv.Shutdown(ctx); err != nil {
+			s.closeErr = errors.Join(fmt.Errorf("shut the gateway down: %w", err), s.srv.Close())
+		}
+		s.gw.wait()
+		s.log.Info().Msg("stack_stopped")
+	})
+	return s.closeErr
+}
+
+// executable returns the absolute path of the regular file at path, or an
+// error when it is missing or not executable.
+func executable(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("resolve %s: %w", path, err)
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", fmt.Errorf("stat bootstrap: %w", err)
+	}
+	if !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		return "", fmt.Errorf("bootstrap %s is not an executable file", abs)
+	}
+	return abs, nil
+}
