@@ -138,15 +138,21 @@ func (e *EC2) Instances(ctx context.Context, ids []string) ([]Instance, error) {
 	return out, nil
 }
 
+// instance reads an instance's exposure: the groups of the instance and of
+// every network interface (a secondary interface can have groups of its
+// own), and its public IPv4 and global IPv6 addresses.
 func instance(in types.Instance) Instance {
 	i := Instance{ID: aws.ToString(in.InstanceId)}
 	for _, g := range in.SecurityGroups {
-		i.SecurityGroups = append(i.SecurityGroups, aws.ToString(g.GroupId))
+		i.SecurityGroups = appendUnique(i.SecurityGroups, aws.ToString(g.GroupId))
 	}
 	if ip := aws.ToString(in.PublicIpAddress); ip != "" {
 		i.PublicIPs = append(i.PublicIPs, ip)
 	}
 	for _, n := range in.NetworkInterfaces {
+		for _, g := range n.Groups {
+			i.SecurityGroups = appendUnique(i.SecurityGroups, aws.ToString(g.GroupId))
+		}
 		for _, ip := range n.Ipv6Addresses {
 			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(ip.Ipv6Address))
 		}
@@ -254,4 +260,16 @@ func networkInterface(n types.NetworkInterface) NetworkInterface {
 		ni.PublicIPs = appendPublic(ni.PublicIPs, aws.ToString(ip.Ipv6Address))
 	}
 	return ni
+}
+
+func appendUnique(s []string, v string) []string {
+	if v == "" {
+		return s
+	}
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
 }

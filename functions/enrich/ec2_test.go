@@ -81,6 +81,7 @@ func TestInstancesChunksFilters(t *testing.T) {
 			insts = append(insts, types.Instance{InstanceId: aws.String(id), PublicIpAddress: aws.String("203.0.113.5"),
 				SecurityGroups: []types.GroupIdentifier{{GroupId: aws.String("sg-1")}},
 				NetworkInterfaces: []types.InstanceNetworkInterface{{Association: &types.InstanceNetworkInterfaceAssociation{PublicIp: aws.String("203.0.113.5")},
+					Groups:        []types.GroupIdentifier{{GroupId: aws.String("sg-1")}, {GroupId: aws.String("sg-2")}},
 					Ipv6Addresses: []types.InstanceIpv6Address{{Ipv6Address: aws.String("2001:db8::1")}}}}})
 		}
 		return &ec2.DescribeInstancesOutput{Reservations: []types.Reservation{{Instances: insts}}}, nil
@@ -99,7 +100,7 @@ func TestInstancesChunksFilters(t *testing.T) {
 	if len(got) != 450 {
 		t.Fatalf("%d instances, want 450", len(got))
 	}
-	if diff := cmp.Diff(Instance{ID: "i-0000", SecurityGroups: []string{"sg-1"}, PublicIPs: []string{"203.0.113.5", "2001:db8::1"}}, got[0]); diff != "" {
+	if diff := cmp.Diff(Instance{ID: "i-0000", SecurityGroups: []string{"sg-1", "sg-2"}, PublicIPs: []string{"203.0.113.5", "2001:db8::1"}}, got[0]); diff != "" {
 		t.Errorf("instance (-want +got):\n%s", diff)
 	}
 }

@@ -88,7 +88,7 @@ type process struct {
 	cmd    *exec.Cmd
 	out    *lineWriter
 	work   chan *invocation // capacity 1: the invocation assigned to it
-	exited chan struct{}    // closed once it has exited and left the pool
+	exited chan struct{}    // closed once it has exited
 
 	mu        sync.Mutex
 	current   *invocation // handed out by /next, not answered yet
@@ -229,12 +229,12 @@ func (f *function) spawn() (*process, error) {
 	return p, nil
 }
 
-// wait reaps p and takes it out of the pool and the gateway.
+// wait reaps p and takes it out of the pool and the gateway. exited is
+// closed before p leaves the idle list, so release, which checks exited
+// under the same lock, never parks a dead process there for good.
 func (p *process) wait() {
 	err := p.cmd.Wait()
 	p.out.Flush()
-	p.fn.forget(p)
-	p.fn.gw.unregister(p)
 	lvl := zerolog.DebugLevel
 	if err != nil && !p.killed() {
 		lvl = zerolog.WarnLevel
@@ -242,6 +242,8 @@ func (p *process) wait() {
 	p.fn.gw.log.WithLevel(lvl).Str("function", p.fn.name).Str("process", p.id).
 		Str("state", p.cmd.ProcessState.String()).Msg("process_exited")
 	close(p.exited)
+	p.fn.forget(p)
+	p.fn.gw.unregister(p)
 }
 
 func (p *process) killed() bool {

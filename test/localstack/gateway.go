@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -97,9 +98,27 @@ func newGateway(cfg gatewayConfig) *gateway {
 		},
 		Transport:     transport,
 		FlushInterval: -1,
-		ErrorLog:      stdlog.New(cfg.log, "", 0),
+		ErrorLog:      stdlog.New(logWriter{cfg.log, "proxy_error"}, "", 0),
+		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
+			// A client that hung up (a cancelled long poll) is no failure.
+			if !errors.Is(err, context.Canceled) {
+				g.log.Warn().Err(err).Str("method", r.Method).Str("path", r.URL.Path).Msg("proxy_failed")
+			}
+			w.WriteHeader(http.StatusBadGateway)
+		},
 	}
 	return g
+}
+
+// logWriter turns each line net/http logs into a warning with msg.
+type logWriter struct {
+	log zerolog.Logger
+	msg string
+}
+
+func (l logWriter) Write(p []byte) (int, error) {
+	l.log.Warn().Str("error", strings.TrimSpace(string(p))).Msg(l.msg)
+	return len(p), nil
 }
 
 // ServeHTTP routes Runtime API calls, then Lambda Invoke calls, then

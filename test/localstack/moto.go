@@ -22,7 +22,8 @@ import (
 var motoModules = []string{"moto", "werkzeug", "flask", "flask_cors", "antlr4", "jsonpath_ng"}
 
 // findPython returns the interpreter to run moto with: configured (the
-// argument, else $TRAILWATCH_PYTHON), which must have moto; else the first
+// argument, else $TRAILWATCH_PYTHON; a relative path is taken from the
+// working directory, else from <repo>), which must have moto; else the first
 // of <repo>/.venv/bin/python and python3 that has it. Only in the last case
 // does the error wrap ErrMotoNotFound.
 func findPython(ctx context.Context, configured string) (string, error) {
@@ -30,6 +31,7 @@ func findPython(ctx context.Context, configured string) (string, error) {
 		configured = os.Getenv("TRAILWATCH_PYTHON")
 	}
 	if configured != "" {
+		configured = resolvePython(configured)
 		if err := checkPython(ctx, configured); err != nil {
 			return "", fmt.Errorf("configured python: %w", err)
 		}
@@ -51,8 +53,31 @@ func findPython(ctx context.Context, configured string) (string, error) {
 		}
 		errs = append(errs, err)
 	}
-	return "", fmt.Errorf("%w (set TRAILWATCH_PYTHON or create <repo>/.venv with moto[server,stepfunctions]): %w",
+	return "", fmt.Errorf("%w (run `make moto`, or set TRAILWATCH_PYTHON): %w",
 		ErrMotoNotFound, errors.Join(errs...))
+}
+
+// resolvePython returns python, or, when it is a relative path (such as the
+// Makefile's .venv/bin/python) missing from the working directory (go test
+// runs in the package's), that path under <repo>.
+func resolvePython(python string) string {
+	if !strings.Contains(python, "/") || filepath.IsAbs(python) {
+		return python
+	}
+	if _, err := os.Stat(python); err == nil {
+		return python
+	}
+	if root, ok := repoRoot(); ok {
+		if p := filepath.Join(root, python); fileExists(p) {
+			return p
+		}
+	}
+	return python
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 // checkPython returns an error unless python runs and finds every module of
@@ -92,6 +117,43 @@ func repoRoot() (string, bool) {
 		dir = parent
 	}
 }
+
+// motoServer is the Python program Start runs: moto's server, after working
+// around getmoto/moto#10077 (fixed upstream by #10093, after 5.2.1). Moto's
+// Step Functions interpreter snapshots a state machine with copy.deepcopy
+// before each execution; the state machine refers to its backend, and so to
+// every execution so far, whose live worker threads and locks deepcopy
+// cannot copy. From the second execution in the process on, StartExecution
+// then fails with a 500 ("cannot pickle '_thread.RLock' object"). The
+// workaround makes the snapshot share the backend and start with no
+// executions, which is what the upstream fix does. If moto's code has moved,
+// it warns on stderr and runs moto unpatched.
+const motoServer = `
+import sys
+try:
+    import types
+    from moto.stepfunctions import models as _sfn
+    from moto.stepfunctions.parser import models as _parser
+
+    _copy = _parser.copy
+
+    def _snapshot(x, memo=None):
+        memo = {} if memo is None else memo
+        if isinstance(x, _sfn.StateMachineInstance):
+            for sm in [x, *getattr(x, "versions", {}).values()]:
+                memo.setdefault(id(sm.executions), [])
+            backend = getattr(x, "backend", None)
+            if backend is not None:
+                memo.setdefault(id(backend), backend)
+        return _copy.deepcopy(x, memo)
+
+    _parser.copy = types.SimpleNamespace(deepcopy=_snapshot)
+except Exception as e:
+    print("trailwatch: moto left unpatched (getmoto/moto#10077):", repr(e), file=sys.stderr)
+
+from moto.server import main
+main(sys.argv[1:])
+`
 
 // motoProcess is a running moto server.
 type motoProcess struct {
@@ -142,7 +204,7 @@ func launchMoto(python string, gatewayPort int, logs io.Writer) (*motoProcess, e
 		out:    newLineWriter(logs, "moto: "),
 		tail:   &tailWriter{max: 4096},
 	}
-	m.cmd = exec.Command(python, "-m", "moto.server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	m.cmd = exec.Command(python, "-c", motoServer, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	m.cmd.Env = append(os.Environ(),
 		"MOTO_PORT="+strconv.Itoa(gatewayPort),
 		// Moto's Lambda client calls http://localhost:<gateway>; no proxy

@@ -1,8 +1,26 @@
 // Package localstack runs trailwatch's AWS dependencies on this machine, for
 // tests and local development: moto serves the AWS APIs (SQS, EventBridge,
-// Step Functions, EC2, DynamoDB, SNS, ...), and a gateway in front of it runs
-// the functions' real bootstrap binaries behind the Lambda Invoke and Runtime
-// APIs, so that a state machine executed by moto calls the real functions.
+// Step Functions, EC2, DynamoDB, SNS, ...) behind a gateway that also plays
+// Lambda, running the functions' real bootstrap binaries, so that a state
+// machine executed by moto calls the real functions.
+//
+// The gateway, at Stack.Endpoint, serves:
+//   - Lambda's Invoke (POST /2015-03-31/functions/{name or ARN}/invocations,
+//     invocation types RequestResponse, Event and DryRun), from moto's
+//     lambda:invoke tasks, the SDK or Stack.Invoke. Each function has a pool
+//     of processes: an idle one takes the invocation, or another one starts
+//     when all are busy. A failure is answered as Lambda does: 200 with
+//     X-Amz-Function-Error: Unhandled and {"errorType", "errorMessage"},
+//     errorType being the handler's Go error type name, or
+//     Runtime.ExitError (the process died), Sandbox.Timedout (the process
+//     overran Config.Timeout and was killed) or Runtime.InvalidEntrypoint
+//     (it could not start).
+//   - the Lambda Runtime API those processes call, under a path of their
+//     own (AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>/_trailwatch/runtime/<id>).
+//   - everything else, proxied to moto unchanged.
+//
+// EventBridge in moto delivers to SQS targets but not to Step Functions;
+// Stack.StartForwarder plays that part from a queue.
 //
 // Everything listens on 127.0.0.1 only. It runs on Unix-like systems only
 // (processes are managed as process groups).
@@ -47,7 +65,8 @@ const (
 // Config says what Start runs.
 type Config struct {
 	// Python is the interpreter that has moto (with its server and
-	// stepfunctions extras). Default: $TRAILWATCH_PYTHON; else
+	// stepfunctions extras); a relative path is taken from the working
+	// directory, else from <repo>. Default: $TRAILWATCH_PYTHON; else
 	// <repo>/.venv/bin/python when it has moto, <repo> being the nearest
 	// directory above the working directory holding go.work; else python3.
 	Python string
@@ -76,7 +95,6 @@ var ErrMotoNotFound = errors.New("no python interpreter with moto found")
 type Stack struct {
 	endpoint string
 	log      zerolog.Logger
-	logs     io.Writer // synchronized; shared by every process's output
 
 	srv  *http.Server
 	gw   *gateway
@@ -142,7 +160,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	endpoint := "http://" + ln.Addr().String()
 
-	s := &Stack{endpoint: endpoint, log: log, logs: logs}
+	s := &Stack{endpoint: endpoint, log: log}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
 	s.moto, err = startMoto(ctx, python, port, logs)
@@ -171,7 +189,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	s.srv = &http.Server{
 		Handler:           s.gw,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          stdlog.New(log, "", 0),
+		ErrorLog:          stdlog.New(logWriter{log, "http_server_error"}, "", 0),
 	}
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
