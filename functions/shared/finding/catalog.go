@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -14,9 +15,15 @@ const (
 	EffectOpens Effect = "opens"
 	// EffectCloses: the call can remove such a path.
 	EffectCloses Effect = "closes"
+	// EffectVaries: the call opens or closes exposure depending on its
+	// parameters (ModifySecurityGroupRules, PutPublicAccessBlock, ...).
+	EffectVaries Effect = "opens or closes"
 	// EffectWatch: the call exposes nothing by itself but is watched (data
 	// events on watched buckets).
 	EffectWatch Effect = "watch"
+	// EffectEvasion: the call exposes nothing but blinds the security team
+	// (logging stopped, detection deleted, root sign-in).
+	EffectEvasion Effect = "evasion"
 )
 
 // Entry is one event of the catalog: the CloudTrail events trailwatch
@@ -44,26 +51,9 @@ func (e Entry) Source() string {
 	return "aws." + strings.TrimSuffix(e.EventSource, ".amazonaws.com")
 }
 
-var catalog = []Entry{
-	{EventSource: "ec2.amazonaws.com", EventName: "RunInstances", Category: CategoryNetwork, Effect: EffectOpens,
-		Description: "Launches instances; a public IP requested per network interface (or given by the subnet default) and their security groups decide exposure.",
-		parse:       parseRunInstances, confirm: confirmRunInstances},
-	{EventSource: "ec2.amazonaws.com", EventName: "AllocateAddress", Category: CategoryNetwork, Effect: EffectOpens,
-		Description: "Allocates an Elastic IP: a new internet address in the account.",
-		parse:       parseAllocateAddress},
-	{EventSource: "ec2.amazonaws.com", EventName: "AssociateAddress", Category: CategoryNetwork, Effect: EffectOpens,
-		Description: "Attaches an Elastic IP to an instance or network interface, making it reachable from the internet.",
-		parse:       parseAssociateAddress},
-	{EventSource: "ec2.amazonaws.com", EventName: "AuthorizeSecurityGroupIngress", Category: CategoryNetwork, Effect: EffectOpens,
-		Description: "Adds ingress rules to a security group; a source with prefix length 0 opens the ports to the world.",
-		parse:       parseAuthorizeSecurityGroupIngress},
-	{EventSource: "elasticloadbalancing.amazonaws.com", EventName: "CreateLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectOpens,
-		Description: "Creates a classic (2012-06-01) or v2 (2015-12-01) load balancer; internet-facing unless its scheme is internal.",
-		parse:       parseCreateLoadBalancer},
-	{EventSource: "s3.amazonaws.com", EventName: "PutObject", Category: CategoryData, Effect: EffectWatch,
-		Description: "Writes an object to a bucket whose data events the trail records (watched buckets).",
-		parse:       parsePutObject},
-}
+// catalog is every supported event. Each group of entries lives beside its
+// parsers.
+var catalog = slices.Concat(ec2Catalog, elbCatalog, s3Catalog)
 
 // Catalog returns the catalog's entries, sorted by event source and name.
 // The slice is a copy.

@@ -298,3 +298,19 @@ func firstNonEmpty(vs ...string) string {
 	}
 	return ""
 }
+
+// ec2Catalog are the catalog entries parsed in this file.
+var ec2Catalog = []Entry{
+	{EventSource: "ec2.amazonaws.com", EventName: "RunInstances", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Launches instances; a public IP requested per network interface (or given by the subnet default) and their security groups decide exposure.",
+		parse:       parseRunInstances, confirm: confirmRunInstances},
+	{EventSource: "ec2.amazonaws.com", EventName: "AllocateAddress", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Allocates an Elastic IP: a new internet address in the account.",
+		parse:       parseAllocateAddress},
+	{EventSource: "ec2.amazonaws.com", EventName: "AssociateAddress", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Attaches an Elastic IP to an instance or network interface, making it reachable from the internet.",
+		parse:       parseAssociateAddress},
+	{EventSource: "ec2.amazonaws.com", EventName: "AuthorizeSecurityGroupIngress", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Adds ingress rules to a security group; a source with prefix length 0 opens the ports to the world.",
+		parse:       parseAuthorizeSecurityGroupIngress},
+}

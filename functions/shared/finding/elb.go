@@ -66,3 +66,10 @@ func parseCreateLoadBalancer(rec *record, f *Finding) error {
 	f.OpensExposure = f.Requested.Scheme == "internet-facing"
 	return nil
 }
+
+// elbCatalog are the catalog entries parsed in this file.
+var elbCatalog = []Entry{
+	{EventSource: "elasticloadbalancing.amazonaws.com", EventName: "CreateLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectOpens,
+		Description: "Creates a classic (2012-06-01) or v2 (2015-12-01) load balancer; internet-facing unless its scheme is internal.",
+		parse:       parseCreateLoadBalancer},
+}

@@ -74,15 +74,21 @@ func (r Resource) reachable(scheme string) bool {
 //     internet-facing load balancer; a world-open admin port on a resource
 //     not (yet) reachable.
 //   - high: a world-open admin port (or all traffic) on a reachable
-//     resource.
+//     resource; data or a function made public or shared with another
+//     account; defense evasion (logging stopped, detection deleted, root
+//     sign-in).
 func Assess(f *Finding) Severity {
 	switch {
 	case f.Failed():
 		return SeverityLow
 	case f.Category == CategoryData:
 		return SeverityLow
+	case f.Category == CategoryDefenseEvasion:
+		return SeverityHigh
 	case !f.OpensExposure:
 		return SeverityNone
+	case f.Requested.PublicAccess || len(f.Requested.SharedWith) > 0:
+		return SeverityHigh
 	}
 	sev := SeverityLow
 	if !f.Enriched {

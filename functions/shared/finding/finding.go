@@ -90,6 +90,21 @@ const (
 	TypeLoadBalancer     ResourceType = "elasticloadbalancing:loadbalancer"
 	TypeBucket           ResourceType = "s3:bucket"
 	TypeObject           ResourceType = "s3:object"
+	TypeInternetGateway  ResourceType = "ec2:internet-gateway"
+	TypeVPC              ResourceType = "ec2:vpc"
+	TypeRouteTable       ResourceType = "ec2:route-table"
+	TypeNetworkACL       ResourceType = "ec2:network-acl"
+	TypeImage            ResourceType = "ec2:image"
+	TypeSnapshot         ResourceType = "ec2:snapshot"
+	TypeListener         ResourceType = "elasticloadbalancing:listener"
+	TypeDBInstance       ResourceType = "rds:db"
+	TypeDBSnapshot       ResourceType = "rds:snapshot"
+	TypeDBClusterSnap    ResourceType = "rds:cluster-snapshot"
+	TypeRedshiftCluster  ResourceType = "redshift:cluster"
+	TypeFunction         ResourceType = "lambda:function"
+	TypeTrail            ResourceType = "cloudtrail:trail"
+	TypeDetector         ResourceType = "guardduty:detector"
+	TypeAccount          ResourceType = "iam:account"
 )
 
 // Resource is one thing the call acted on. Type and ID come from the event;
@@ -152,6 +167,22 @@ type Requested struct {
 	Scheme string `json:"scheme,omitempty"`
 	// Listeners of a load balancer, as "PROTOCOL:port".
 	Listeners []string `json:"listeners,omitempty"`
+	// PublicAccess is true when the call made the resource reachable by
+	// anyone: a database made publicly accessible, a bucket policy or ACL
+	// granting everyone, a public access block removed or weakened, a Lambda
+	// permission for principal "*", a function URL without auth, an image
+	// or snapshot shared with "all".
+	PublicAccess bool `json:"publicAccess,omitempty"`
+	// SharedWith are the accounts (or "all") given access to an image,
+	// snapshot or database snapshot.
+	SharedWith []string `json:"sharedWith,omitempty"`
+	// Unshared are the accounts (or "all") whose access was removed.
+	Unshared []string `json:"unshared,omitempty"`
+	// Grants describe public grants for people: "AllUsers READ",
+	// "Principal * s3:GetObject", "BlockPublicAcls=false".
+	Grants []string `json:"grants,omitempty"`
+	// Routes added towards an internet gateway, as "0.0.0.0/0 -> igw-..".
+	Routes []string `json:"routes,omitempty"`
 }
 
 // Category groups catalog events by what they touch.
@@ -159,9 +190,15 @@ type Category string
 
 // Categories.
 const (
-	CategoryNetwork      Category = "network"
-	CategoryLoadBalancer Category = "load-balancer"
-	CategoryData         Category = "data"
+	CategoryNetwork        Category = "network"
+	CategoryLoadBalancer   Category = "load-balancer"
+	CategoryDatabase       Category = "database"
+	CategoryStorage        Category = "storage"
+	CategoryServerless     Category = "serverless"
+	CategorySharing        Category = "sharing"
+	CategoryDefenseEvasion Category = "defense-evasion"
+	// CategoryData is data events on watched buckets.
+	CategoryData Category = "data"
 )
 
 // Severity of a finding, ordered: SeverityNone < SeverityLow <

@@ -14,8 +14,10 @@ import (
 // hex SHA-256 (64 characters) of a canonical encoding of:
 //
 //   - the account and the region;
+//
 //   - the resources, as type and id, sorted and de-duplicated (Name and the
 //     live facts are not part of a resource's identity);
+//
 //   - the exposure signature. When f.Enriched it is read from the resources'
 //     live facts: the OpenIngress rules of all resources that are WorldOpen,
 //     and their PublicIPs. Otherwise it is read from f.Requested: the
@@ -24,7 +26,14 @@ import (
 //     prefix list or group), never by the security group they belong to, and
 //     are sorted and de-duplicated; so are public IPs.
 //
-// The key never depends on the event id, event name, time, actor, summary,
+//   - whether the call failed (an attempt is never the same alert as the
+//     exposure it attempted), what the call made public (PublicAccess), who
+//     it shared with (SharedWith) and the public grants (Grants);
+//
+//   - for failed calls, data events and defense evasion, which have no
+//     exposure to compare, the event source and name.
+//
+// Otherwise the key never depends on the event id, event name, time, actor, summary,
 // severity or on the order of any slice, so the same exposure reported by two
 // events has the same key. Protocols are compared case-insensitively with the
 // numbers of tcp, udp, icmp and icmpv6 taken as their names, the ports of an
@@ -35,7 +44,7 @@ import (
 // in a live window new again, so the encoding is versioned. f must not be nil.
 func AlertKey(f *Finding) string {
 	k := alertKey{
-		Version:   1,
+		Version:   2,
 		Account:   f.Account,
 		Region:    f.Region,
 		Resources: []keyResource{},
@@ -69,6 +78,16 @@ func AlertKey(f *Finding) string {
 		k.Scheme = strings.ToLower(f.Requested.Scheme)
 	}
 
+	// A refused attempt is not the exposure it attempted; events that
+	// expose nothing are told apart by what they did.
+	k.Attempt = f.Failed()
+	if k.Attempt || f.Category == CategoryDefenseEvasion || f.Category == CategoryData {
+		k.Kind = f.EventSource + " " + f.EventName
+	}
+	k.PublicAccess = f.Requested.PublicAccess
+	k.SharedWith = sortedUnique(f.Requested.SharedWith)
+	k.Grants = sortedUnique(f.Requested.Grants)
+
 	slices.SortFunc(k.Resources, func(a, b keyResource) int {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.ID, b.ID))
 	})
@@ -99,6 +118,12 @@ type alertKey struct {
 	PublicIPs []string      `json:"publicIps"`
 	PublicIP  bool          `json:"publicIp"`
 	Scheme    string        `json:"scheme"`
+	// Since version 2.
+	Attempt      bool     `json:"attempt,omitempty"`
+	Kind         string   `json:"kind,omitempty"`
+	PublicAccess bool     `json:"publicAccess,omitempty"`
+	SharedWith   []string `json:"sharedWith,omitempty"`
+	Grants       []string `json:"grants,omitempty"`
 }
 
 type keyResource struct {

@@ -319,8 +319,8 @@ func TestAlertKeyStable(t *testing.T) {
 		f    *finding.Finding
 		want string
 	}{
-		{"enriched", sshOpen(), "83221a23ce97fd7ed9c37c1e879d1f7b0cd3eb122999428502cebb660fb509b9"},
-		{"requested", lbRequested(), "6860a51217101cd7b711b0d5fa678fe8cb75de135c009a4f77209b67e4c83b50"},
+		{"enriched", sshOpen(), "53f3b06004deaf7688f05cb999ee8605eb332c40c51afb49212ec03baa3d9f37"},
+		{"requested", lbRequested(), "6c331b1e962937c9f0ac5690a35cb6dbe7f8244bf813b98281a64ae83c55f5c2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -328,5 +328,37 @@ func TestAlertKeyStable(t *testing.T) {
 				t.Errorf("AlertKey = %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestAlertKeyTellsApartWhatExposesNothing(t *testing.T) {
+	base := finding.Finding{Account: "123456789012", Region: "us-east-1", EventSource: "ec2.amazonaws.com", EventName: "AuthorizeSecurityGroupIngress",
+		Resources: []finding.Resource{{Type: finding.TypeSecurityGroup, ID: "sg-1"}},
+		Requested: finding.Requested{IngressRules: []finding.Rule{{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0", WorldOpen: true}}}}
+	attempt := base
+	attempt.ErrorCode = "UnauthorizedOperation"
+	stop := finding.Finding{Account: "123456789012", Region: "us-east-1", EventSource: "cloudtrail.amazonaws.com", EventName: "StopLogging",
+		Category: finding.CategoryDefenseEvasion, Resources: []finding.Resource{{Type: finding.TypeTrail, ID: "trail"}}}
+	del := stop
+	del.EventName = "DeleteTrail"
+	shareA := finding.Finding{Account: "123456789012", Region: "us-east-1", Resources: []finding.Resource{{Type: finding.TypeSnapshot, ID: "snap-1"}},
+		Requested: finding.Requested{SharedWith: []string{"111122223333"}}}
+	shareB := shareA
+	shareB.Requested = finding.Requested{SharedWith: []string{"444455556666"}}
+	public := shareA
+	public.Requested = finding.Requested{PublicAccess: true, SharedWith: []string{"all"}}
+	pairs := []struct {
+		name string
+		a, b finding.Finding
+	}{
+		{"attempt and success", base, attempt},
+		{"stop logging and delete trail", stop, del},
+		{"shared with another account", shareA, shareB},
+		{"shared and made public", shareA, public},
+	}
+	for _, p := range pairs {
+		if finding.AlertKey(&p.a) == finding.AlertKey(&p.b) {
+			t.Errorf("%s: same key", p.name)
+		}
 	}
 }
