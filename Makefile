@@ -57,7 +57,7 @@ generate: ## regenerate the EventBridge pattern from the event catalog
 
 .PHONY: generate-check
 generate-check: generate
-	@git diff --exit-code -- statemachine/event-pattern.json || { echo "statemachine/event-pattern.json was stale: commit the regenerated file"; exit 1; }
+	@git diff --exit-code -- statemachine/event-pattern.json README.md || { echo "the generated pattern or README catalog was stale: commit the regenerated files"; exit 1; }
 
 .PHONY: build
 build: $(addprefix $(BUILD)/,$(addsuffix .zip,$(FUNCTIONS))) ## Lambda zips for provided.al2023 on arm64

@@ -35,14 +35,25 @@ type Entry struct {
 	// prefix: Lambda names carry API-version suffixes.
 	EventName string
 	Family    bool
-	Category  Category
-	Effect    Effect
+	// DetailType is the EventBridge detail-type the event arrives with;
+	// empty means DetailTypeAPICall.
+	DetailType string
+	Category   Category
+	Effect     Effect
 	// Description says what the call means for exposure, for the README.
 	Description string
 
 	parse func(*record, *Finding) error
 	// confirm, when set, recomputes OpensExposure from live facts.
 	confirm func(*Finding)
+}
+
+// EventBridgeDetailType is the detail-type the entry's events arrive with.
+func (e Entry) EventBridgeDetailType() string {
+	if e.DetailType == "" {
+		return DetailTypeAPICall
+	}
+	return e.DetailType
 }
 
 // Source is the EventBridge source of the entry's events: "aws." followed

@@ -311,3 +311,18 @@ func TestErrorsAreNamed(t *testing.T) {
 		t.Fatalf("got %T", err)
 	}
 }
+
+func TestReadmeCatalogIsCurrent(t *testing.T) {
+	const path = "../../../README.md"
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := finding.ReplaceCatalog(string(readme))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != string(readme) {
+		t.Errorf("the catalog table in %s is stale: run go generate ./... in functions/shared", path)
+	}
+}

@@ -6,12 +6,11 @@ import (
 	"sort"
 )
 
-//go:generate go run ../cmd/rulegen -o ../../../statemachine/event-pattern.json
+//go:generate go run ../cmd/rulegen -o ../../../statemachine/event-pattern.json -readme ../../../README.md
 
 // EventPattern returns the EventBridge event pattern that matches exactly
-// the catalog's events: one $or branch per event source, each naming the
-// EventBridge source, the CloudTrail detail type and the source's event
-// names (a prefix match for Family entries). Matching on source as well as
+// the catalog's events: one $or branch per event source and detail type,
+// each naming the EventBridge source, the detail type and the event names (a prefix match for Family entries). Matching on source as well as
 // detail-type keeps out custom events that merely claim to come from
 // CloudTrail. The output is deterministic, indented JSON ending in a
 // newline: it is committed as statemachine/event-pattern.json.
@@ -27,12 +26,13 @@ func EventPattern() []byte {
 	bySource := map[string]*branch{}
 	var order []string
 	for _, e := range Catalog() {
-		b, ok := bySource[e.EventSource]
+		id := e.EventSource + " " + e.EventBridgeDetailType()
+		b, ok := bySource[id]
 		if !ok {
-			b = &branch{Source: []string{e.Source()}, DetailType: []string{DetailTypeAPICall}}
+			b = &branch{Source: []string{e.Source()}, DetailType: []string{e.EventBridgeDetailType()}}
 			b.Detail.EventSource = []string{e.EventSource}
-			bySource[e.EventSource] = b
-			order = append(order, e.EventSource)
+			bySource[id] = b
+			order = append(order, id)
 		}
 		if e.Family {
 			b.Detail.EventName = append(b.Detail.EventName, map[string]string{"prefix": e.EventName})

@@ -1,8 +1,9 @@
-// Command rulegen writes the EventBridge event pattern generated from the
-// event catalog (finding.EventPattern). terraform and the local stack both
-// read the file it writes; a test fails when the two drift.
+// Command rulegen writes what is generated from the event catalog: the
+// EventBridge event pattern (finding.EventPattern), which terraform and the
+// local stack both read, and the catalog table of the README. Tests fail
+// when either drifts from the catalog.
 //
-//	go run ./cmd/rulegen -o ../../statemachine/event-pattern.json
+//	go run ./cmd/rulegen -o ../../statemachine/event-pattern.json -readme ../../README.md
 package main
 
 import (
@@ -14,15 +15,34 @@ import (
 )
 
 func main() {
-	out := flag.String("o", "", "file to write (default: standard output)")
+	out := flag.String("o", "", "file to write the pattern to (default: standard output)")
+	readme := flag.String("readme", "", "README whose catalog section to rewrite (default: none)")
 	flag.Parse()
-	p := finding.EventPattern()
-	if *out == "" {
-		os.Stdout.Write(p)
-		return
-	}
-	if err := os.WriteFile(*out, p, 0o644); err != nil {
+	if err := run(*out, *readme); err != nil {
 		fmt.Fprintln(os.Stderr, "rulegen:", err)
 		os.Exit(1)
 	}
+}
+
+func run(out, readme string) error {
+	p := finding.EventPattern()
+	if out == "" {
+		_, err := os.Stdout.Write(p)
+		return err
+	}
+	if err := os.WriteFile(out, p, 0o644); err != nil {
+		return err
+	}
+	if readme == "" {
+		return nil
+	}
+	text, err := os.ReadFile(readme)
+	if err != nil {
+		return err
+	}
+	updated, err := finding.ReplaceCatalog(string(text))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(readme, []byte(updated), 0o644)
 }
