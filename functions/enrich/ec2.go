@@ -10,10 +10,6 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
-// Operations are the EC2 API operations this adapter calls: the enrich
-// function's IAM policy allows exactly these (a test under test/ checks it).
-var Operations = []string{"DescribeAddresses", "DescribeInstances", "DescribeNetworkInterfaces", "DescribeSecurityGroups"}
-
 // EC2API is the part of the EC2 client the adapter uses.
 type EC2API interface {
 	ec2.DescribeSecurityGroupsAPIClient

@@ -55,17 +55,30 @@ type EC2LookupError struct {
 func (e *EC2LookupError) Error() string { return fmt.Sprintf("ec2 %s: %v", e.Op, e.Err) }
 func (e *EC2LookupError) Unwrap() error { return e.Err }
 
+// Accounts gives the Lookups of an account: the function's own, or a
+// member account's through the role enrich assumes there.
+type Accounts interface {
+	For(ctx context.Context, account string) (Lookups, error)
+}
+
+// Single is Accounts for one account: every account gets the same Lookups.
+type Single struct{ Lookups }
+
+// For returns s's Lookups whatever the account.
+func (s Single) For(context.Context, string) (Lookups, error) { return s.Lookups, nil }
+
 // Handler enriches findings.
 type Handler struct {
-	EC2 Lookups
-	Log zerolog.Logger
+	Accounts Accounts
+	Log      zerolog.Logger
 }
 
 // Handle looks the finding's resources up and returns it with their live
 // facts, OpensExposure confirmed and Severity reassessed. A failed call and
 // a finding with nothing to look up are returned reassessed without any
 // lookup. Errors: *finding.InvalidInputError for a request without a
-// finding, *EC2LookupError when EC2 fails.
+// finding, *EC2LookupError when EC2 (or assuming the member account's
+// role) fails.
 func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding.Finding, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.Log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
@@ -76,7 +89,13 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 	}
 	f := req.Finding
 	if !f.Failed() {
-		if err := Enrich(ctx, h.EC2, f); err != nil {
+		ec2, err := h.Accounts.For(ctx, f.Account)
+		if err != nil {
+			err = &EC2LookupError{Op: "AssumeRole", Err: err}
+		} else {
+			err = Enrich(ctx, ec2, f)
+		}
+		if err != nil {
 			log.Error().Err(err).Str("event_id", f.EventID).Msg("lookup_failed")
 			return nil, err
 		}

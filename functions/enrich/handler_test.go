@@ -177,7 +177,7 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &Handler{EC2: world(), Log: zerolog.New(io.Discard)}
+			h := &Handler{Accounts: Single{world()}, Log: zerolog.New(io.Discard)}
 			in := tc.in
 			got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &in, ExecutionID: "exec"})
 			if err != nil {
@@ -201,9 +201,9 @@ func TestHandle(t *testing.T) {
 
 func TestHandleFailedCallMakesNoLookup(t *testing.T) {
 	fail := func() { t.Fatal("a failed call was looked up") }
-	h := &Handler{Log: zerolog.New(io.Discard), EC2: &fakeLookups{
+	h := &Handler{Log: zerolog.New(io.Discard), Accounts: Single{&fakeLookups{
 		InstancesFn: func(context.Context, []string) ([]Instance, error) { fail(); return nil, nil },
-	}}
+	}}}
 	f := finding.Finding{EventID: "e", EventName: "RunInstances", ErrorCode: "UnauthorizedOperation", Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-1"}}}
 	got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &f})
 	if err != nil {
@@ -233,7 +233,7 @@ func TestHandleErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &Handler{EC2: tc.lookups, Log: zerolog.New(io.Discard)}
+			h := &Handler{Accounts: Single{tc.lookups}, Log: zerolog.New(io.Discard)}
 			_, err := h.Handle(context.Background(), tc.req)
 			var got string
 			switch err.(type) {

@@ -1,6 +1,10 @@
 // Command enrich is trailwatch's second step: it looks a finding's
 // resources up in EC2 (security groups, world-open ingress, public IPs) and
 // sets the finding's severity from what is really exposed.
+//
+// Environment: MEMBER_ROLE_NAME, when set, is the role assumed in member
+// accounts of an organisation for findings from them (with EXTERNAL_ID);
+// empty means one account. LOG_LEVEL as for every function.
 package main
 
 import (
@@ -10,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
 
@@ -21,6 +26,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "enrich: load AWS config:", err)
 		os.Exit(1)
 	}
-	h := &Handler{EC2: &EC2{Client: ec2.NewFromConfig(cfg)}, Log: log}
+	accounts := &MemberAccounts{
+		Home:       &EC2{Client: ec2.NewFromConfig(cfg)},
+		Config:     cfg,
+		STS:        sts.NewFromConfig(cfg),
+		RoleName:   os.Getenv("MEMBER_ROLE_NAME"),
+		ExternalID: os.Getenv("EXTERNAL_ID"),
+	}
+	h := &Handler{Accounts: accounts, Log: log}
 	lambdarun.Start(h.Handle)
 }

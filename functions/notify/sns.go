@@ -11,10 +11,6 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 )
 
-// Operations are the SNS API operations this adapter calls: the notify
-// function's IAM policy allows exactly these, on the topic.
-var Operations = []string{"Publish"}
-
 // SNSAPI is the part of the SNS client the adapter uses.
 type SNSAPI interface {
 	Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error)

@@ -153,29 +153,105 @@ type ipPermission struct {
 	}] `json:"prefixListIds"`
 }
 
-func parseAuthorizeSecurityGroupIngress(rec *record, f *Finding) error {
-	var req struct {
-		GroupID       string              `json:"groupId"`
-		GroupName     string              `json:"groupName"`
-		IPPermissions items[ipPermission] `json:"ipPermissions"`
+// sgPermissions is the request of AuthorizeSecurityGroupIngress and
+// RevokeSecurityGroupIngress in every form CloudTrail records: ipPermissions
+// (the current form), the legacy top-level form (cidrIp, ipProtocol,
+// fromPort, toPort, or sourceSecurityGroupName for a whole group), a
+// groupName without groupId (default VPC), and, for Revoke only,
+// securityGroupRuleIds.
+type sgPermissions struct {
+	GroupID       string              `json:"groupId"`
+	GroupName     string              `json:"groupName"`
+	IPPermissions items[ipPermission] `json:"ipPermissions"`
+	// Legacy top-level form.
+	CIDRIP                     string       `json:"cidrIp"`
+	IPProtocol                 string       `json:"ipProtocol"`
+	FromPort                   *json.Number `json:"fromPort"`
+	ToPort                     *json.Number `json:"toPort"`
+	SourceSecurityGroupName    string       `json:"sourceSecurityGroupName"`
+	SourceSecurityGroupOwnerID string       `json:"sourceSecurityGroupOwnerId"`
+	// SecurityGroupRuleIDs names rules to revoke by id.
+	SecurityGroupRuleIDs ruleIDs `json:"securityGroupRuleIds"`
+}
+
+// rules returns the rules the request names, with groupID as their
+// SecurityGroupID.
+func (p sgPermissions) rules(groupID string) ([]Rule, error) {
+	perms := p.IPPermissions.Items
+	if p.CIDRIP != "" || p.SourceSecurityGroupName != "" {
+		legacy := ipPermission{IPProtocol: p.IPProtocol, FromPort: p.FromPort, ToPort: p.ToPort}
+		if p.CIDRIP != "" {
+			legacy.IPRanges.Items = append(legacy.IPRanges.Items, struct {
+				CIDRIP string `json:"cidrIp"`
+			}{p.CIDRIP})
+		}
+		if p.SourceSecurityGroupName != "" {
+			legacy.Groups.Items = append(legacy.Groups.Items, groupItem{GroupName: p.SourceSecurityGroupName})
+		}
+		perms = append(perms, legacy)
 	}
+	var out []Rule
+	for _, perm := range perms {
+		rules, err := permissionRules(perm, groupID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rules...)
+	}
+	return out, nil
+}
+
+// ruleIDs reads securityGroupRuleIds, whose CloudTrail shape no public
+// sample shows: a list of strings, or EC2's {"items": [...]} of strings or of
+// {"securityGroupRuleId": ...} objects.
+type ruleIDs []string
+
+func (r *ruleIDs) UnmarshalJSON(data []byte) error {
+	var list []json.RawMessage
+	if err := json.Unmarshal(data, &list); err != nil {
+		var wrapped items[json.RawMessage]
+		if err := json.Unmarshal(data, &wrapped); err != nil {
+			return err
+		}
+		list = wrapped.Items
+	}
+	for _, raw := range list {
+		var id string
+		if json.Unmarshal(raw, &id) != nil {
+			var obj struct {
+				SecurityGroupRuleID string `json:"securityGroupRuleId"`
+			}
+			if err := json.Unmarshal(raw, &obj); err != nil {
+				return err
+			}
+			id = obj.SecurityGroupRuleID
+		}
+		if id != "" {
+			*r = append(*r, id)
+		}
+	}
+	return nil
+}
+
+// securityGroupRuleSet is the response of AuthorizeSecurityGroupIngress:
+// the rules created, with their group.
+type securityGroupRuleSet struct {
+	SecurityGroupRuleSet items[struct {
+		GroupID string `json:"groupId"`
+	}] `json:"securityGroupRuleSet"`
+}
+
+// sgTarget decodes a security-group rule request and returns it with the
+// group's id (from the request or, for the groupName-only form, from the
+// response) and the group as a Resource.
+func sgTarget(rec *record) (sgPermissions, string, Resource, error) {
+	var req sgPermissions
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
-		return err
+		return req, "", Resource{}, err
 	}
-	var resp struct {
-		SecurityGroupRuleSet items[struct {
-			GroupID    string       `json:"groupId"`
-			IsEgress   bool         `json:"isEgress"`
-			IPProtocol string       `json:"ipProtocol"`
-			FromPort   *json.Number `json:"fromPort"`
-			ToPort     *json.Number `json:"toPort"`
-			CIDRIPv4   string       `json:"cidrIpv4"`
-			CIDRIPv6   string       `json:"cidrIpv6"`
-			PrefixList string       `json:"prefixListId"`
-		}] `json:"securityGroupRuleSet"`
-	}
+	var resp securityGroupRuleSet
 	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
-		return err
+		return req, "", Resource{}, err
 	}
 	id := req.GroupID
 	for _, r := range resp.SecurityGroupRuleSet.Items {
@@ -184,22 +260,51 @@ func parseAuthorizeSecurityGroupIngress(rec *record, f *Finding) error {
 		}
 	}
 	if id == "" && req.GroupName == "" {
-		return &MalformedEventError{Reason: "requestParameters has neither groupId nor groupName"}
+		return req, "", Resource{}, &MalformedEventError{Reason: "requestParameters has neither groupId nor groupName"}
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeSecurityGroup, ID: firstNonEmpty(id, req.GroupName), Name: req.GroupName})
-	for _, p := range req.IPPermissions.Items {
-		rules, err := permissionRules(p, id)
-		if err != nil {
-			return err
-		}
-		f.Requested.IngressRules = append(f.Requested.IngressRules, rules...)
+	return req, id, Resource{Type: TypeSecurityGroup, ID: firstNonEmpty(id, req.GroupName), Name: req.GroupName}, nil
+}
+
+func parseAuthorizeSecurityGroupIngress(rec *record, f *Finding) error {
+	req, id, group, err := sgTarget(rec)
+	if err != nil {
+		return err
 	}
-	for _, r := range f.Requested.IngressRules {
-		if r.WorldOpen {
-			f.OpensExposure = true
-		}
+	f.Resources = append(f.Resources, group)
+	rules, err := req.rules(id)
+	if err != nil {
+		return err
 	}
+	f.Requested.IngressRules = append(f.Requested.IngressRules, rules...)
+	f.OpensExposure = anyWorldOpen(rules)
 	return nil
+}
+
+// parseRevokeSecurityGroupIngress closes exposure when a revoked rule was
+// world-open. Revoked rules are not recorded in Requested.IngressRules,
+// which holds rules added; a revocation by securityGroupRuleIds alone cannot
+// tell what it removed, so it never closes.
+func parseRevokeSecurityGroupIngress(rec *record, f *Finding) error {
+	req, id, group, err := sgTarget(rec)
+	if err != nil {
+		return err
+	}
+	f.Resources = append(f.Resources, group)
+	rules, err := req.rules(id)
+	if err != nil {
+		return err
+	}
+	f.ClosesExposure = anyWorldOpen(rules)
+	return nil
+}
+
+func anyWorldOpen(rules []Rule) bool {
+	for _, r := range rules {
+		if r.WorldOpen {
+			return true
+		}
+	}
+	return false
 }
 
 // permissionRules expands one ipPermission into a Rule per source.

@@ -1,0 +1,19 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/google/go-cmp/cmp"
+	"github.com/trailwatch/trailwatch/functions/shared/permissions"
+)
+
+// TestPermissions: the calls the adapters can make are the ones IAM allows.
+func TestPermissions(t *testing.T) {
+	if diff := cmp.Diff(permissions.Operations("enrich", "ec2"), permissions.Methods((*EC2API)(nil))); diff != "" {
+		t.Errorf("EC2API and permissions differ (-permissions +code):\n%s", diff)
+	}
+	if diff := cmp.Diff(permissions.Operations("enrich", "sts"), permissions.Methods((*stscreds.AssumeRoleAPIClient)(nil))); diff != "" {
+		t.Errorf("STS client and permissions differ (-permissions +code):\n%s", diff)
+	}
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambdacontext"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+)
+
+type fakeSTS struct {
+	AssumeRoleFn func(*sts.AssumeRoleInput) (*sts.AssumeRoleOutput, error)
+}
+
+func (f *fakeSTS) AssumeRole(_ context.Context, in *sts.AssumeRoleInput, _ ...func(*sts.Options)) (*sts.AssumeRoleOutput, error) {
+	return f.AssumeRoleFn(in)
+}
+
+func TestMemberAccounts(t *testing.T) {
+	var assumed []*sts.AssumeRoleInput
+	fake := &fakeSTS{AssumeRoleFn: func(in *sts.AssumeRoleInput) (*sts.AssumeRoleOutput, error) {
+		assumed = append(assumed, in)
+		return &sts.AssumeRoleOutput{Credentials: &types.Credentials{
+			AccessKeyId: aws.String("AKID"), SecretAccessKey: aws.String("SECRET"), SessionToken: aws.String("TOKEN"),
+			Expiration: aws.Time(time.Now().Add(time.Hour)),
+		}}, nil
+	}}
+	home := &fakeLookups{}
+	m := &MemberAccounts{Home: home, Config: aws.Config{Region: "us-east-1"}, STS: fake, RoleName: "trailwatch-enrich-read", ExternalID: "ext-123"}
+	ctx := lambdacontext.NewContext(context.Background(), &lambdacontext.LambdaContext{
+		InvokedFunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:trailwatch-enrich",
+	})
+
+	if l, _ := m.For(ctx, "111111111111"); l != home {
+		t.Error("own account not served by the home lookups")
+	}
+	if l, _ := m.For(context.Background(), "222222222222"); l != home {
+		t.Error("outside Lambda, every account should be the home account")
+	}
+	member, err := m.For(ctx, "222222222222")
+	if err != nil || member == home {
+		t.Fatalf("member account: %v %v", member, err)
+	}
+	again, _ := m.For(ctx, "222222222222")
+	if again != member {
+		t.Error("member lookups not reused")
+	}
+	creds := member.(*EC2).Client.(*ec2.Client).Options().Credentials
+	if _, err := creds.Retrieve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := creds.Retrieve(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(assumed) != 1 {
+		t.Fatalf("AssumeRole called %d times, want once (credentials cached)", len(assumed))
+	}
+	if got, want := aws.ToString(assumed[0].RoleArn), "arn:aws:iam::222222222222:role/trailwatch-enrich-read"; got != want {
+		t.Errorf("role %s, want %s", got, want)
+	}
+	if got := aws.ToString(assumed[0].ExternalId); got != "ext-123" {
+		t.Errorf("external id %q", got)
+	}
+
+	single := &MemberAccounts{Home: home}
+	if l, _ := single.For(ctx, "222222222222"); l != home {
+		t.Error("without a role name every account is the home account")
+	}
+}
