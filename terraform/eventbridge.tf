@@ -1,14 +1,14 @@
 resource "aws_cloudwatch_event_rule" "pipeline" {
   name           = "${var.name}-cloudtrail"
   description    = "CloudTrail API calls that may expose resources, sent to ${local.state_machine_name}."
-  event_bus_name = var.event_bus_name
+  event_bus_name = local.event_bus_name
   event_pattern  = file("${path.module}/../statemachine/event-pattern.json")
   tags           = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "pipeline" {
   rule           = aws_cloudwatch_event_rule.pipeline.name
-  event_bus_name = var.event_bus_name
+  event_bus_name = local.event_bus_name
   target_id      = "pipeline"
   arn            = aws_sfn_state_machine.pipeline.arn
   role_arn       = aws_iam_role.start_pipeline.arn

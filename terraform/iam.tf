@@ -65,6 +65,32 @@ data "aws_iam_policy_document" "enrich_ec2" {
   }
 }
 
+# Organisation mode: enrich looks resources up in the account an event came
+# from, through the read-only role modules/member-role creates there.
+data "aws_iam_policy_document" "enrich_member_roles" {
+  count = local.organization_mode ? 1 : 0
+
+  statement {
+    sid     = "AssumeMemberReadRole"
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+    # Without member_account_ids the account in the ARN is a wildcard:
+    # accounts join and leave the organisation without this role changing.
+    # Only roles of that one name match, and the condition keeps them to
+    # the organisation's accounts.
+    #tfsec:ignore:aws-iam-no-policy-wildcards The account wildcard is deliberate (member accounts are dynamic); the role name is fixed and aws:ResourceOrgID bounds it to the organisation.
+    resources = (length(var.member_account_ids) > 0 ?
+      [for id in var.member_account_ids : "arn:${local.partition}:iam::${id}:role/${var.member_role_name}"] :
+    ["arn:${local.partition}:iam::*:role/${var.member_role_name}"])
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceOrgID"
+      values   = [var.organization_id]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "dedupe_table" {
   statement {
     sid       = "ClaimConfirmRelease"
@@ -112,7 +138,7 @@ data "aws_iam_policy_document" "notify_topic" {
 locals {
   function_policies = {
     parse  = []
-    enrich = [data.aws_iam_policy_document.enrich_ec2.json]
+    enrich = concat([data.aws_iam_policy_document.enrich_ec2.json], data.aws_iam_policy_document.enrich_member_roles[*].json)
     dedupe = [data.aws_iam_policy_document.dedupe_table.json]
     notify = [data.aws_iam_policy_document.notify_topic.json]
   }
@@ -178,6 +204,7 @@ data "aws_iam_policy_document" "state_machine" {
     sid     = "InvokePipelineFunctions"
     effect  = "Allow"
     actions = ["lambda:InvokeFunction"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards The only wildcard is the qualifier suffix "<function ARN>:*" (any version or alias of these four functions); tfsec also cannot resolve the ARNs, which are known only after apply.
     resources = flatten([
       for function in aws_lambda_function.function : [function.arn, "${function.arn}:*"]
     ])
@@ -199,6 +226,7 @@ data "aws_iam_policy_document" "state_machine" {
       "logs:DescribeResourcePolicies",
       "logs:DescribeLogGroups",
     ]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Vended log delivery actions support no resource-level permissions; AWS documents Resource "*" for them.
     resources = ["*"]
   }
 

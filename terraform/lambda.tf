@@ -3,8 +3,13 @@
 locals {
   # Environment of each function beyond LOG_LEVEL, which all get.
   function_environment = {
-    parse  = {}
-    enrich = {}
+    parse = {}
+    # MEMBER_ROLE_NAME and EXTERNAL_ID are set in organisation mode only;
+    # the function reads an unset MEMBER_ROLE_NAME as single-account mode.
+    enrich = local.organization_mode ? tomap({
+      MEMBER_ROLE_NAME = var.member_role_name
+      EXTERNAL_ID      = var.external_id
+    }) : tomap({})
     dedupe = {
       TABLE_NAME       = aws_dynamodb_table.dedupe.name
       DEDUPE_WINDOW    = var.dedupe_window

@@ -57,3 +57,13 @@ output "kms_key_service_policy" {
   description = "Key policy statements (JSON) the AWS services here need on the KMS key. The module's own key has them; merge them into the policy of a key passed as kms_key_arn."
   value       = data.aws_iam_policy_document.kms_services.json
 }
+
+output "event_bus_arn" {
+  description = "ARN of the event bus the pipeline's rule listens on: in organisation mode the custom bus member accounts' forwarders target (modules/forwarder's central_event_bus_arn), else var.event_bus_name in this account."
+  value       = local.event_bus_arn
+}
+
+output "enrich_role_arn" {
+  description = "ARN of the enrich function's role: the principal modules/member-role trusts (its enrich_role_arn)."
+  value       = aws_iam_role.function["enrich"].arn
+}

@@ -96,7 +96,7 @@ variable "dedupe_retention" {
 }
 
 variable "event_bus_name" {
-  description = "Event bus the rule listens on. CloudTrail delivers API calls to the account's default bus; use another bus only if events are forwarded to it."
+  description = "Event bus the rule listens on. CloudTrail delivers API calls to the account's default bus; use another bus only if events are forwarded to it. With organization_id set, the module creates a custom bus of this name (it must not be \"default\") that member accounts forward to."
   type        = string
   default     = "default"
 
@@ -148,4 +148,64 @@ variable "tags" {
   description = "Tags added to every resource that takes tags."
   type        = map(string)
   default     = {}
+}
+
+# ---------------------------------------------------------------------------
+# Organisation mode (organization.tf)
+# ---------------------------------------------------------------------------
+
+variable "organization_id" {
+  description = "AWS Organizations ID (o-...) whose accounts forward their CloudTrail events here. Null (the default) is single-account mode. Set, the module creates the custom bus event_bus_name, lets roles named <forwarder_name>-<region> in the organisation put events on it, listens there, and lets the enrich function assume member_role_name in member accounts."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.organization_id == null || can(regex("^o-[a-z0-9]{10,32}$", var.organization_id))
+    error_message = "organization_id must be null or an AWS Organizations ID such as o-a1b2c3d4e5."
+  }
+}
+
+variable "forwarder_name" {
+  description = "The name variable given to modules/forwarder in member accounts: its roles are <forwarder_name>-<region>, and in organisation mode the central bus accepts events only from roles so named. Ignored in single-account mode."
+  type        = string
+  default     = "trailwatch-forwarder"
+
+  validation {
+    condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,40}$", var.forwarder_name))
+    error_message = "forwarder_name must start with a letter, hold only letters, digits and hyphens, and be at most 41 characters."
+  }
+}
+
+variable "member_role_name" {
+  description = "Name of the read-only role (modules/member-role) the enrich function assumes in the account an event came from (MEMBER_ROLE_NAME of the enrich function). Used in organisation mode only."
+  type        = string
+  default     = "trailwatch-enrich-read"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9+=,.@_-]{1,64}$", var.member_role_name))
+    error_message = "member_role_name must be an IAM role name: 1 to 64 letters, digits or +=,.@_- (no path)."
+  }
+}
+
+variable "member_account_ids" {
+  description = "Accounts whose member_role_name the enrich function may assume. Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.member_account_ids : can(regex("^[0-9]{12}$", id))])
+    error_message = "Every entry of member_account_ids must be a 12-digit AWS account ID."
+  }
+}
+
+variable "external_id" {
+  description = "sts:ExternalId the enrich function presents when it assumes member_role_name (EXTERNAL_ID of the enrich function); the member roles' trust policies require it. Required in organisation mode, ignored otherwise. Sensitive so that it stays out of plan output, though AWS does not treat an external ID as a secret."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    condition     = var.external_id == null || try(length(var.external_id) >= 2 && length(var.external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", var.external_id)), false)
+    error_message = "external_id must be null or 2 to 1224 letters, digits or +=,.@:/_- (what STS accepts as an external ID)."
+  }
 }

@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 )
@@ -67,9 +68,107 @@ func parseCreateLoadBalancer(rec *record, f *Finding) error {
 	return nil
 }
 
+// parseCreateListener reads the v2 CreateListener: the listener (from the
+// response) and its load balancer as resources, and the listener as
+// "PROTOCOL:port". The request does not say whether the load balancer is
+// internet-facing (its ARN names only app/net/gwy, a name and an id) and
+// enrichment does not look the scheme up, so OpensExposure stays false
+// rather than claim a path from the internet that may not exist.
+func parseCreateListener(rec *record, f *Finding) error {
+	var req struct {
+		LoadBalancerARN string      `json:"loadBalancerArn"`
+		Protocol        string      `json:"protocol"`
+		Port            json.Number `json:"port"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		Listeners []struct {
+			ListenerARN string `json:"listenerArn"`
+		} `json:"listeners"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	if req.LoadBalancerARN == "" {
+		return &MalformedEventError{Reason: "requestParameters has no loadBalancerArn"}
+	}
+	for _, l := range resp.Listeners {
+		if l.ListenerARN != "" {
+			f.Resources = append(f.Resources, Resource{Type: TypeListener, ID: l.ListenerARN})
+		}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: req.LoadBalancerARN})
+	if req.Protocol != "" || req.Port != "" {
+		f.Requested.Listeners = []string{fmt.Sprintf("%s:%s", strings.ToUpper(req.Protocol), req.Port)}
+	}
+	return nil
+}
+
+// parseSetSecurityGroups reads the v2 SetSecurityGroups: the load balancer
+// and the groups that replace its own (from the request, else the
+// response). Whether the new groups expose anything depends on the load
+// balancer's scheme, which neither the request nor enrichment knows, so
+// OpensExposure stays false.
+func parseSetSecurityGroups(rec *record, f *Finding) error {
+	var req struct {
+		LoadBalancerARN string   `json:"loadBalancerArn"`
+		SecurityGroups  []string `json:"securityGroups"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		SecurityGroupIDs []string `json:"securityGroupIds"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	if req.LoadBalancerARN == "" {
+		return &MalformedEventError{Reason: "requestParameters has no loadBalancerArn"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: req.LoadBalancerARN})
+	for _, g := range append(req.SecurityGroups, resp.SecurityGroupIDs...) {
+		f.Requested.SecurityGroups = appendUnique(f.Requested.SecurityGroups, g)
+	}
+	return nil
+}
+
+// parseDeleteLoadBalancer reads both DeleteLoadBalancer shapes (classic by
+// loadBalancerName, v2 by loadBalancerArn); deleting a load balancer closes
+// whatever it exposed.
+func parseDeleteLoadBalancer(rec *record, f *Finding) error {
+	var req struct {
+		LoadBalancerName string `json:"loadBalancerName"`
+		LoadBalancerARN  string `json:"loadBalancerArn"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	id := firstNonEmpty(req.LoadBalancerARN, req.LoadBalancerName)
+	if id == "" {
+		return &MalformedEventError{Reason: "requestParameters has neither loadBalancerArn nor loadBalancerName"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: id, Name: req.LoadBalancerName})
+	f.ClosesExposure = true
+	return nil
+}
+
+const elbSource = "elasticloadbalancing.amazonaws.com"
+
 // elbCatalog are the catalog entries parsed in this file.
 var elbCatalog = []Entry{
-	{EventSource: "elasticloadbalancing.amazonaws.com", EventName: "CreateLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectOpens,
+	{EventSource: elbSource, EventName: "CreateLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectOpens,
 		Description: "Creates a classic (2012-06-01) or v2 (2015-12-01) load balancer; internet-facing unless its scheme is internal.",
 		parse:       parseCreateLoadBalancer},
+	{EventSource: elbSource, EventName: "CreateListener", Category: CategoryLoadBalancer, Effect: EffectOpens,
+		Description: "Adds a listener (a port) to a v2 load balancer. It faces the internet only if the load balancer does, which the request does not say: recorded, not reported as opening.",
+		parse:       parseCreateListener},
+	{EventSource: elbSource, EventName: "SetSecurityGroups", Category: CategoryLoadBalancer, Effect: EffectVaries,
+		Description: "Replaces a v2 load balancer's security groups; opens or closes ports if it is internet-facing, which the request does not say: recorded, not reported as opening.",
+		parse:       parseSetSecurityGroups},
+	{EventSource: elbSource, EventName: "DeleteLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectCloses,
+		Description: "Deletes a classic or v2 load balancer, closing whatever it exposed.",
+		parse:       parseDeleteLoadBalancer},
 }

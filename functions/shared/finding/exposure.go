@@ -66,7 +66,9 @@ func (r Resource) reachable(scheme string) bool {
 // Assess returns the severity of f from the facts it holds: each resource's
 // live facts once f is Enriched, else what the call requested.
 //
-//   - none: the call opens nothing (and did not fail, and is not watched).
+//   - none: the call opens nothing (and did not fail, and is not watched);
+//     audit events, even failed (a non-root sign-in failure is not an
+//     exposure, and would be noise).
 //   - low: a failed attempt; a watched data event; an exposure with nothing
 //     open (a public IP behind closed groups, a world-open rule on nothing
 //     reachable).
@@ -79,6 +81,8 @@ func (r Resource) reachable(scheme string) bool {
 //     sign-in).
 func Assess(f *Finding) Severity {
 	switch {
+	case f.Category == CategoryAudit:
+		return SeverityNone
 	case f.Failed():
 		return SeverityLow
 	case f.Category == CategoryData:

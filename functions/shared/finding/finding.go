@@ -156,6 +156,8 @@ type Rule struct {
 type Requested struct {
 	// IngressRules added by the call.
 	IngressRules []Rule `json:"ingressRules,omitempty"`
+	// RevokedRules removed by the call.
+	RevokedRules []Rule `json:"revokedRules,omitempty"`
 	// PublicIP is true when the call asked for a public IP (RunInstances with
 	// AssociatePublicIpAddress) or allocated or associated one.
 	PublicIP bool `json:"publicIp,omitempty"`
@@ -197,6 +199,10 @@ const (
 	CategoryServerless     Category = "serverless"
 	CategorySharing        Category = "sharing"
 	CategoryDefenseEvasion Category = "defense-evasion"
+	// CategoryAudit is catalog events that, as made, neither expose nor
+	// blind: a non-root console sign-in, event selectors that keep
+	// management events. Parsed, never alerted.
+	CategoryAudit Category = "audit"
 	// CategoryData is data events on watched buckets.
 	CategoryData Category = "data"
 )

@@ -62,6 +62,9 @@ func Parse(data []byte) (*Finding, error) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return nil, &MalformedEventError{Reason: "invalid CloudTrail record", Err: err}
 	}
+	if rec.EventID == "" && rec.Records != nil {
+		return nil, &MalformedEventError{Reason: "a CloudTrail log file, not one event (read it with ParseLog)"}
+	}
 	if rec.RecipientAccountID == "" {
 		rec.RecipientAccountID = env.Account
 	}

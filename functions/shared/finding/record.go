@@ -23,7 +23,9 @@ type record struct {
 	APIVersion         string          `json:"apiVersion"`
 	RecipientAccountID string          `json:"recipientAccountId"`
 	VPCEndpointID      string          `json:"vpcEndpointId"`
-	Resources          []struct {
+	// Records is set when the input is a log file, not a record.
+	Records   json.RawMessage `json:"Records"`
+	Resources []struct {
 		ARN       string `json:"ARN"`
 		AccountID string `json:"accountId"`
 		Type      string `json:"type"`

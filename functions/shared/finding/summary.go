@@ -20,13 +20,28 @@ func summarize(f *Finding) string {
 		}
 		target = strings.Join(ids, ", ")
 	}
+	req := f.Requested
 	switch {
-	case len(f.Requested.IngressRules) > 0:
-		rules := make([]string, 0, len(f.Requested.IngressRules))
-		for _, r := range f.Requested.IngressRules {
-			rules = append(rules, r.String())
-		}
-		return fmt.Sprintf("%s allowed %s into %s", who, strings.Join(rules, "; "), target)
+	case len(req.IngressRules) > 0:
+		return fmt.Sprintf("%s allowed %s into %s", who, rulesText(req.IngressRules), target)
+	case len(req.RevokedRules) > 0:
+		return fmt.Sprintf("%s revoked %s from %s", who, rulesText(req.RevokedRules), target)
+	case len(req.SharedWith) > 0 && req.PublicAccess:
+		return fmt.Sprintf("%s made %s public (%s)", who, target, f.EventName)
+	case len(req.SharedWith) > 0:
+		return fmt.Sprintf("%s shared %s with %s (%s)", who, target, strings.Join(req.SharedWith, ", "), f.EventName)
+	case len(req.Unshared) > 0:
+		return fmt.Sprintf("%s stopped sharing %s with %s (%s)", who, target, strings.Join(req.Unshared, ", "), f.EventName)
+	case req.PublicAccess && len(req.Grants) > 0:
+		return fmt.Sprintf("%s made %s public: %s (%s)", who, target, strings.Join(req.Grants, "; "), f.EventName)
+	case req.PublicAccess:
+		return fmt.Sprintf("%s made %s public (%s)", who, target, f.EventName)
+	case len(req.Routes) > 0:
+		return fmt.Sprintf("%s routed %s (%s)", who, strings.Join(req.Routes, ", "), f.EventName)
+	case len(req.Listeners) > 0 && req.Scheme == "":
+		return fmt.Sprintf("%s added listener %s to %s", who, strings.Join(req.Listeners, ", "), target)
+	case f.Category == CategoryDefenseEvasion:
+		return fmt.Sprintf("%s called %s on %s", who, f.EventName, target)
 	case f.Requested.Scheme != "":
 		return fmt.Sprintf("%s created %s load balancer %s", who, f.Requested.Scheme, target)
 	case f.EventName == "RunInstances" && f.Requested.PublicIP:
@@ -35,6 +50,14 @@ func summarize(f *Finding) string {
 		return fmt.Sprintf("%s %s public IP %s (%s)", who, f.EventName, strings.Join(f.Requested.PublicIPs, ", "), target)
 	}
 	return fmt.Sprintf("%s called %s on %s", who, f.EventName, target)
+}
+
+func rulesText(rules []Rule) string {
+	out := make([]string, 0, len(rules))
+	for _, r := range rules {
+		out = append(out, r.String())
+	}
+	return strings.Join(out, "; ")
 }
 
 // String renders r for people: "tcp 22 from 0.0.0.0/0", "all traffic from

@@ -1,0 +1,115 @@
+package finding
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// parseAttachInternetGateway opens: the VPC gets a gateway to the internet.
+// Its subnets are reachable only once a route and public IPs follow, but
+// this is the call that makes any of that possible.
+func parseAttachInternetGateway(rec *record, f *Finding) error {
+	var req struct {
+		InternetGatewayID string `json:"internetGatewayId"`
+		VPCID             string `json:"vpcId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if req.InternetGatewayID == "" || req.VPCID == "" {
+		return &MalformedEventError{Reason: "requestParameters needs internetGatewayId and vpcId"}
+	}
+	f.Resources = append(f.Resources,
+		Resource{Type: TypeInternetGateway, ID: req.InternetGatewayID},
+		Resource{Type: TypeVPC, ID: req.VPCID})
+	f.OpensExposure = true
+	return nil
+}
+
+// parseRoute reads CreateRoute and ReplaceRoute (same request shape). A
+// route to an internet gateway is recorded in Requested.Routes; it opens
+// exposure when its destination is the whole internet (an IPv4 or IPv6
+// prefix of length 0). Routes to other targets (NAT gateways, egress-only
+// gateways, peering, transit gateways, ...) are outbound or private and
+// open nothing.
+func parseRoute(rec *record, f *Finding) error {
+	var req struct {
+		RouteTableID             string `json:"routeTableId"`
+		DestinationCIDRBlock     string `json:"destinationCidrBlock"`
+		DestinationIPv6CIDRBlock string `json:"destinationIpv6CidrBlock"`
+		DestinationPrefixListID  string `json:"destinationPrefixListId"`
+		GatewayID                string `json:"gatewayId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if req.RouteTableID == "" {
+		return &MalformedEventError{Reason: "requestParameters has no routeTableId"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeRouteTable, ID: req.RouteTableID})
+	if !strings.HasPrefix(req.GatewayID, "igw-") {
+		return nil
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeInternetGateway, ID: req.GatewayID})
+	for _, dest := range []string{req.DestinationCIDRBlock, req.DestinationIPv6CIDRBlock, req.DestinationPrefixListID} {
+		if dest == "" {
+			continue
+		}
+		f.Requested.Routes = append(f.Requested.Routes, dest+" -> "+req.GatewayID)
+		if WorldOpen(dest) {
+			f.OpensExposure = true
+		}
+	}
+	return nil
+}
+
+// parseNetworkACLEntry reads CreateNetworkAclEntry and
+// ReplaceNetworkAclEntry (same request shape). An inbound allow entry is
+// recorded in Requested.IngressRules (protocol number as its name, port
+// range, or ICMP type and code); it opens exposure when its source is the
+// whole internet. Deny and outbound entries open nothing and are not
+// recorded as rules.
+func parseNetworkACLEntry(rec *record, f *Finding) error {
+	var req struct {
+		NetworkACLID string `json:"networkAclId"`
+		Egress       bool   `json:"egress"`
+		RuleAction   string `json:"ruleAction"`
+		Protocol     string `json:"aclProtocol"`
+		CIDRBlock    string `json:"cidrBlock"`
+		IPv6CIDR     string `json:"ipv6CidrBlock"`
+		PortRange    struct {
+			From *json.Number `json:"from"`
+			To   *json.Number `json:"to"`
+		} `json:"portRange"`
+		ICMPTypeCode struct {
+			Type *json.Number `json:"type"`
+			Code *json.Number `json:"code"`
+		} `json:"icmpTypeCode"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if req.NetworkACLID == "" {
+		return &MalformedEventError{Reason: "requestParameters has no networkAclId"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID})
+	if req.Egress || !strings.EqualFold(req.RuleAction, "allow") {
+		return nil
+	}
+	p := ipPermission{IPProtocol: req.Protocol, FromPort: req.PortRange.From, ToPort: req.PortRange.To}
+	switch NormalizeProtocol(req.Protocol) {
+	case "icmp", "icmpv6":
+		p.FromPort, p.ToPort = req.ICMPTypeCode.Type, req.ICMPTypeCode.Code
+	}
+	base, err := ruleBase(p, "")
+	if err != nil {
+		return err
+	}
+	for _, cidr := range []string{req.CIDRBlock, req.IPv6CIDR} {
+		if cidr != "" {
+			f.Requested.IngressRules = append(f.Requested.IngressRules, cidrRule(base, cidr))
+		}
+	}
+	f.OpensExposure = anyWorldOpen(f.Requested.IngressRules)
+	return nil
+}

@@ -1,0 +1,158 @@
+package finding
+
+import "strings"
+
+// parseTrail reads StopLogging, DeleteTrail and UpdateTrail: the trail is
+// requestParameters.name (a name or an ARN). Every successful call is
+// defense evasion; UpdateTrail is not told apart by what it changed.
+func parseTrail(rec *record, f *Finding) error {
+	var req struct {
+		Name      string `json:"name"`
+		TrailName string `json:"trailName"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	id := firstNonEmpty(req.Name, req.TrailName)
+	if id == "" {
+		return &MalformedEventError{Reason: "requestParameters names no trail"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeTrail, ID: id})
+	return nil
+}
+
+// eventSelector is one basic event selector.
+type eventSelector struct {
+	ReadWriteType           string `json:"readWriteType"`
+	IncludeManagementEvents *bool  `json:"includeManagementEvents"`
+}
+
+// advancedSelector is one advanced event selector.
+type advancedSelector struct {
+	FieldSelectors []struct {
+		Field     string   `json:"field"`
+		Equals    []string `json:"equals"`
+		NotEquals []string `json:"notEquals"`
+	} `json:"fieldSelectors"`
+}
+
+// logsManagementWrites reports whether the advanced selector logs write
+// management events: eventCategory equals Management and readOnly is not
+// restricted to true.
+func (s advancedSelector) logsManagementWrites() bool {
+	management := false
+	for _, fs := range s.FieldSelectors {
+		switch fs.Field {
+		case "eventCategory":
+			for _, v := range fs.Equals {
+				if v == "Management" {
+					management = true
+				}
+			}
+		case "readOnly":
+			if len(fs.Equals) == 1 && fs.Equals[0] == "true" {
+				return false
+			}
+			for _, v := range fs.NotEquals {
+				if v == "false" {
+					return false
+				}
+			}
+		}
+	}
+	return management
+}
+
+// parsePutEventSelectors reads PutEventSelectors. It blinds the team when no
+// selector logs write management events (the API calls trailwatch
+// watches): every basic selector has includeManagementEvents false or
+// readWriteType ReadOnly or None, or no advanced selector has eventCategory
+// Management without readOnly true, or there are no selectors at all. A
+// call that keeps them is CategoryAudit: parsed, no alert.
+func parsePutEventSelectors(rec *record, f *Finding) error {
+	if err := parseTrail(rec, f); err != nil {
+		return err
+	}
+	var req struct {
+		EventSelectors         []eventSelector    `json:"eventSelectors"`
+		AdvancedEventSelectors []advancedSelector `json:"advancedEventSelectors"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	keeps := false
+	for _, s := range req.EventSelectors {
+		included := s.IncludeManagementEvents == nil || *s.IncludeManagementEvents
+		switch s.ReadWriteType {
+		case "", "All", "WriteOnly":
+			keeps = keeps || included
+		}
+	}
+	for _, s := range req.AdvancedEventSelectors {
+		keeps = keeps || s.logsManagementWrites()
+	}
+	if keeps {
+		f.Category = CategoryAudit
+	}
+	return nil
+}
+
+// parseDeleteDetector reads GuardDuty DeleteDetector.
+func parseDeleteDetector(rec *record, f *Finding) error {
+	var req struct {
+		DetectorID string `json:"detectorId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if req.DetectorID == "" {
+		return &MalformedEventError{Reason: "requestParameters has no detectorId"}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeDetector, ID: req.DetectorID})
+	return nil
+}
+
+// parseConsoleLogin reads a console sign-in. The account is the resource.
+// responseElements.ConsoleLogin "Failure" is a failed call even without an
+// errorCode (CloudTrail writes only errorMessage, "Failed authentication"):
+// the finding's ErrorCode is then "Failure". A sign-in by anyone but root is
+// CategoryAudit: parsed, no alert when it succeeds; a failed one is a
+// failed attempt like any other (low).
+func parseConsoleLogin(rec *record, f *Finding) error {
+	var resp struct {
+		ConsoleLogin string `json:"ConsoleLogin"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: f.Account})
+	if f.ErrorCode == "" && strings.EqualFold(resp.ConsoleLogin, "Failure") {
+		f.ErrorCode = "Failure"
+	}
+	if rec.UserIdentity == nil || rec.UserIdentity.Type != "Root" {
+		f.Category = CategoryAudit
+	}
+	return nil
+}
+
+// evasionCatalog are the catalog entries parsed in this file.
+var evasionCatalog = []Entry{
+	{EventSource: "cloudtrail.amazonaws.com", EventName: "StopLogging", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+		Description: "Stops a trail's logging: later calls, exposures included, go unrecorded.",
+		parse:       parseTrail},
+	{EventSource: "cloudtrail.amazonaws.com", EventName: "DeleteTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+		Description: "Deletes a trail: later calls, exposures included, go unrecorded.",
+		parse:       parseTrail},
+	{EventSource: "cloudtrail.amazonaws.com", EventName: "UpdateTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+		Description: "Changes a trail (bucket, regions, validation, encryption); every change is reported, whatever it changed.",
+		parse:       parseTrail},
+	{EventSource: "cloudtrail.amazonaws.com", EventName: "PutEventSelectors", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+		Description: "Sets a trail's event selectors; evasion when no selector logs write management events, otherwise no alert (audit).",
+		parse:       parsePutEventSelectors},
+	{EventSource: "guardduty.amazonaws.com", EventName: "DeleteDetector", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+		Description: "Deletes a GuardDuty detector: threat detection in the region stops.",
+		parse:       parseDeleteDetector},
+	{EventSource: "signin.amazonaws.com", EventName: "ConsoleLogin", DetailType: DetailTypeConsoleLogin, Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+		Description: "Console sign-in; by root it is reported (a failed one as an attempt), by anyone else it is parsed without alert (audit).",
+		parse:       parseConsoleLogin},
+}

@@ -1,0 +1,198 @@
+# trailwatch forwarder: applied in every member account and region. CloudTrail
+# delivers an API call only to the default bus of the account and region
+# where it happened (calls to global services such as IAM and sign-in: in
+# us-east-1 only), so each of them needs this rule to send matching events
+# to the central bus. The central account needs it too, in every region,
+# since its pipeline listens on the central bus and not on its default bus.
+#
+# The module configures no provider: the caller's aws provider decides the
+# account and region (see examples/organization).
+
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+
+  # The same file the central rule reads, so that the two cannot drift.
+  event_pattern = coalesce(var.event_pattern, file("${path.module}/../../../statemachine/event-pattern.json"))
+}
+
+resource "aws_cloudwatch_event_rule" "forward" {
+  name           = var.name
+  description    = "CloudTrail API calls that may expose resources, forwarded to trailwatch's central bus."
+  event_bus_name = var.event_bus_name
+  event_pattern  = local.event_pattern
+  tags           = var.tags
+}
+
+resource "aws_cloudwatch_event_target" "central_bus" {
+  rule           = aws_cloudwatch_event_rule.forward.name
+  event_bus_name = var.event_bus_name
+  target_id      = "central-bus"
+  arn            = var.central_event_bus_arn
+  role_arn       = aws_iam_role.forward.arn
+
+  # EventBridge retries a PutEvents that fails (throttling, the central
+  # bus's policy not yet in place) for up to a day, then parks the event in
+  # the queue below.
+  retry_policy {
+    maximum_event_age_in_seconds = 86400
+    maximum_retry_attempts       = 185
+  }
+
+  dead_letter_config {
+    arn = aws_sqs_queue.dead_letter.arn
+  }
+
+  # The role's policy and the queue's must be in place before the first
+  # event.
+  depends_on = [aws_iam_role_policy.forward, aws_sqs_queue_policy.dead_letter]
+}
+
+# ---------------------------------------------------------------------------
+# The rule's role: events:PutEvents on the central bus, nothing else
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.forward.arn]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "put_events" {
+  statement {
+    sid       = "PutEventsOnCentralBus"
+    effect    = "Allow"
+    actions   = ["events:PutEvents"]
+    resources = [var.central_event_bus_arn]
+  }
+}
+
+# IAM is global: the region in the name keeps one account's forwarders of
+# different regions apart. The central bus's policy accepts roles named
+# <name>-*.
+resource "aws_iam_role" "forward" {
+  name               = "${var.name}-${local.region}"
+  description        = "Lets the ${var.name} rule put events on trailwatch's central bus."
+  assume_role_policy = data.aws_iam_policy_document.trust.json
+  tags               = var.tags
+}
+
+resource "aws_iam_role_policy" "forward" {
+  name   = "put-events-on-central-bus"
+  role   = aws_iam_role.forward.id
+  policy = data.aws_iam_policy_document.put_events.json
+}
+
+# ---------------------------------------------------------------------------
+# Dead-letter queue
+# ---------------------------------------------------------------------------
+
+# Events EventBridge could not deliver to the central bus. Nothing reads
+# the queue: the optional alarm says when it is not empty, and an operator
+# inspects and redrives.
+resource "aws_sqs_queue" "dead_letter" {
+  name                      = "${var.name}-dlq"
+  message_retention_seconds = 1209600 # 14 days, the most SQS keeps.
+
+  # A customer managed key when given, else SQS-managed encryption: a key
+  # per account and region would cost more than the few events that wait
+  # here are worth, and SSE-SQS needs no key policy.
+  kms_master_key_id       = var.kms_key_arn
+  sqs_managed_sse_enabled = var.kms_key_arn == null ? true : null
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "dead_letter" {
+  statement {
+    sid       = "EventBridgeRuleDeadLetters"
+    effect    = "Allow"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.dead_letter.arn]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.forward.arn]
+    }
+  }
+}
+
+resource "aws_sqs_queue_policy" "dead_letter" {
+  queue_url = aws_sqs_queue.dead_letter.id
+  policy    = data.aws_iam_policy_document.dead_letter.json
+}
+
+# What EventBridge needs on var.kms_key_arn to dead-letter into the queue;
+# published as the dead_letter_kms_policy output. In a key policy, Resource
+# "*" means the key itself.
+data "aws_iam_policy_document" "dead_letter_kms" {
+  statement {
+    sid     = "EventBridgeToForwarderDeadLetterQueue"
+    effect  = "Allow"
+    actions = ["kms:Decrypt", "kms:GenerateDataKey"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards A key policy statement: Resource "*" means the key the policy is attached to.
+    resources = ["*"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["events.amazonaws.com"]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = [aws_cloudwatch_event_rule.forward.arn]
+    }
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "dead_letter" {
+  count = var.alarm_topic_arn == null ? 0 : 1
+
+  alarm_name        = "${var.name}-dlq-not-empty"
+  alarm_description = "EventBridge could not forward some events to trailwatch's central bus; they wait in ${aws_sqs_queue.dead_letter.name}. Inspect them, fix the cause, and redrive."
+  namespace         = "AWS/SQS"
+  metric_name       = "ApproximateNumberOfMessagesVisible"
+  dimensions = {
+    QueueName = aws_sqs_queue.dead_letter.name
+  }
+
+  statistic           = "Maximum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = [var.alarm_topic_arn]
+  ok_actions    = [var.alarm_topic_arn]
+  tags          = var.tags
+}

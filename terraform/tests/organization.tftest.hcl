@@ -1,0 +1,178 @@
+# Organisation mode: the central bus and its policy, the enrich function's
+# member-role access and environment. Plan-only, no AWS account reached (see
+# module.tftest.hcl). The bus's ARN is unknown at plan, so its policy is
+# checked through the document's arguments rather than its JSON. Run from
+# terraform/ with `terraform test`.
+
+provider "aws" {
+  region                      = "eu-west-1"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  skip_region_validation      = true
+}
+
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "123456789012"
+    arn        = "arn:aws:iam::123456789012:user/test"
+    user_id    = "AIDATEST"
+  }
+}
+
+variables {
+  alert_emails    = ["security@example.com"]
+  build_dir       = "tests/testdata/build"
+  organization_id = "o-a1b2c3d4e5"
+  event_bus_name  = "trailwatch-central"
+  external_id     = "trailwatch-5f1c2e7a"
+}
+
+run "organization" {
+  command = plan
+
+  assert {
+    condition     = length(aws_cloudwatch_event_bus.central) == 1 && aws_cloudwatch_event_bus.central[0].name == "trailwatch-central"
+    error_message = "Organisation mode must create the custom bus event_bus_name."
+  }
+
+  assert {
+    condition = (
+      aws_cloudwatch_event_rule.pipeline.event_bus_name == "trailwatch-central" &&
+      aws_cloudwatch_event_target.pipeline.event_bus_name == "trailwatch-central"
+    )
+    error_message = "The rule and its target must be on the central bus."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_event_bus_policy.central[0].event_bus_name == "trailwatch-central"
+    error_message = "The central bus must get its policy."
+  }
+
+  assert {
+    condition = (
+      data.aws_iam_policy_document.event_bus[0].statement[0].effect == "Allow" &&
+      data.aws_iam_policy_document.event_bus[0].statement[0].actions == toset(["events:PutEvents"]) &&
+      length(data.aws_iam_policy_document.event_bus[0].statement[0].resources) == 1 &&
+      data.aws_iam_policy_document.event_bus[0].statement[0].principals == toset([{ type = "AWS", identifiers = toset(["*"]) }]) &&
+      data.aws_iam_policy_document.event_bus[0].statement[0].condition == toset([
+        { test = "StringEquals", variable = "aws:PrincipalOrgID", values = tolist(["o-a1b2c3d4e5"]) },
+        { test = "ArnLike", variable = "aws:PrincipalArn", values = tolist(["arn:aws:iam::*:role/trailwatch-forwarder-*"]) },
+      ])
+    )
+    error_message = "The bus may accept PutEvents only from the organisation's forwarder roles."
+  }
+
+  assert {
+    condition = jsondecode(data.aws_iam_policy_document.enrich_member_roles[0].json).Statement == [{
+      Sid       = "AssumeMemberReadRole"
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Resource  = "arn:aws:iam::*:role/trailwatch-enrich-read"
+      Condition = { StringEquals = { "aws:ResourceOrgID" = "o-a1b2c3d4e5" } }
+    }]
+    error_message = "enrich may assume only the member role, in the organisation's accounts."
+  }
+
+  assert {
+    condition = nonsensitive(aws_lambda_function.function["enrich"].environment[0].variables == tomap({
+      LOG_LEVEL        = "info"
+      MEMBER_ROLE_NAME = "trailwatch-enrich-read"
+      EXTERNAL_ID      = "trailwatch-5f1c2e7a"
+    }))
+    error_message = "enrich must get MEMBER_ROLE_NAME and EXTERNAL_ID in organisation mode."
+  }
+
+  assert {
+    condition     = keys(aws_lambda_function.function["parse"].environment[0].variables) == tolist(["LOG_LEVEL"])
+    error_message = "Only enrich gets the member role's settings."
+  }
+}
+
+run "listed_member_accounts" {
+  command = plan
+
+  variables {
+    member_role_name   = "tw-read"
+    member_account_ids = ["111111111111", "222222222222"]
+  }
+
+  assert {
+    condition = toset(jsondecode(data.aws_iam_policy_document.enrich_member_roles[0].json).Statement[0].Resource) == toset([
+      "arn:aws:iam::111111111111:role/tw-read",
+      "arn:aws:iam::222222222222:role/tw-read",
+    ])
+    error_message = "With member_account_ids, enrich may assume the role in those accounts only."
+  }
+}
+
+run "single_account_has_no_member_access" {
+  command = plan
+
+  variables {
+    organization_id = null
+    event_bus_name  = "default"
+    external_id     = null
+  }
+
+  assert {
+    condition = (
+      length(aws_cloudwatch_event_bus.central) == 0 && length(aws_cloudwatch_event_bus_policy.central) == 0 &&
+      length(data.aws_iam_policy_document.enrich_member_roles) == 0
+    )
+    error_message = "Single-account mode must create no bus and grant no sts:AssumeRole."
+  }
+
+  assert {
+    condition     = keys(aws_lambda_function.function["enrich"].environment[0].variables) == tolist(["LOG_LEVEL"])
+    error_message = "Without organization_id, enrich must not get MEMBER_ROLE_NAME (unset means single-account mode)."
+  }
+
+  assert {
+    condition     = output.event_bus_arn == "arn:aws:events:eu-west-1:123456789012:event-bus/default"
+    error_message = "Single-account mode listens on the default bus."
+  }
+}
+
+run "rejects_default_bus" {
+  command = plan
+
+  variables {
+    event_bus_name = "default"
+  }
+
+  expect_failures = [aws_cloudwatch_event_bus.central]
+}
+
+run "rejects_missing_external_id" {
+  command = plan
+
+  variables {
+    external_id = null
+  }
+
+  expect_failures = [aws_cloudwatch_event_bus.central]
+}
+
+run "rejects_bad_variables" {
+  command = plan
+
+  variables {
+    organization_id    = "org-1234"
+    forwarder_name     = "-bad"
+    member_role_name   = "role/with/path"
+    member_account_ids = ["12345"]
+    external_id        = "x"
+  }
+
+  expect_failures = [
+    var.organization_id,
+    var.forwarder_name,
+    var.member_role_name,
+    var.member_account_ids,
+    var.external_id,
+  ]
+}
