@@ -330,3 +330,25 @@ func TestReadmeCatalogIsCurrent(t *testing.T) {
 		t.Errorf("the catalog table in %s is stale: run go generate ./... in functions/shared", path)
 	}
 }
+
+// TestEveryCatalogEventHasAFixture: each catalog entry has at least one
+// fixture that parses to a finding, so its golden file shows what
+// trailwatch makes of it.
+func TestEveryCatalogEventHasAFixture(t *testing.T) {
+	covered := map[string]bool{}
+	for _, path := range fixtures(t) {
+		data, _ := os.ReadFile(path)
+		f, err := finding.Parse(data)
+		if err != nil {
+			continue
+		}
+		if e, ok := finding.Lookup(f.EventSource, f.EventName); ok {
+			covered[e.EventSource+" "+e.EventName] = true
+		}
+	}
+	for _, e := range finding.Catalog() {
+		if !covered[e.EventSource+" "+e.EventName] {
+			t.Errorf("no fixture parses to a finding for %s %s", e.EventSource, e.EventName)
+		}
+	}
+}
