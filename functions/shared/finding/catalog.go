@@ -64,7 +64,7 @@ func (e Entry) Source() string {
 
 // catalog is every supported event. Each group of entries lives beside its
 // parsers.
-var catalog = slices.Concat(ec2Catalog, elbCatalog, s3Catalog, rdsCatalog, redshiftCatalog, lambdaCatalog, evasionCatalog)
+var catalog = slices.Concat(ec2Catalog, elbCatalog, s3Catalog, s3PublicAccessBlockCatalog, rdsCatalog, redshiftCatalog, lambdaCatalog, lambdaFunctionURLCatalog, evasionCatalog)
 
 // Catalog returns the catalog's entries, sorted by event source and name.
 // The slice is a copy.

@@ -82,10 +82,9 @@ var lambdaCatalog = []Entry{
 		parse:       parseAddPermission},
 }
 
-// lambdaFunctionURLCatalog are the function URL entries. No real CloudTrail
-// record of them was found, so they are not in the catalog yet; their parser
-// is tested from the API's documented request shape (lambda_test.go). Add
-// them to the catalog with a real fixture.
+// lambdaFunctionURLCatalog are the function URL entries. CloudTrail logs
+// them with the API-version suffix (CreateFunctionUrlConfig20211031,
+// UpdateFunctionUrlConfig20211031), so they are Families.
 var lambdaFunctionURLCatalog = []Entry{
 	{EventSource: "lambda.amazonaws.com", EventName: "CreateFunctionUrlConfig", Family: true, Category: CategoryServerless, Effect: EffectOpens,
 		Description: "Gives a function an HTTPS URL; authType NONE lets anyone call it (with a principal \"*\" function-URL permission).",

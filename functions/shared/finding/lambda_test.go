@@ -43,9 +43,9 @@ func TestAddPermissionFamily(t *testing.T) {
 
 // TestFunctionURLConfig uses the request shape of the Lambda API reference
 // (CreateFunctionUrlConfig / UpdateFunctionUrlConfig: FunctionName,
-// AuthType NONE | AWS_IAM; response FunctionArn, AuthType, FunctionUrl);
-// no real CloudTrail record was found, so these entries are not in the
-// catalog yet.
+// AuthType NONE | AWS_IAM; response FunctionArn, AuthType, FunctionUrl).
+// No real CloudTrail record was found; the catalog's fixtures for these
+// entries are constructed from the same shape (README.md).
 func TestFunctionURLConfig(t *testing.T) {
 	tests := []struct {
 		name, event, params, resp string

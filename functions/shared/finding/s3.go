@@ -311,11 +311,14 @@ func parseDeletePublicAccessBlock(rec *record, f *Finding) error {
 }
 
 // bucketOrAccount adds the bucket the call names or, for the account-level
-// calls, the account (requestParameters.accountId, else the recipient).
+// calls, the account: requestParameters.accountId, else the account in
+// requestParameters.host (CloudTrail records the s3control endpoint,
+// "<account>.s3-control.<region>.amazonaws.com"), else the recipient.
 func bucketOrAccount(rec *record, f *Finding) error {
 	var req struct {
-		BucketName string `json:"bucketName"`
-		AccountID  string `json:"accountId"`
+		BucketName string          `json:"bucketName"`
+		AccountID  string          `json:"accountId"`
+		Host       json.RawMessage `json:"host"`
 	}
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
@@ -325,10 +328,23 @@ func bucketOrAccount(rec *record, f *Finding) error {
 		return nil
 	}
 	if !strings.Contains(rec.EventName, "Bucket") {
-		f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: firstNonEmpty(req.AccountID, account(rec))})
+		f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: firstNonEmpty(req.AccountID, controlHostAccount(req.Host), account(rec))})
 		return nil
 	}
 	return &MalformedEventError{Reason: "requestParameters has no bucketName"}
+}
+
+// controlHostAccount returns the account id of an s3control host
+// ("123456789012.s3-control.us-east-1.amazonaws.com", as a string or a
+// one-element list), or "" for any other host.
+func controlHostAccount(raw json.RawMessage) string {
+	for _, h := range stringOrList(raw) {
+		id, rest, ok := strings.Cut(h, ".")
+		if ok && strings.HasPrefix(rest, "s3-control.") && len(id) == 12 && strings.Trim(id, "0123456789") == "" {
+			return id
+		}
+	}
+	return ""
 }
 
 // s3Catalog are the catalog entries parsed in this file.
@@ -348,22 +364,22 @@ var s3Catalog = []Entry{
 }
 
 // s3PublicAccessBlockCatalog are the account-level block and the deletes.
-// CloudTrail names the account-level calls by their s3control operations,
-// PutPublicAccessBlock and DeletePublicAccessBlock (eventSource
-// s3.amazonaws.com, requestParameters.accountId), and the bucket-level
-// delete DeleteBucketPublicAccessBlock (not the API's
-// DeletePublicAccessBlock). No real CloudTrail record of them was found
-// (only synthetic ones), so
-// they are not in the catalog yet; their parsers are tested from the
-// documented request shape (s3_test.go). Add them with a real fixture.
+// CloudTrail does not use the API's operation names for them: the s3control
+// PutPublicAccessBlock and DeletePublicAccessBlock are logged as
+// PutAccountPublicAccessBlock and DeleteAccountPublicAccessBlock (eventSource
+// s3.amazonaws.com; the account is in requestParameters.host,
+// "<account>.s3-control.<region>.amazonaws.com"), and the bucket-level
+// DeletePublicAccessBlock as DeleteBucketPublicAccessBlock. Event names from
+// the Amazon S3 user guide, "Amazon S3 CloudTrail events"
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html).
 var s3PublicAccessBlockCatalog = []Entry{
 	{EventSource: "s3.amazonaws.com", EventName: "DeleteBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
 		Description: "Deletes a bucket's public access block: the guard against public policies and ACLs is gone (reported as public access).",
 		parse:       parseDeletePublicAccessBlock},
-	{EventSource: "s3.amazonaws.com", EventName: "PutPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
+	{EventSource: "s3.amazonaws.com", EventName: "PutAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Sets the account's public access block; any of the four settings false weakens the guard for every bucket (opens), all four true closes.",
 		parse:       parsePutPublicAccessBlock},
-	{EventSource: "s3.amazonaws.com", EventName: "DeletePublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
+	{EventSource: "s3.amazonaws.com", EventName: "DeleteAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
 		Description: "Deletes the account's public access block: the guard for every bucket is gone (reported as public access).",
 		parse:       parseDeletePublicAccessBlock},
 }

@@ -89,10 +89,10 @@ func TestPutBucketAcl(t *testing.T) {
 	}
 }
 
-// TestPublicAccessBlock covers the bucket block from a request shaped like
-// the real fixtures, and the account-level and delete entries (not in the
-// catalog: no real record found) from the documented shape: s3control
-// PutPublicAccessBlock/DeletePublicAccessBlock name requestParameters.accountId.
+// TestPublicAccessBlock covers the bucket block and the account-level and
+// delete entries from requests shaped like the fixtures: the account-level
+// calls name their account in requestParameters.host (the s3control
+// endpoint), and accountId is read too in case CloudTrail records it.
 func TestPublicAccessBlock(t *testing.T) {
 	const fixture = "s3-putbucketpublicaccessblock-all-true.json"
 	tests := []struct {
@@ -113,10 +113,10 @@ func TestPublicAccessBlock(t *testing.T) {
 			res:    Resource{Type: TypeBucket, ID: "b"}, grants: []string{"RestrictPublicBuckets=false"}, opens: true},
 		{name: "bucket, no configuration", e: entry(t, s3Catalog, "PutBucketPublicAccessBlock"),
 			params: `{"bucketName":"b"}`, wantErr: true},
-		{name: "account, all on", e: entry(t, s3PublicAccessBlockCatalog, "PutPublicAccessBlock"),
+		{name: "account, all on", e: entry(t, s3PublicAccessBlockCatalog, "PutAccountPublicAccessBlock"),
 			params: `{"accountId":"123456789012","PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}`,
 			res:    Resource{Type: TypeAccount, ID: "123456789012"}, closes: true},
-		{name: "account, all off", e: entry(t, s3PublicAccessBlockCatalog, "PutPublicAccessBlock"),
+		{name: "account, all off", e: entry(t, s3PublicAccessBlockCatalog, "PutAccountPublicAccessBlock"),
 			params: `{"accountId":"123456789012","PublicAccessBlockConfiguration":{"BlockPublicAcls":false,"IgnorePublicAcls":false,"BlockPublicPolicy":false,"RestrictPublicBuckets":false}}`,
 			res:    Resource{Type: TypeAccount, ID: "123456789012"},
 			grants: []string{"BlockPublicAcls=false", "IgnorePublicAcls=false", "BlockPublicPolicy=false", "RestrictPublicBuckets=false"}, opens: true},
@@ -125,9 +125,15 @@ func TestPublicAccessBlock(t *testing.T) {
 			res:    Resource{Type: TypeBucket, ID: "b"}, grants: []string{"public access block removed"}, opens: true},
 		{name: "bucket delete without bucket", e: entry(t, s3PublicAccessBlockCatalog, "DeleteBucketPublicAccessBlock"),
 			params: `{"publicAccessBlock":""}`, wantErr: true},
-		{name: "account delete", e: entry(t, s3PublicAccessBlockCatalog, "DeletePublicAccessBlock"),
+		{name: "account delete", e: entry(t, s3PublicAccessBlockCatalog, "DeleteAccountPublicAccessBlock"),
 			params: `{"accountId":"123456789012"}`,
 			res:    Resource{Type: TypeAccount, ID: "123456789012"}, grants: []string{"public access block removed"}, opens: true},
+		{name: "account delete, account from the s3control host", e: entry(t, s3PublicAccessBlockCatalog, "DeleteAccountPublicAccessBlock"),
+			params: `{"host":["111122223333.s3-control.us-east-1.amazonaws.com"]}`,
+			res:    Resource{Type: TypeAccount, ID: "111122223333"}, grants: []string{"public access block removed"}, opens: true},
+		{name: "account put, other host falls back to the recipient", e: entry(t, s3PublicAccessBlockCatalog, "PutAccountPublicAccessBlock"),
+			params: `{"host":"s3.amazonaws.com","PublicAccessBlockConfiguration":{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}}`,
+			res:    Resource{Type: TypeAccount, ID: "123456789012"}, closes: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
