@@ -24,7 +24,7 @@ demo: moto ## run the pipeline locally on sample CloudTrail events (no AWS accou
 	go run ./test/cmd/demo
 
 .PHONY: test
-test: moto generate-check fmt-check vet unit fuzz e2e ## everything CI runs
+test: moto generate-check fmt-check vet unit fuzz terraform-check e2e ## everything CI runs
 
 .PHONY: unit
 unit: ## unit tests of every module
@@ -50,6 +50,10 @@ vet:
 fmt-check: ## gofmt and terraform fmt, checked
 	@out=$$(gofmt -l functions test); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	terraform fmt -check -recursive terraform
+
+.PHONY: terraform-check
+terraform-check: ## terraform fmt, tflint, tfsec (installed with go install when missing), validate and terraform test where the provider is at hand
+	bash terraform/check.sh
 
 .PHONY: generate
 generate: ## regenerate the EventBridge pattern from the event catalog

@@ -44,8 +44,9 @@ data "aws_iam_policy_document" "function_base" {
 
 data "aws_iam_policy_document" "enrich_ec2" {
   # EC2 Describe* calls support no resource-level permissions: "*" is the
-  # only Resource they accept. The region condition keeps them to the
-  # region whose events this deployment receives.
+  # only Resource they accept. No region condition: enrich looks resources
+  # up in the region each event happened in, and an organisation forwards
+  # events from every region to this one.
   statement {
     sid    = "DescribeExposure"
     effect = "Allow"
@@ -56,12 +57,6 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "ec2:DescribeNetworkInterfaces",
     ]
     resources = ["*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestedRegion"
-      values   = [local.region]
-    }
   }
 }
 
@@ -78,7 +73,6 @@ data "aws_iam_policy_document" "enrich_member_roles" {
     # accounts join and leave the organisation without this role changing.
     # Only roles of that one name match, and the condition keeps them to
     # the organisation's accounts.
-    #tfsec:ignore:aws-iam-no-policy-wildcards The account wildcard is deliberate (member accounts are dynamic); the role name is fixed and aws:ResourceOrgID bounds it to the organisation.
     resources = (length(var.member_account_ids) > 0 ?
       [for id in var.member_account_ids : "arn:${local.partition}:iam::${id}:role/${var.member_role_name}"] :
     ["arn:${local.partition}:iam::*:role/${var.member_role_name}"])

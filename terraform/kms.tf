@@ -88,10 +88,13 @@ data "aws_iam_policy_document" "kms_key" {
 
   source_policy_documents = [data.aws_iam_policy_document.kms_services.json]
 
-  # AWS's default key policy statement: it lets IAM policies in this account
-  # grant use of the key (the dedupe and notify roles get theirs that way)
-  # and keeps the key manageable. Without it a key can become unmanageable,
-  # so it keeps kms:* rather than a list that would miss future actions.
+  # In place of AWS's default statement (kms:* for the account): it lets
+  # IAM policies in this account grant use of the key (the dedupe and notify
+  # roles get theirs that way) and keeps the key manageable, action by
+  # action. The list is every KMS action that applies to a symmetric,
+  # AWS-generated, single-Region key; actions for asymmetric, HMAC,
+  # imported or multi-Region keys are left out. kms:PutKeyPolicy must stay:
+  # without it no one could change this policy again.
   statement {
     sid    = "AccountAdministersKeyThroughIAM"
     effect = "Allow"
@@ -101,7 +104,40 @@ data "aws_iam_policy_document" "kms_key" {
       identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
     }
 
-    actions   = ["kms:*"]
+    actions = [
+      # Administration
+      "kms:DescribeKey",
+      "kms:GetKeyPolicy",
+      "kms:ListKeyPolicies",
+      "kms:PutKeyPolicy",
+      "kms:UpdateKeyDescription",
+      "kms:EnableKey",
+      "kms:DisableKey",
+      "kms:GetKeyRotationStatus",
+      "kms:EnableKeyRotation",
+      "kms:DisableKeyRotation",
+      "kms:ListKeyRotations",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:CancelKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:ListResourceTags",
+      "kms:CreateAlias",
+      "kms:UpdateAlias",
+      "kms:DeleteAlias",
+      "kms:CreateGrant",
+      "kms:ListGrants",
+      "kms:RevokeGrant",
+      "kms:RetireGrant",
+      # Use
+      "kms:Encrypt",
+      "kms:Decrypt",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+    ]
     resources = ["*"]
   }
 }

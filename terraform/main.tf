@@ -5,6 +5,7 @@
 #   lambda.tf        the four functions and their log groups
 #   statemachine.tf  the Express state machine and its log group
 #   eventbridge.tf   the rule, its target and the target's dead-letter queue
+#   organization.tf  organisation mode: the central bus and its policy
 #   dynamodb.tf      the dedupe table
 #   sns.tf           the alert topic and its subscriptions
 #   iam.tf           one role per function, the state machine's and the rule's
@@ -12,7 +13,8 @@
 #   alarms.tf        the operations topic and the CloudWatch alarms
 #
 # The module configures no provider: the caller's aws provider decides the
-# account and region (see examples/single-account).
+# account and region (see examples/single-account, examples/organization;
+# modules/forwarder and modules/member-role go into the member accounts).
 
 data "aws_caller_identity" "current" {}
 

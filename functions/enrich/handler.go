@@ -55,17 +55,18 @@ type EC2LookupError struct {
 func (e *EC2LookupError) Error() string { return fmt.Sprintf("ec2 %s: %v", e.Op, e.Err) }
 func (e *EC2LookupError) Unwrap() error { return e.Err }
 
-// Accounts gives the Lookups of an account: the function's own, or a
-// member account's through the role enrich assumes there.
+// Accounts gives the Lookups of an account in a region: the function's own
+// account, or a member account's through the role enrich assumes there.
 type Accounts interface {
-	For(ctx context.Context, account string) (Lookups, error)
+	For(ctx context.Context, account, region string) (Lookups, error)
 }
 
-// Single is Accounts for one account: every account gets the same Lookups.
+// Single is Accounts for one account and region: every account gets the
+// same Lookups.
 type Single struct{ Lookups }
 
-// For returns s's Lookups whatever the account.
-func (s Single) For(context.Context, string) (Lookups, error) { return s.Lookups, nil }
+// For returns s's Lookups whatever the account and region.
+func (s Single) For(context.Context, string, string) (Lookups, error) { return s.Lookups, nil }
 
 // Handler enriches findings.
 type Handler struct {
@@ -89,7 +90,7 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 	}
 	f := req.Finding
 	if !f.Failed() {
-		ec2, err := h.Accounts.For(ctx, f.Account)
+		ec2, err := h.Accounts.For(ctx, f.Account, f.Region)
 		if err != nil {
 			err = &EC2LookupError{Op: "AssumeRole", Err: err}
 		} else {

@@ -11,13 +11,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 )
 
-// MemberAccounts is Accounts for an organisation: the function's own
-// account is looked up with its own credentials; any other account through
-// the read-only role RoleName there (terraform's member-role module),
-// assumed with ExternalID. Clients are built once per account and their
-// credentials cached and refreshed by the SDK.
+// MemberAccounts is Accounts for an organisation: resources are looked up
+// in the region of the event; the function's own account with its own
+// credentials, any other account through the read-only role RoleName there
+// (terraform's member-role module), assumed with ExternalID. Clients are
+// built once per account and region, and their credentials cached and
+// refreshed by the SDK.
 type MemberAccounts struct {
-	// Home serves the function's own account.
+	// Home serves the function's own account in Config.Region.
 	Home Lookups
 	// Config is the SDK configuration member clients start from.
 	Config aws.Config
@@ -27,37 +28,48 @@ type MemberAccounts struct {
 	ExternalID string
 
 	mu      sync.Mutex
-	members map[string]Lookups
+	clients map[string]Lookups
 }
 
 var _ Accounts = (*MemberAccounts)(nil)
 
-// For returns the Lookups of account. The function's own account is read
-// from the invoked function's ARN; outside Lambda (no ARN) every account is
-// taken as the own one.
-func (m *MemberAccounts) For(ctx context.Context, account string) (Lookups, error) {
+// For returns the Lookups of account in region (Config.Region when
+// empty). The function's own account is read from the invoked function's
+// ARN; outside Lambda (no ARN) every account is taken as the own one.
+func (m *MemberAccounts) For(ctx context.Context, account, region string) (Lookups, error) {
+	if region == "" {
+		region = m.Config.Region
+	}
 	partition, home := invokedAccount(ctx)
-	if m.RoleName == "" || account == "" || home == "" || account == home {
+	own := m.RoleName == "" || account == "" || home == "" || account == home
+	if own && region == m.Config.Region {
 		return m.Home, nil
+	}
+	key := account + "/" + region
+	if own {
+		key = "/" + region
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if l, ok := m.members[account]; ok {
+	if l, ok := m.clients[key]; ok {
 		return l, nil
 	}
-	roleARN := "arn:" + partition + ":iam::" + account + ":role/" + m.RoleName
 	cfg := m.Config.Copy()
-	cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(m.STS, roleARN, func(o *stscreds.AssumeRoleOptions) {
-		o.RoleSessionName = "trailwatch-enrich"
-		if m.ExternalID != "" {
-			o.ExternalID = aws.String(m.ExternalID)
-		}
-	}))
-	l := &EC2{Client: ec2.NewFromConfig(cfg)}
-	if m.members == nil {
-		m.members = map[string]Lookups{}
+	cfg.Region = region
+	if !own {
+		roleARN := "arn:" + partition + ":iam::" + account + ":role/" + m.RoleName
+		cfg.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(m.STS, roleARN, func(o *stscreds.AssumeRoleOptions) {
+			o.RoleSessionName = "trailwatch-enrich"
+			if m.ExternalID != "" {
+				o.ExternalID = aws.String(m.ExternalID)
+			}
+		}))
 	}
-	m.members[account] = l
+	l := &EC2{Client: ec2.NewFromConfig(cfg)}
+	if m.clients == nil {
+		m.clients = map[string]Lookups{}
+	}
+	m.clients[key] = l
 	return l, nil
 }
 

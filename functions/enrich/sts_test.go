@@ -35,17 +35,17 @@ func TestMemberAccounts(t *testing.T) {
 		InvokedFunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:trailwatch-enrich",
 	})
 
-	if l, _ := m.For(ctx, "111111111111"); l != home {
+	if l, _ := m.For(ctx, "111111111111", ""); l != home {
 		t.Error("own account not served by the home lookups")
 	}
-	if l, _ := m.For(context.Background(), "222222222222"); l != home {
+	if l, _ := m.For(context.Background(), "222222222222", "us-east-1"); l != home {
 		t.Error("outside Lambda, every account should be the home account")
 	}
-	member, err := m.For(ctx, "222222222222")
+	member, err := m.For(ctx, "222222222222", "us-east-1")
 	if err != nil || member == home {
 		t.Fatalf("member account: %v %v", member, err)
 	}
-	again, _ := m.For(ctx, "222222222222")
+	again, _ := m.For(ctx, "222222222222", "")
 	if again != member {
 		t.Error("member lookups not reused")
 	}
@@ -66,8 +66,19 @@ func TestMemberAccounts(t *testing.T) {
 		t.Errorf("external id %q", got)
 	}
 
-	single := &MemberAccounts{Home: home}
-	if l, _ := single.For(ctx, "222222222222"); l != home {
+	other, err := m.For(ctx, "111111111111", "eu-west-1")
+	if err != nil || other == home {
+		t.Fatalf("own account in another region: %v %v", other, err)
+	}
+	if got := other.(*EC2).Client.(*ec2.Client).Options().Region; got != "eu-west-1" {
+		t.Errorf("own account in eu-west-1 looked up in %s", got)
+	}
+	if got := member.(*EC2).Client.(*ec2.Client).Options().Region; got != "us-east-1" {
+		t.Errorf("member looked up in %s", got)
+	}
+
+	single := &MemberAccounts{Home: home, Config: aws.Config{Region: "us-east-1"}}
+	if l, _ := single.For(ctx, "222222222222", "us-east-1"); l != home {
 		t.Error("without a role name every account is the home account")
 	}
 }

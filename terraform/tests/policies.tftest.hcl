@@ -152,8 +152,7 @@ variables {
 run "policies" {
   command = apply
 
-  # No wildcard action in any IAM or resource policy. The key policy's
-  # account statement (kms:*, AWS's default) is in kms_key, not here.
+  # No wildcard action in any IAM, resource or key policy.
   assert {
     condition = alltrue(flatten([
       for doc in concat(
@@ -164,9 +163,9 @@ run "policies" {
           data.aws_iam_policy_document.alerts.json,
           data.aws_iam_policy_document.ops[0].json,
           data.aws_iam_policy_document.dead_letter.json,
-          data.aws_iam_policy_document.kms_services.json,
+          data.aws_iam_policy_document.kms_key[0].json,
         ],
-      ) : [for st in jsondecode(doc).Statement : [for a in flatten([st.Action]) : a != "*" && !endswith(a, ":*")]]
+      ) : [for st in jsondecode(doc).Statement : [for a in flatten([st.Action]) : !strcontains(a, "*")]]
     ]))
     error_message = "A policy grants a wildcard action."
   }
@@ -199,10 +198,10 @@ run "policies" {
   }
 
   assert {
-    condition = one([for st in jsondecode(data.aws_iam_policy_document.function["enrich"].json).Statement : st if st.Sid == "DescribeExposure"]).Condition == {
-      StringEquals = { "aws:RequestedRegion" = "eu-west-1" }
-    }
-    error_message = "enrich's EC2 Describe calls must be limited to the deployment's region."
+    condition = jsonencode(sort(flatten([one([for st in jsondecode(data.aws_iam_policy_document.function["enrich"].json).Statement : st if st.Sid == "DescribeExposure"]).Action]))) == jsonencode([
+      "ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+    ])
+    error_message = "enrich may call the four EC2 Describe actions (in any region: events are looked up where they happened), nothing more."
   }
 
   assert {
@@ -266,6 +265,13 @@ run "policies" {
       "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/trailwatch-pipeline",
     ])
     error_message = "CloudWatch Logs may use the key for trailwatch's log groups only."
+  }
+
+  assert {
+    condition = contains(one([for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st.Action if st.Sid == "AccountAdministersKeyThroughIAM"]), "kms:PutKeyPolicy") && one([
+      for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st.Principal.AWS if st.Sid == "AccountAdministersKeyThroughIAM"
+    ]) == "arn:aws:iam::123456789012:root"
+    error_message = "The account must keep kms:PutKeyPolicy on the key, or the key becomes unmanageable."
   }
 
   assert {

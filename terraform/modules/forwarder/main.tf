@@ -15,17 +15,15 @@ data "aws_region" "current" {}
 locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
-
-  # The same file the central rule reads, so that the two cannot drift.
-  event_pattern = coalesce(var.event_pattern, file("${path.module}/../../../statemachine/event-pattern.json"))
 }
 
 resource "aws_cloudwatch_event_rule" "forward" {
   name           = var.name
   description    = "CloudTrail API calls that may expose resources, forwarded to trailwatch's central bus."
   event_bus_name = var.event_bus_name
-  event_pattern  = local.event_pattern
-  tags           = var.tags
+  # The same file the central rule reads, so that the two cannot drift.
+  event_pattern = coalesce(var.event_pattern, file("${path.module}/../../../statemachine/event-pattern.json"))
+  tags          = var.tags
 }
 
 resource "aws_cloudwatch_event_target" "central_bus" {
@@ -155,10 +153,9 @@ resource "aws_sqs_queue_policy" "dead_letter" {
 # "*" means the key itself.
 data "aws_iam_policy_document" "dead_letter_kms" {
   statement {
-    sid     = "EventBridgeToForwarderDeadLetterQueue"
-    effect  = "Allow"
-    actions = ["kms:Decrypt", "kms:GenerateDataKey"]
-    #tfsec:ignore:aws-iam-no-policy-wildcards A key policy statement: Resource "*" means the key the policy is attached to.
+    sid       = "EventBridgeToForwarderDeadLetterQueue"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
     resources = ["*"]
 
     principals {
