@@ -55,6 +55,9 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "ec2:DescribeInstances",
       "ec2:DescribeAddresses",
       "ec2:DescribeNetworkInterfaces",
+      # Elastic Load Balancing Describe* calls, likewise "*" only.
+      "elasticloadbalancing:DescribeLoadBalancers",
+      "elasticloadbalancing:DescribeListeners",
     ]
     resources = ["*"]
   }

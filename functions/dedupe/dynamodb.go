@@ -57,12 +57,18 @@ const (
 	// whose alert was already sent, as long as the item exists.
 	claimCondition = "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND lease_ends <= :now)) " +
 		"AND NOT (event_id = :eid AND #status = :sent)"
+	// claimConditionByExecution also grants a claim to the execution that
+	// holds it pending: its retry of a claim whose answer was lost.
+	claimConditionByExecution = "(attribute_not_exists(pk) OR window_ends <= :now OR " +
+		"(#status = :pending AND (lease_ends <= :now OR execution_id = :xid))) " +
+		"AND NOT (event_id = :eid AND #status = :sent)"
 	confirmUpdate    = "SET #status = :sent, sent_at = :at"
 	confirmCondition = "event_id = :eid"
 	releaseCondition = "event_id = :eid AND #status = :pending"
 )
 
-// Claim puts the claim's item under the condition claimCondition. A refused
+// Claim puts the claim's item under the condition claimCondition (or,
+// with an execution id, claimConditionByExecution). A refused
 // condition is not an error: it returns the item that refused it as Holder.
 func (d *DynamoDB) Claim(ctx context.Context, c Claim) (ClaimResult, error) {
 	item := map[string]types.AttributeValue{
@@ -80,17 +86,23 @@ func (d *DynamoDB) Claim(ctx context.Context, c Claim) (ClaimResult, error) {
 	if c.EventName != "" {
 		item["event_name"] = &types.AttributeValueMemberS{Value: c.EventName}
 	}
+	cond := claimCondition
+	values := map[string]types.AttributeValue{
+		":now":     epoch(c.Now),
+		":eid":     &types.AttributeValueMemberS{Value: c.EventID},
+		":pending": &types.AttributeValueMemberS{Value: StatusPending},
+		":sent":    &types.AttributeValueMemberS{Value: StatusSent},
+	}
+	if c.ExecutionID != "" {
+		cond = claimConditionByExecution
+		values[":xid"] = &types.AttributeValueMemberS{Value: c.ExecutionID}
+	}
 	_, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                aws.String(d.table),
-		Item:                     item,
-		ConditionExpression:      aws.String(claimCondition),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":now":     epoch(c.Now),
-			":eid":     &types.AttributeValueMemberS{Value: c.EventID},
-			":pending": &types.AttributeValueMemberS{Value: StatusPending},
-			":sent":    &types.AttributeValueMemberS{Value: StatusSent},
-		},
+		TableName:                           aws.String(d.table),
+		Item:                                item,
+		ConditionExpression:                 aws.String(cond),
+		ExpressionAttributeNames:            map[string]string{"#status": "status"},
+		ExpressionAttributeValues:           values,
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	var ccf *types.ConditionalCheckFailedException
@@ -175,6 +187,9 @@ func decodeAlert(item map[string]types.AttributeValue) Alert {
 	}
 	if v, ok := item["status"].(*types.AttributeValueMemberS); ok {
 		a.Status = v.Value
+	}
+	if v, ok := item["execution_id"].(*types.AttributeValueMemberS); ok {
+		a.ExecutionID = v.Value
 	}
 	a.WindowEnds = decodeEpoch(item["window_ends"])
 	a.LeaseEnds = decodeEpoch(item["lease_ends"])

@@ -110,13 +110,29 @@ func event(eventID string) *finding.Finding {
 	return f
 }
 
+// do runs action for eventID in the execution "exec-<eventID>".
 func (s *motoStack) do(action finding.DedupeAction, eventID string) finding.DedupeResult {
 	s.t.Helper()
-	res, err := s.handler.Handle(context.Background(), finding.DedupeRequest{Action: action, Finding: event(eventID), ExecutionID: "exec-" + eventID})
+	res, err := s.doIn(action, eventID, "exec-"+eventID)
 	if err != nil {
 		s.t.Fatalf("%s %s at %s: %v", action, eventID, s.now.Format(time.RFC3339), err)
 	}
 	return res
+}
+
+func (s *motoStack) doIn(action finding.DedupeAction, eventID, executionID string) (finding.DedupeResult, error) {
+	return s.handler.Handle(context.Background(), finding.DedupeRequest{Action: action, Finding: event(eventID), ExecutionID: executionID})
+}
+
+// inFlight claims as eventID in executionID and checks that the claim was
+// refused by an alert in flight, held by holderEventID.
+func (s *motoStack) inFlight(eventID, executionID, holderEventID string) {
+	s.t.Helper()
+	_, err := s.doIn(finding.ActionClaim, eventID, executionID)
+	var inFlight *AlertInFlightError
+	if !errors.As(err, &inFlight) || inFlight.Holder.EventID != holderEventID {
+		s.t.Errorf("claim by %s in %s at %s: %v, want an AlertInFlightError held by %s", eventID, executionID, s.now.Format(time.RFC3339), err, holderEventID)
+	}
 }
 
 // claim claims as eventID and checks whether the claim was granted and the
@@ -196,8 +212,9 @@ func TestDynamoDBMoto(t *testing.T) {
 		}
 
 		s.now = t0.Add(time.Minute)
-		s.claim("e-1", false, t0.Add(day)) // a redelivery while the first is in flight
-		s.claim("e-2", false, t0.Add(day)) // another event, same exposure
+		s.claim("e-1", true, t0.Add(time.Minute+day)) // the same execution retrying its claim
+		s.inFlight("e-1", "exec-e-1-again", "e-1")    // a redelivery while the first is in flight
+		s.inFlight("e-2", "exec-e-2", "e-1")          // another event, same exposure
 
 		s.do(finding.ActionRelease, "e-2") // not the holder: nothing to release
 		s.wantItem("e-1", StatusPending)
@@ -257,7 +274,7 @@ func TestDynamoDBMoto(t *testing.T) {
 		s.claim("e-1", true, t0.Add(day)) // e-1's execution then dies unconfirmed
 
 		s.now = t0.Add(lease - time.Second)
-		s.claim("e-2", false, t0.Add(day))
+		s.inFlight("e-2", "exec-e-2", "e-1")
 
 		s.now = t0.Add(lease)
 		s.claim("e-2", true, s.now.Add(day))

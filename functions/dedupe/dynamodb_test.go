@@ -107,7 +107,7 @@ func TestDynamoDBClaim(t *testing.T) {
 			"event_name":   "S:AuthorizeSecurityGroupIngress",
 			"ttl":          "N:1764581415",
 		},
-		Condition: "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND lease_ends <= :now)) " +
+		Condition: "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND (lease_ends <= :now OR execution_id = :xid))) " +
 			"AND NOT (event_id = :eid AND #status = :sent)",
 		Names: map[string]string{"#status": "status"},
 		Values: map[string]string{
@@ -115,6 +115,7 @@ func TestDynamoDBClaim(t *testing.T) {
 			":eid":     "S:e-1",
 			":pending": "S:pending",
 			":sent":    "S:sent",
+			":xid":     "S:arn:aws:states:eu-west-1:123456789012:execution:trailwatch:x",
 		},
 		ReturnsOld: types.ReturnValuesOnConditionCheckFailureAllOld,
 	}
@@ -148,6 +149,14 @@ func TestDynamoDBClaim(t *testing.T) {
 						r.Item[k] = v
 					}
 				}
+				r.Condition = "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND lease_ends <= :now)) " +
+					"AND NOT (event_id = :eid AND #status = :sent)"
+				r.Values = map[string]string{}
+				for k, v := range wantReq.Values {
+					if k != ":xid" {
+						r.Values[k] = v
+					}
+				}
 				return r
 			}(),
 			want: ClaimResult{Granted: true},
@@ -156,18 +165,20 @@ func TestDynamoDBClaim(t *testing.T) {
 			name:  "refused",
 			claim: claim,
 			err: conditionFailed(map[string]types.AttributeValue{
-				"pk":          &types.AttributeValueMemberS{Value: "alert#k1"},
-				"event_id":    &types.AttributeValueMemberS{Value: "e-0"},
-				"status":      &types.AttributeValueMemberS{Value: "sent"},
-				"window_ends": &types.AttributeValueMemberN{Value: "1763900000"},
-				"lease_ends":  &types.AttributeValueMemberN{Value: "1763813900"},
+				"pk":           &types.AttributeValueMemberS{Value: "alert#k1"},
+				"event_id":     &types.AttributeValueMemberS{Value: "e-0"},
+				"status":       &types.AttributeValueMemberS{Value: "sent"},
+				"execution_id": &types.AttributeValueMemberS{Value: "exec-0"},
+				"window_ends":  &types.AttributeValueMemberN{Value: "1763900000"},
+				"lease_ends":   &types.AttributeValueMemberN{Value: "1763813900"},
 			}),
 			wantReq: wantReq,
 			want: ClaimResult{Holder: &Alert{
-				EventID:    "e-0",
-				Status:     "sent",
-				WindowEnds: time.Unix(1763900000, 0).UTC(),
-				LeaseEnds:  time.Unix(1763813900, 0).UTC(),
+				EventID:     "e-0",
+				ExecutionID: "exec-0",
+				Status:      "sent",
+				WindowEnds:  time.Unix(1763900000, 0).UTC(),
+				LeaseEnds:   time.Unix(1763813900, 0).UTC(),
 			}},
 		},
 		{

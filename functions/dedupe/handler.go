@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -39,10 +40,11 @@ type Claim struct {
 
 // Alert is the stored state of an alert key.
 type Alert struct {
-	EventID    string
-	Status     string
-	WindowEnds time.Time
-	LeaseEnds  time.Time
+	EventID     string
+	ExecutionID string
+	Status      string
+	WindowEnds  time.Time
+	LeaseEnds   time.Time
 }
 
 // ClaimResult is the answer to a Claim.
@@ -60,8 +62,9 @@ type ClaimResult struct {
 type Store interface {
 	// Claim records c.EventID as the holder of c.Key, pending, and is granted
 	// when there is no alert under the key, or its window has ended, or it is
-	// pending and its lease has ended; except that an alert already sent for
-	// c.EventID is never claimed again, however old.
+	// pending and its lease has ended or c.ExecutionID (when set) holds it;
+	// except that an alert already sent for c.EventID is never claimed again,
+	// however old.
 	Claim(ctx context.Context, c Claim) (ClaimResult, error)
 	// Confirm marks the alert under key sent, if eventID holds it. It
 	// reports false when eventID does not hold it (the claim was taken over,
@@ -87,6 +90,22 @@ func (e *DedupeStoreError) Error() string {
 }
 
 func (e *DedupeStoreError) Unwrap() error { return e.Err }
+
+// AlertInFlightError is returned, unwrapped, when another execution holds
+// the alert pending: it is sending the alert now, and either confirms it
+// (this event is then a duplicate) or releases it when SNS refused it (this
+// event must then send it). The state machine retries the claim on it for
+// longer than notify's retries take, so the holder settles first.
+type AlertInFlightError struct {
+	Key string
+	// Holder is the pending alert.
+	Holder Alert
+}
+
+func (e *AlertInFlightError) Error() string {
+	return fmt.Sprintf("alert %s is being sent by event %s (execution %s), lease ends %s",
+		e.Key, e.Holder.EventID, e.Holder.ExecutionID, e.Holder.LeaseEnds.UTC().Format(time.RFC3339))
+}
 
 // Config is how long alerts are held.
 type Config struct {
@@ -120,17 +139,21 @@ func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 //
 //   - claim: Duplicate is false and WindowEnds is the new window when the
 //     claim was granted; Duplicate is true and WindowEnds is the window of
-//     the alert that refused it (empty if unknown) otherwise.
+//     the alert that refused it (empty if unknown) when that alert was sent
+//     or is unknown. An alert another execution holds pending is an
+//     *AlertInFlightError instead: not yet sent, so not yet a duplicate.
 //   - confirm, release: neither Duplicate nor WindowEnds is set. That the
 //     event no longer holds the alert is not an error.
 //
 // Errors, returned unwrapped: *finding.InvalidInputError for a request
 // without a finding, event id or account, or with an unknown action (never
-// retried); *DedupeStoreError when the store could not answer (retried).
+// retried); *DedupeStoreError when the store could not answer (retried);
+// *AlertInFlightError (retried, then the execution ends quietly).
 func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (finding.DedupeResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	res, err := h.handle(ctx, req)
-	if err != nil {
+	var inFlight *AlertInFlightError
+	if err != nil && !errors.As(err, &inFlight) {
 		ev := zerolog.Ctx(ctx).Error().Err(err).Str("error_type", lambdarun.ErrorType(err)).
 			Str("action", string(req.Action))
 		if res.Key != "" {
@@ -190,6 +213,11 @@ func (h *Handler) claim(ctx context.Context, key string, f *finding.Finding, exe
 	if res.Granted {
 		log.Info().Time("window_ends", c.WindowEnds).Time("lease_ends", c.LeaseEnds).Msg("alert claimed")
 		return finding.DedupeResult{Key: key, WindowEnds: rfc3339(c.WindowEnds)}, nil
+	}
+	if a := res.Holder; a != nil && a.Status == StatusPending {
+		log.Info().Str("holder_event_id", a.EventID).Str("holder_execution_id", a.ExecutionID).
+			Time("lease_ends", a.LeaseEnds).Msg("alert in flight")
+		return finding.DedupeResult{Key: key}, &AlertInFlightError{Key: key, Holder: *a}
 	}
 	out := finding.DedupeResult{Key: key, Duplicate: true}
 	ev := log.Info()

@@ -120,6 +120,17 @@ func TestHandle(t *testing.T) {
 			want:      finding.DedupeResult{Key: key, Duplicate: true, WindowEnds: "2025-11-23T20:00:00Z"},
 		},
 		{
+			name: "claim refused by an alert another execution is sending",
+			req:  request(finding.ActionClaim, nil),
+			claim: func() (ClaimResult, error) {
+				return ClaimResult{Holder: &Alert{EventID: "e-0", ExecutionID: "exec-0", Status: StatusPending,
+					WindowEnds: holder.WindowEnds, LeaseEnds: time.Date(2025, 11, 23, 9, 33, 0, 0, time.UTC)}}, nil
+			},
+			wantCalls:   []storeCall{wantClaim},
+			want:        finding.DedupeResult{Key: key},
+			wantErrType: "AlertInFlightError",
+		},
+		{
 			name:      "claim refused, holder unknown",
 			req:       request(finding.ActionClaim, nil),
 			claim:     func() (ClaimResult, error) { return ClaimResult{}, nil },

@@ -25,7 +25,7 @@ type EC2 struct {
 	Client EC2API
 }
 
-var _ Lookups = (*EC2)(nil)
+var _ EC2Lookups = (*EC2)(nil)
 
 // maxFilterValues is how many values EC2 accepts in one filter.
 const maxFilterValues = 200

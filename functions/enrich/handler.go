@@ -3,15 +3,23 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
 
-// Lookups is what enrich needs from EC2. Each method returns only what
-// exists: an id that names nothing is absent from the result, not an error.
+// Lookups is what enrich needs from an account: its EC2 resources and its
+// load balancers. Each method returns only what exists: an id that names
+// nothing is absent from the result, not an error.
 type Lookups interface {
+	EC2Lookups
+	LoadBalancerLookups
+}
+
+// EC2Lookups is what enrich needs from EC2.
+type EC2Lookups interface {
 	SecurityGroups(ctx context.Context, ids []string) ([]finding.SecurityGroup, error)
 	Instances(ctx context.Context, ids []string) ([]Instance, error)
 	// Addresses looks Elastic IPs up by allocation id or, for a classic
@@ -21,6 +29,37 @@ type Lookups interface {
 	// in any of the given security groups.
 	NetworkInterfaces(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error)
 }
+
+// LoadBalancerLookups is what enrich needs from Elastic Load Balancing.
+type LoadBalancerLookups interface {
+	// LoadBalancers looks load balancers up by ARN (application, network,
+	// gateway) or by name (classic), with their listeners.
+	LoadBalancers(ctx context.Context, ids []string) ([]LoadBalancer, error)
+}
+
+// LoadBalancer is a load balancer as enrich needs it.
+type LoadBalancer struct {
+	// ID is the ARN or name it was looked up by.
+	ID   string
+	Name string
+	// Kind is "application", "network", "gateway" or "classic".
+	Kind           string
+	Scheme         string
+	DNSName        string
+	SecurityGroups []string
+	Listeners      []Listener
+}
+
+// Listener is the port a load balancer accepts connections on.
+type Listener struct {
+	// Protocol as the API names it: HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP,
+	// GENEVE, SSL.
+	Protocol string
+	Port     int
+}
+
+// String is "PROTOCOL:port".
+func (l Listener) String() string { return fmt.Sprintf("%s:%d", strings.ToUpper(l.Protocol), l.Port) }
 
 // Instance is an EC2 instance as enrich needs it.
 type Instance struct {
@@ -45,15 +84,18 @@ type NetworkInterface struct {
 	PublicIPs      []string
 }
 
-// EC2LookupError is returned (unwrapped) when an EC2 call fails. It is
+// LookupError is returned (unwrapped) when a lookup fails: an EC2 or
+// Elastic Load Balancing call, or assuming the member account's role. It is
 // usually transient; the state machine retries it.
-type EC2LookupError struct {
-	Op  string
-	Err error
+type LookupError struct {
+	// Service and Op name the call, e.g. "ec2" and "DescribeInstances".
+	Service string
+	Op      string
+	Err     error
 }
 
-func (e *EC2LookupError) Error() string { return fmt.Sprintf("ec2 %s: %v", e.Op, e.Err) }
-func (e *EC2LookupError) Unwrap() error { return e.Err }
+func (e *LookupError) Error() string { return fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err) }
+func (e *LookupError) Unwrap() error { return e.Err }
 
 // Accounts gives the Lookups of an account in a region: the function's own
 // account, or a member account's through the role enrich assumes there.
@@ -78,8 +120,8 @@ type Handler struct {
 // facts, OpensExposure confirmed and Severity reassessed. A failed call and
 // a finding with nothing to look up are returned reassessed without any
 // lookup. Errors: *finding.InvalidInputError for a request without a
-// finding, *EC2LookupError when EC2 (or assuming the member account's
-// role) fails.
+// finding, *LookupError when EC2, Elastic Load Balancing or assuming the
+// member account's role fails.
 func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding.Finding, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.Log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
@@ -92,7 +134,7 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 	if !f.Failed() {
 		ec2, err := h.Accounts.For(ctx, f.Account, f.Region)
 		if err != nil {
-			err = &EC2LookupError{Op: "AssumeRole", Err: err}
+			err = &LookupError{Service: "sts", Op: "AssumeRole", Err: err}
 		} else {
 			err = Enrich(ctx, ec2, f)
 		}
@@ -109,13 +151,17 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 
 // Enrich sets the live facts of f's EC2 resources and load balancers:
 // security groups, world-open ingress, public IPs and, for addresses, what
-// they are attached to. Resources of other types are left alone. It looks
-// addresses up first (to learn their instances), then instances and
-// interfaces, then every security group met, one call of each kind.
+// they are attached to; for load balancers their scheme, DNS name and
+// listeners. Resources of other types are left alone. It looks addresses up
+// first (to learn their instances), then instances and interfaces, then
+// load balancers, then every security group met, one call of each kind
+// (load balancers: one each).
 func Enrich(ctx context.Context, ec2 Lookups, f *finding.Finding) error {
-	var instIDs, addrIDs, eniIDs, groupIDs []string
+	var instIDs, addrIDs, eniIDs, groupIDs, lbIDs []string
 	for _, r := range f.Resources {
 		switch r.Type {
+		case finding.TypeLoadBalancer:
+			lbIDs = append(lbIDs, r.ID)
 		case finding.TypeInstance:
 			instIDs = append(instIDs, r.ID)
 		case finding.TypeElasticIP:
@@ -130,7 +176,7 @@ func Enrich(ctx context.Context, ec2 Lookups, f *finding.Finding) error {
 	if len(addrIDs) > 0 {
 		found, err := ec2.Addresses(ctx, addrIDs)
 		if err != nil {
-			return &EC2LookupError{Op: "DescribeAddresses", Err: err}
+			return &LookupError{Service: "ec2", Op: "DescribeAddresses", Err: err}
 		}
 		for _, a := range found {
 			addrs[a.AllocationID], addrs[a.PublicIP] = a, a
@@ -145,7 +191,7 @@ func Enrich(ctx context.Context, ec2 Lookups, f *finding.Finding) error {
 	if len(instIDs) > 0 {
 		found, err := ec2.Instances(ctx, unique(instIDs))
 		if err != nil {
-			return &EC2LookupError{Op: "DescribeInstances", Err: err}
+			return &LookupError{Service: "ec2", Op: "DescribeInstances", Err: err}
 		}
 		for _, in := range found {
 			insts[in.ID] = in
@@ -156,7 +202,7 @@ func Enrich(ctx context.Context, ec2 Lookups, f *finding.Finding) error {
 	if len(eniIDs) > 0 || len(groupIDs) > 0 {
 		found, err := ec2.NetworkInterfaces(ctx, unique(eniIDs), unique(groupIDs))
 		if err != nil {
-			return &EC2LookupError{Op: "DescribeNetworkInterfaces", Err: err}
+			return &LookupError{Service: "ec2", Op: "DescribeNetworkInterfaces", Err: err}
 		}
 		for _, n := range found {
 			enis[n.ID] = n
@@ -173,14 +219,24 @@ func Enrich(ctx context.Context, ec2 Lookups, f *finding.Finding) error {
 	for _, n := range enis {
 		need = append(need, n.SecurityGroups...)
 	}
-	if hasType(f, finding.TypeLoadBalancer) {
+	lbs := map[string]LoadBalancer{}
+	if len(lbIDs) > 0 {
+		found, err := ec2.LoadBalancers(ctx, unique(lbIDs))
+		if err != nil {
+			return &LookupError{Service: "elasticloadbalancing", Op: "DescribeLoadBalancers", Err: err}
+		}
+		for _, lb := range found {
+			lbs[lb.ID] = lb
+			need = append(need, lb.SecurityGroups...)
+		}
+		// A load balancer not found is judged by the groups the call named.
 		need = append(need, f.Requested.SecurityGroups...)
 	}
 	groups := map[string]finding.SecurityGroup{}
 	if len(need) > 0 {
 		found, err := ec2.SecurityGroups(ctx, unique(need))
 		if err != nil {
-			return &EC2LookupError{Op: "DescribeSecurityGroups", Err: err}
+			return &LookupError{Service: "ec2", Op: "DescribeSecurityGroups", Err: err}
 		}
 		for _, g := range found {
 			groups[g.ID] = g
@@ -232,20 +288,75 @@ func Enrich(ctx context.Context, ec2 Lookups, f *finding.Finding) error {
 				r.PublicIPs = unique(publicByGroup[g.ID])
 			}
 		case finding.TypeLoadBalancer:
-			r.SecurityGroups = f.Requested.SecurityGroups
-			r.OpenIngress = openIn(f.Requested.SecurityGroups)
+			lb, ok := lbs[r.ID]
+			r.Found = &ok
+			if !ok {
+				r.SecurityGroups = f.Requested.SecurityGroups
+				r.OpenIngress = openIn(f.Requested.SecurityGroups)
+				continue
+			}
+			r.Name = firstNonEmpty(r.Name, lb.Name)
+			r.Scheme, r.DNSName, r.SecurityGroups = lb.Scheme, lb.DNSName, lb.SecurityGroups
+			r.Listeners = nil
+			for _, l := range lb.Listeners {
+				r.Listeners = append(r.Listeners, l.String())
+			}
+			r.OpenIngress = ListenerExposure(lb, openIn(lb.SecurityGroups))
 		}
 	}
 	return nil
 }
 
-func hasType(f *finding.Finding, t finding.ResourceType) bool {
-	for _, r := range f.Resources {
-		if r.Type == t {
-			return true
+// ListenerExposure returns what of lb the world can reach, given the
+// world-open ingress rules of its security groups:
+//
+//   - with listeners, one rule per listener the rules admit (protocol and
+//     port of the listener, source and group of the rule): a load balancer
+//     forwards only its listeners' ports, whatever else its groups allow;
+//   - with listeners and no security groups (a network load balancer
+//     created without them), every listener, open to 0.0.0.0/0 and ::/0;
+//   - without listeners (a v2 load balancer is created without them and
+//     given them by CreateListener), nothing: no port is reachable through
+//     it yet.
+func ListenerExposure(lb LoadBalancer, worldOpen []finding.Rule) []finding.Rule {
+	var out []finding.Rule
+	for _, l := range lb.Listeners {
+		for _, proto := range transport(l.Protocol) {
+			if len(lb.SecurityGroups) == 0 {
+				for _, cidr := range []string{"0.0.0.0/0", "::/0"} {
+					out = append(out, finding.Rule{Protocol: proto, FromPort: l.Port, ToPort: l.Port, CIDR: cidr, WorldOpen: true})
+				}
+				continue
+			}
+			for _, r := range worldOpen {
+				if admits(r, proto, l.Port) {
+					out = append(out, finding.Rule{Protocol: proto, FromPort: l.Port, ToPort: l.Port, CIDR: r.CIDR,
+						PrefixListID: r.PrefixListID, GroupID: r.GroupID, WorldOpen: r.WorldOpen, SecurityGroupID: r.SecurityGroupID})
+				}
+			}
 		}
 	}
-	return false
+	return out
+}
+
+// transport returns the IP protocols a listener protocol runs over.
+func transport(listenerProtocol string) []string {
+	switch strings.ToUpper(listenerProtocol) {
+	case "UDP", "GENEVE":
+		return []string{"udp"}
+	case "TCP_UDP":
+		return []string{"tcp", "udp"}
+	default: // HTTP, HTTPS, TCP, TLS, SSL
+		return []string{"tcp"}
+	}
+}
+
+// admits reports whether r lets proto traffic reach port.
+func admits(r finding.Rule, proto string, port int) bool {
+	if r.AllTraffic() {
+		return true
+	}
+	return r.Protocol == proto && r.Covers(port)
 }
 
 // unique returns ids without empty strings and repeats, in first-seen order.

@@ -17,6 +17,11 @@ type fakeLookups struct {
 	InstancesFn         func(ctx context.Context, ids []string) ([]Instance, error)
 	AddressesFn         func(ctx context.Context, ids []string) ([]Address, error)
 	NetworkInterfacesFn func(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error)
+	LoadBalancersFn     func(ctx context.Context, ids []string) ([]LoadBalancer, error)
+}
+
+func (f *fakeLookups) LoadBalancers(ctx context.Context, ids []string) ([]LoadBalancer, error) {
+	return f.LoadBalancersFn(ctx, ids)
 }
 
 func (f *fakeLookups) SecurityGroups(ctx context.Context, ids []string) ([]finding.SecurityGroup, error) {
@@ -34,8 +39,22 @@ func (f *fakeLookups) NetworkInterfaces(ctx context.Context, ids, groupIDs []str
 
 // world is a small account: sg-ssh opens 22 to the world, sg-web opens 443,
 // sg-private admits 10/8 only; i-public has a public IP and sg-ssh, i-private
-// has none; eipalloc-1 is on i-public, eipalloc-2 is unattached.
+// has none; eipalloc-1 is on i-public, eipalloc-2 is unattached. Load
+// balancers: lbWeb (internet-facing, sg-web, HTTPS:443 and HTTP:80), lbNLB
+// (internet-facing, no groups, TCP:22), lbInternal (internal, sg-web,
+// HTTPS:443), lbNew (internet-facing, sg-ssh, no listeners), classic-web
+// (classic, internet-facing, sg-ssh, TCP:22 and HTTP:80).
 func world() *fakeLookups {
+	lbs := map[string]LoadBalancer{
+		lbWeb: {ID: lbWeb, Name: "web", Kind: "application", Scheme: "internet-facing", DNSName: "web-1.us-east-1.elb.amazonaws.com",
+			SecurityGroups: []string{"sg-web"}, Listeners: []Listener{{"HTTPS", 443}, {"HTTP", 80}}},
+		lbNLB: {ID: lbNLB, Name: "ssh", Kind: "network", Scheme: "internet-facing", DNSName: "ssh-2.elb.us-east-1.amazonaws.com",
+			Listeners: []Listener{{"TCP", 22}}},
+		lbInternal: {ID: lbInternal, Name: "internal", Kind: "application", Scheme: "internal", SecurityGroups: []string{"sg-web"}, Listeners: []Listener{{"HTTPS", 443}}},
+		lbNew:      {ID: lbNew, Name: "new", Kind: "application", Scheme: "internet-facing", SecurityGroups: []string{"sg-ssh"}},
+		"classic-web": {ID: "classic-web", Name: "classic-web", Kind: "classic", Scheme: "internet-facing", SecurityGroups: []string{"sg-ssh"},
+			Listeners: []Listener{{"TCP", 22}, {"HTTP", 80}}},
+	}
 	groups := map[string]finding.SecurityGroup{
 		"sg-ssh":     {ID: "sg-ssh", Name: "ssh", Ingress: []finding.Rule{{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0", WorldOpen: true}}},
 		"sg-web":     {ID: "sg-web", Name: "web", Ingress: []finding.Rule{{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "::/0", WorldOpen: true}}},
@@ -84,6 +103,15 @@ func world() *fakeLookups {
 			}
 			return out, nil
 		},
+		LoadBalancersFn: func(_ context.Context, ids []string) ([]LoadBalancer, error) {
+			var out []LoadBalancer
+			for _, id := range ids {
+				if lb, ok := lbs[id]; ok {
+					out = append(out, lb)
+				}
+			}
+			return out, nil
+		},
 		NetworkInterfacesFn: func(_ context.Context, ids, groupIDs []string) ([]NetworkInterface, error) {
 			var out []NetworkInterface
 			for _, n := range enis {
@@ -105,12 +133,21 @@ func world() *fakeLookups {
 	}
 }
 
+const (
+	lbWeb      = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/1"
+	lbNLB      = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/ssh/2"
+	lbInternal = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/internal/3"
+	lbNew      = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/new/4"
+)
+
 var (
 	yes    = true
 	no     = false
 	ssh    = finding.Rule{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0", WorldOpen: true, SecurityGroupID: "sg-ssh"}
 	https6 = finding.Rule{Protocol: "tcp", FromPort: 443, ToPort: 443, CIDR: "::/0", WorldOpen: true, SecurityGroupID: "sg-web"}
 )
+
+const elbSource = "elasticloadbalancing.amazonaws.com"
 
 func TestHandle(t *testing.T) {
 	tests := []struct {
@@ -162,11 +199,76 @@ func TestHandle(t *testing.T) {
 			wantSeverity: finding.SeverityHigh, wantOpens: true,
 		},
 		{
-			name: "internet-facing load balancer with an https group",
-			in: finding.Finding{EventID: "e7", EventName: "CreateLoadBalancer", EventSource: "elasticloadbalancing.amazonaws.com", OpensExposure: true,
-				Requested: finding.Requested{Scheme: "internet-facing", SecurityGroups: []string{"sg-web"}}, Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "arn:lb"}}},
-			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "arn:lb", SecurityGroups: []string{"sg-web"}, OpenIngress: []finding.Rule{https6}}},
+			name: "internet-facing load balancer without listeners yet",
+			in: finding.Finding{EventID: "e7", EventName: "CreateLoadBalancer", EventSource: elbSource, OpensExposure: true,
+				Requested: finding.Requested{Scheme: "internet-facing", SecurityGroups: []string{"sg-ssh"}}, Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbNew, Name: "new"}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbNew, Name: "new", Found: &yes, SecurityGroups: []string{"sg-ssh"}, Scheme: "internet-facing"}},
 			wantSeverity:  finding.SeverityMedium, wantOpens: true,
+		},
+		{
+			name: "load balancer created and gone before the lookup is judged by the request",
+			in: finding.Finding{EventID: "e7b", EventName: "CreateLoadBalancer", EventSource: elbSource, OpensExposure: true,
+				Requested: finding.Requested{Scheme: "internet-facing", SecurityGroups: []string{"sg-web"}}, Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gone/9"}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gone/9", Found: &no, SecurityGroups: []string{"sg-web"}, OpenIngress: []finding.Rule{https6}}},
+			wantSeverity:  finding.SeverityMedium, wantOpens: true,
+		},
+		{
+			name: "internal load balancer created: nothing exposed",
+			in: finding.Finding{EventID: "e7c", EventName: "CreateLoadBalancer", EventSource: elbSource, OpensExposure: true,
+				Requested: finding.Requested{Scheme: "internet-facing"}, Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbInternal}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbInternal, Name: "internal", Found: &yes, SecurityGroups: []string{"sg-web"}, Scheme: "internal", Listeners: []string{"HTTPS:443"},
+				OpenIngress: []finding.Rule{https6}}},
+			wantSeverity: finding.SeverityNone, wantOpens: false,
+		},
+		{
+			name: "listener added to an internet-facing load balancer: only the ports its groups admit",
+			in: finding.Finding{EventID: "e7d", EventName: "CreateListener", EventSource: elbSource, Requested: finding.Requested{Listeners: []string{"HTTPS:443"}},
+				Resources: []finding.Resource{{Type: finding.TypeListener, ID: lbWeb + "/listener"}, {Type: finding.TypeLoadBalancer, ID: lbWeb}}},
+			wantResources: []finding.Resource{{Type: finding.TypeListener, ID: lbWeb + "/listener"}, {Type: finding.TypeLoadBalancer, ID: lbWeb, Name: "web", Found: &yes, SecurityGroups: []string{"sg-web"},
+				Scheme: "internet-facing", DNSName: "web-1.us-east-1.elb.amazonaws.com", Listeners: []string{"HTTPS:443", "HTTP:80"}, OpenIngress: []finding.Rule{https6}}},
+			wantSeverity: finding.SeverityMedium, wantOpens: true,
+		},
+		{
+			name: "ssh listener on a network load balancer without groups",
+			in: finding.Finding{EventID: "e7e", EventName: "CreateListener", EventSource: elbSource, Requested: finding.Requested{Listeners: []string{"TCP:22"}},
+				Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbNLB}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbNLB, Name: "ssh", Found: &yes, Scheme: "internet-facing", DNSName: "ssh-2.elb.us-east-1.amazonaws.com",
+				Listeners: []string{"TCP:22"}, OpenIngress: []finding.Rule{
+					{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0", WorldOpen: true},
+					{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "::/0", WorldOpen: true},
+				}}},
+			wantSeverity: finding.SeverityHigh, wantOpens: true,
+		},
+		{
+			name: "listener on an internal load balancer opens nothing",
+			in: finding.Finding{EventID: "e7f", EventName: "CreateListener", EventSource: elbSource, Requested: finding.Requested{Listeners: []string{"HTTPS:443"}},
+				Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbInternal}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbInternal, Name: "internal", Found: &yes, SecurityGroups: []string{"sg-web"}, Scheme: "internal",
+				Listeners: []string{"HTTPS:443"}, OpenIngress: []finding.Rule{https6}}},
+			wantSeverity: finding.SeverityNone, wantOpens: false,
+		},
+		{
+			name: "listener on a load balancer that is gone opens nothing",
+			in: finding.Finding{EventID: "e7g", EventName: "CreateListener", EventSource: elbSource,
+				Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gone/9"}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/gone/9", Found: &no}},
+			wantSeverity:  finding.SeverityNone, wantOpens: false,
+		},
+		{
+			name: "world-open ssh group set on an internet-facing classic-style listener set",
+			in: finding.Finding{EventID: "e7h", EventName: "SetSecurityGroups", EventSource: elbSource, Requested: finding.Requested{SecurityGroups: []string{"sg-ssh"}},
+				Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "classic-web"}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "classic-web", Name: "classic-web", Found: &yes, SecurityGroups: []string{"sg-ssh"}, Scheme: "internet-facing",
+				Listeners: []string{"TCP:22", "HTTP:80"}, OpenIngress: []finding.Rule{ssh}}},
+			wantSeverity: finding.SeverityHigh, wantOpens: true,
+		},
+		{
+			name: "private group set on an internet-facing load balancer opens nothing",
+			in: finding.Finding{EventID: "e7i", EventName: "SetSecurityGroups", EventSource: elbSource, Requested: finding.Requested{SecurityGroups: []string{"sg-private"}},
+				Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbWeb}}},
+			wantResources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbWeb, Name: "web", Found: &yes, SecurityGroups: []string{"sg-web"}, Scheme: "internet-facing",
+				DNSName: "web-1.us-east-1.elb.amazonaws.com", Listeners: []string{"HTTPS:443", "HTTP:80"}, OpenIngress: []finding.Rule{https6}}},
+			wantSeverity: finding.SeverityNone, wantOpens: false,
 		},
 		{
 			name:          "instance already terminated",
@@ -229,7 +331,13 @@ func TestHandleErrors(t *testing.T) {
 				w := world()
 				w.InstancesFn = func(context.Context, []string) ([]Instance, error) { return nil, boom }
 				return w
-			}(), "EC2LookupError"},
+			}(), "LookupError"},
+		{"elb fails", finding.StepRequest{Finding: &finding.Finding{EventID: "e", Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: lbWeb}}}},
+			func() *fakeLookups {
+				w := world()
+				w.LoadBalancersFn = func(context.Context, []string) ([]LoadBalancer, error) { return nil, boom }
+				return w
+			}(), "LookupError"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -239,10 +347,10 @@ func TestHandleErrors(t *testing.T) {
 			switch err.(type) {
 			case *finding.InvalidInputError:
 				got = "InvalidInputError"
-			case *EC2LookupError:
-				got = "EC2LookupError"
+			case *LookupError:
+				got = "LookupError"
 				if !errors.Is(err, boom) {
-					t.Errorf("EC2LookupError does not wrap the cause: %v", err)
+					t.Errorf("LookupError does not wrap the cause: %v", err)
 				}
 			default:
 				t.Fatalf("error %T (%v)", err, err)

@@ -1,6 +1,7 @@
 // Command enrich is trailwatch's second step: it looks a finding's
 // resources up in EC2 (security groups, world-open ingress, public IPs) and
-// sets the finding's severity from what is really exposed.
+// Elastic Load Balancing (scheme, listeners) and sets the finding's
+// severity from what is really exposed.
 //
 // Environment: MEMBER_ROLE_NAME, when set, is the role assumed in member
 // accounts of an organisation for findings from them (with EXTERNAL_ID);
@@ -13,7 +14,6 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
@@ -27,7 +27,7 @@ func main() {
 		os.Exit(1)
 	}
 	accounts := &MemberAccounts{
-		Home:       &EC2{Client: ec2.NewFromConfig(cfg)},
+		Home:       NewLookups(cfg),
 		Config:     cfg,
 		STS:        sts.NewFromConfig(cfg),
 		RoleName:   os.Getenv("MEMBER_ROLE_NAME"),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -12,6 +13,11 @@ import (
 func TestPermissions(t *testing.T) {
 	if diff := cmp.Diff(permissions.Operations("enrich", "ec2"), permissions.Methods((*EC2API)(nil))); diff != "" {
 		t.Errorf("EC2API and permissions differ (-permissions +code):\n%s", diff)
+	}
+	elb := slices.Concat(permissions.Methods((*ELBV2API)(nil)), permissions.Methods((*ClassicELBAPI)(nil)))
+	slices.Sort(elb)
+	if diff := cmp.Diff(permissions.Operations("enrich", "elasticloadbalancing"), slices.Compact(elb)); diff != "" {
+		t.Errorf("ELB clients and permissions differ (-permissions +code):\n%s", diff)
 	}
 	if diff := cmp.Diff(permissions.Operations("enrich", "sts"), permissions.Methods((*stscreds.AssumeRoleAPIClient)(nil))); diff != "" {
 		t.Errorf("STS client and permissions differ (-permissions +code):\n%s", diff)

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 )
 
 // MemberAccounts is Accounts for an organisation: resources are looked up
@@ -65,12 +67,27 @@ func (m *MemberAccounts) For(ctx context.Context, account, region string) (Looku
 			}
 		}))
 	}
-	l := &EC2{Client: ec2.NewFromConfig(cfg)}
+	l := NewLookups(cfg)
 	if m.clients == nil {
 		m.clients = map[string]Lookups{}
 	}
 	m.clients[key] = l
 	return l, nil
+}
+
+// accountLookups are the Lookups of one account and region.
+type accountLookups struct {
+	*EC2
+	*ELB
+}
+
+// NewLookups returns the Lookups of the account and region of cfg: EC2 and
+// both Elastic Load Balancing APIs.
+func NewLookups(cfg aws.Config) Lookups {
+	return accountLookups{
+		&EC2{Client: ec2.NewFromConfig(cfg)},
+		&ELB{V2: elbv2.NewFromConfig(cfg), Classic: elb.NewFromConfig(cfg)},
+	}
 }
 
 // invokedAccount returns the partition and account of the invoked

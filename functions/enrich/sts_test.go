@@ -49,7 +49,7 @@ func TestMemberAccounts(t *testing.T) {
 	if again != member {
 		t.Error("member lookups not reused")
 	}
-	creds := member.(*EC2).Client.(*ec2.Client).Options().Credentials
+	creds := ec2Client(member).Options().Credentials
 	if _, err := creds.Retrieve(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +70,10 @@ func TestMemberAccounts(t *testing.T) {
 	if err != nil || other == home {
 		t.Fatalf("own account in another region: %v %v", other, err)
 	}
-	if got := other.(*EC2).Client.(*ec2.Client).Options().Region; got != "eu-west-1" {
+	if got := ec2Client(other).Options().Region; got != "eu-west-1" {
 		t.Errorf("own account in eu-west-1 looked up in %s", got)
 	}
-	if got := member.(*EC2).Client.(*ec2.Client).Options().Region; got != "us-east-1" {
+	if got := ec2Client(member).Options().Region; got != "us-east-1" {
 		t.Errorf("member looked up in %s", got)
 	}
 
@@ -81,4 +81,9 @@ func TestMemberAccounts(t *testing.T) {
 	if l, _ := single.For(ctx, "222222222222", "us-east-1"); l != home {
 		t.Error("without a role name every account is the home account")
 	}
+}
+
+// ec2Client returns the EC2 client behind l, built by NewLookups.
+func ec2Client(l Lookups) *ec2.Client {
+	return l.(accountLookups).EC2.Client.(*ec2.Client)
 }

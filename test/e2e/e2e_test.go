@@ -8,12 +8,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/google/go-cmp/cmp"
 	"github.com/trailwatch/trailwatch/test/localstack"
@@ -73,7 +76,7 @@ func TestSamples(t *testing.T) {
 			t.Errorf("%s: notified, but no notification with message id %q arrived", r.Sample.Name, r.Execution.MessageID())
 		}
 	}
-	if got, want := rep.Line(), "events=8 notified=5 suppressed=1 skipped=1 rejected=1 failed=0"; got != want {
+	if got, want := rep.Line(), "events=9 notified=6 suppressed=1 skipped=1 rejected=1 failed=0"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 	if got := len(rep.Notifications); got != rep.Notified {
@@ -113,7 +116,8 @@ func TestSamples(t *testing.T) {
 	}{
 		{"RunInstances", "high", []string{w.InstanceID, w.PublicIP, "tcp 22 from 0.0.0.0/0", "#InstanceDetails:instanceId=" + w.InstanceID}},
 		{"AuthorizeSecurityGroupIngress", "high", []string{w.SSHGroupID, "tcp 3389 from 0.0.0.0/0", w.PublicIP}},
-		{"CreateLoadBalancer", "medium", []string{"trailwatch-demo", "internet-facing", "tcp 443 from ::/0"}},
+		{"CreateLoadBalancer", "medium", []string{"trailwatch-demo", "internet-facing", "trailwatch-demo-1.us-east-1.elb.amazonaws.com", "HTTP:80", "tcp 80 from ::/0"}},
+		{"CreateListener", "medium", []string{"listener HTTP:80", w.LoadBalancerARN, "tcp 80 from 0.0.0.0/0 (" + w.WebGroupID + ")"}},
 		{"AllocateAddress", "low", []string{w.ElasticIP, w.AllocationID}},
 		{"PutObject", "low", []string{"trailwatch-demo-watched"}},
 	}
@@ -187,6 +191,85 @@ func TestNotifyFailureIsNotSuppressed(t *testing.T) {
 	if again := send(ctx, t, p, event); again.Outcome() != "suppressed" {
 		t.Errorf("third delivery after a sent alert: %s, want suppressed", again.Outcome())
 	}
+}
+
+// TestAlertInFlightWaitsForItsHolder: an event whose alert another
+// execution holds pending (sending it now) is neither suppressed nor sent
+// twice: its claim is retried until the holder settles; here the holder's
+// lease runs out unconfirmed (its execution died), and the event then sends
+// the alert itself.
+func TestAlertInFlightWaitsForItsHolder(t *testing.T) {
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	first := runInstances(t, p, root, w)
+	if got := send(ctx, t, p, first); got.Outcome() != "notified" {
+		t.Fatalf("first: %s %v", got.Outcome(), got.Path)
+	}
+	if _, err := p.Notifications(ctx, 5*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The alert becomes one that another execution claimed and has not yet
+	// confirmed, with 8 s of its lease left.
+	pk := alertItem(ctx, t, p, eventIDOf(t, first))
+	_, err := p.DDB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                aws.String(pipeline.TableName),
+		Key:                      map[string]ddbtypes.AttributeValue{"pk": pk},
+		UpdateExpression:         aws.String("SET #status = :pending, event_id = :eid, execution_id = :xid, lease_ends = :lease"),
+		ExpressionAttributeNames: map[string]string{"#status": "status"},
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{
+			":pending": &ddbtypes.AttributeValueMemberS{Value: "pending"},
+			":eid":     &ddbtypes.AttributeValueMemberS{Value: "holder-event"},
+			":xid":     &ddbtypes.AttributeValueMemberS{Value: "holder-execution"},
+			":lease":   &ddbtypes.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(8*time.Second).Unix(), 10)},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	got := send(ctx, t, p, withNewEventID(t, first))
+	if got.Outcome() != "notified" {
+		t.Fatalf("event whose alert was in flight: %s %v, want notified once the holder's lease ended", got.Outcome(), got.Path)
+	}
+	if !contains(got.TaskErrors, "AlertInFlightError") {
+		t.Errorf("task errors %v: the claim was never refused as in flight (did it start after the lease ended?)", got.TaskErrors)
+	}
+	sent, err := p.Notifications(ctx, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent) != 1 || sent[0].MessageID != got.MessageID() {
+		t.Errorf("notifications %+v, want only the waiting event's %s", sent, got.MessageID())
+	}
+}
+
+// alertItem returns the key of the alert item eventID holds.
+func alertItem(ctx context.Context, t *testing.T, p *pipeline.Pipeline, eventID string) ddbtypes.AttributeValue {
+	t.Helper()
+	out, err := p.DDB.Scan(ctx, &dynamodb.ScanInput{
+		TableName:                 aws.String(pipeline.TableName),
+		FilterExpression:          aws.String("event_id = :eid"),
+		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":eid": &ddbtypes.AttributeValueMemberS{Value: eventID}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Items) != 1 {
+		t.Fatalf("%d alert items held by %s, want 1", len(out.Items), eventID)
+	}
+	return out.Items[0]["pk"]
+}
+
+func eventIDOf(t *testing.T, record []byte) string {
+	t.Helper()
+	var r struct {
+		EventID string `json:"eventID"`
+	}
+	if err := json.Unmarshal(record, &r); err != nil || r.EventID == "" {
+		t.Fatalf("record without eventID: %v", err)
+	}
+	return r.EventID
 }
 
 // TestWindowEndsByCondition: once the window is over the same exposure is

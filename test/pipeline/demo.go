@@ -64,7 +64,6 @@ func (p *Pipeline) Samples(root string, w World) ([]Sample, error) {
 		}
 		return json.Marshal(rec)
 	}
-	lbARN := "arn:aws:elasticloadbalancing:" + Region + ":" + Account + ":loadbalancer/app/trailwatch-demo/50dc6c495c0c9188"
 	specs := []struct {
 		name, file string
 		edits      map[string]any
@@ -82,12 +81,28 @@ func (p *Pipeline) Samples(root string, w World) ([]Sample, error) {
 		{"CreateLoadBalancer (internet-facing)", "elbv2-createloadbalancer.json", map[string]any{
 			"requestParameters.securityGroups":                   []string{w.WebGroupID},
 			"requestParameters.subnets":                          []string{w.SubnetID},
-			"requestParameters.name":                             "trailwatch-demo",
+			"requestParameters.name":                             w.LoadBalancerName,
 			"responseElements.loadBalancers.0.securityGroups":    []string{w.WebGroupID},
-			"responseElements.loadBalancers.0.loadBalancerArn":   lbARN,
-			"responseElements.loadBalancers.0.loadBalancerName":  "trailwatch-demo",
+			"responseElements.loadBalancers.0.loadBalancerArn":   w.LoadBalancerARN,
+			"responseElements.loadBalancers.0.loadBalancerName":  w.LoadBalancerName,
 			"responseElements.loadBalancers.0.vpcId":             w.VPCID,
 			"responseElements.loadBalancers.0.availabilityZones": []any{},
+		}, nil, "notified"},
+		{"CreateListener (HTTP:80)", "elbv2-createlistener.json", map[string]any{
+			"requestParameters.loadBalancerArn":                                                         w.LoadBalancerARN,
+			"requestParameters.protocol":                                                                "HTTP",
+			"requestParameters.port":                                                                    80,
+			"requestParameters.sslPolicy":                                                               removed{},
+			"requestParameters.certificates":                                                            removed{},
+			"requestParameters.defaultActions.0.targetGroupArn":                                         w.TargetGroupARN,
+			"responseElements.listeners.0.listenerArn":                                                  w.ListenerARN,
+			"responseElements.listeners.0.loadBalancerArn":                                              w.LoadBalancerARN,
+			"responseElements.listeners.0.protocol":                                                     "HTTP",
+			"responseElements.listeners.0.port":                                                         80,
+			"responseElements.listeners.0.sslPolicy":                                                    removed{},
+			"responseElements.listeners.0.certificates":                                                 removed{},
+			"responseElements.listeners.0.defaultActions.0.targetGroupArn":                              w.TargetGroupARN,
+			"responseElements.listeners.0.defaultActions.0.forwardConfig.targetGroups.0.targetGroupArn": w.TargetGroupARN,
 		}, nil, "notified"},
 		{"AuthorizeSecurityGroupIngress (3389 from 0.0.0.0/0)", "ec2-authorizesecuritygroupingress.json", map[string]any{
 			"requestParameters.groupId":                                       w.SSHGroupID,
@@ -128,8 +143,12 @@ func (p *Pipeline) Samples(root string, w World) ([]Sample, error) {
 	return out, nil
 }
 
+// removed, as the value given to set, deletes the object member at path.
+type removed struct{}
+
 // set sets the value at a dotted path of objects and array indexes; the
-// last element may be new, every other must exist.
+// last element may be new, every other must exist. The value removed{}
+// deletes an object member instead.
 func set(root map[string]any, path string, v any) error {
 	parts := strings.Split(path, ".")
 	var cur any = root
@@ -138,7 +157,11 @@ func set(root map[string]any, path string, v any) error {
 		switch node := cur.(type) {
 		case map[string]any:
 			if last {
-				node[part] = v
+				if _, ok := v.(removed); ok {
+					delete(node, part)
+				} else {
+					node[part] = v
+				}
 				return nil
 			}
 			next, ok := node[part]

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
@@ -71,6 +72,7 @@ type Pipeline struct {
 	SQS   *sqs.Client
 	SNS   *sns.Client
 	EC2   *ec2.Client
+	ELB   *elbv2.Client
 	DDB   *dynamodb.Client
 	EB    *eventbridge.Client
 
@@ -167,6 +169,7 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 		SQS:   sqs.NewFromConfig(cfg),
 		SNS:   sns.NewFromConfig(cfg),
 		EC2:   ec2.NewFromConfig(cfg),
+		ELB:   elbv2.NewFromConfig(cfg),
 		DDB:   dynamodb.NewFromConfig(cfg),
 		EB:    eventbridge.NewFromConfig(cfg),
 	}
@@ -341,6 +344,9 @@ type Execution struct {
 	Output string
 	// Path is the states entered, in order, from GetExecutionHistory.
 	Path []string
+	// TaskErrors are the error names of failed task attempts, retried or
+	// caught, in order.
+	TaskErrors []string
 }
 
 // Outcome classifies the execution by the state it ended in: "notified",
@@ -354,7 +360,7 @@ func (e Execution) Outcome() string {
 	switch {
 	case e.Status == "SUCCEEDED" && (last == "Notified" || last == "NotifiedUnconfirmed"):
 		return "notified"
-	case e.Status == "SUCCEEDED" && last == "Suppressed":
+	case e.Status == "SUCCEEDED" && (last == "Suppressed" || last == "InFlightElsewhere"):
 		return "suppressed"
 	case e.Status == "SUCCEEDED" && (last == "Skipped" || last == "NothingExposed"):
 		return "skipped"
@@ -458,8 +464,13 @@ func (p *Pipeline) finished(ctx context.Context, d *sfn.DescribeExecutionOutput)
 			return e, fmt.Errorf("history of %s: %w", e.ARN, err)
 		}
 		for _, ev := range page.Events {
-			if ev.StateEnteredEventDetails != nil {
+			switch {
+			case ev.StateEnteredEventDetails != nil:
 				e.Path = append(e.Path, aws.ToString(ev.StateEnteredEventDetails.Name))
+			case ev.TaskFailedEventDetails != nil:
+				e.TaskErrors = append(e.TaskErrors, aws.ToString(ev.TaskFailedEventDetails.Error))
+			case ev.LambdaFunctionFailedEventDetails != nil:
+				e.TaskErrors = append(e.TaskErrors, aws.ToString(ev.LambdaFunctionFailedEventDetails.Error))
 			}
 		}
 	}

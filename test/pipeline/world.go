@@ -7,6 +7,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
 
 // World is the EC2 account the demo seeds: what the sample events name.
@@ -16,18 +18,26 @@ type World struct {
 	SubnetID          string
 	// SSHGroupID opens 22/tcp to 0.0.0.0/0; the instance uses it.
 	SSHGroupID string
-	// WebGroupID opens 443/tcp to 0.0.0.0/0 and ::/0; the load balancer
-	// uses it.
+	// WebGroupID opens 80/tcp and 443/tcp to 0.0.0.0/0 and ::/0; the load
+	// balancer uses it.
 	WebGroupID string
-	InstanceID string
-	PublicIP   string
+	// LoadBalancerARN is an internet-facing application load balancer in
+	// the public subnet, named LoadBalancerName, with an HTTP:80 listener
+	// (ListenerARN) forwarding to TargetGroupARN.
+	LoadBalancerARN  string
+	LoadBalancerName string
+	ListenerARN      string
+	TargetGroupARN   string
+	InstanceID       string
+	PublicIP         string
 	// AllocationID and ElasticIP are an Elastic IP, not associated.
 	AllocationID string
 	ElasticIP    string
 }
 
 // Seed creates the world: a VPC with an internet gateway and a public
-// subnet, the two groups, an instance with a public IP, and an Elastic IP.
+// subnet, the two groups, an instance with a public IP, an Elastic IP, and
+// an internet-facing load balancer with an HTTP listener.
 func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	var w World
 	vpc, err := p.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16")})
@@ -56,10 +66,13 @@ func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	}); err != nil {
 		return w, err
 	}
-	if w.WebGroupID, err = p.group(ctx, w.VPCID, "trailwatch-demo-web", types.IpPermission{
-		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
-		IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}, Ipv6Ranges: []types.Ipv6Range{{CidrIpv6: aws.String("::/0")}},
-	}); err != nil {
+	web := func(port int32) types.IpPermission {
+		return types.IpPermission{
+			IpProtocol: aws.String("tcp"), FromPort: aws.Int32(port), ToPort: aws.Int32(port),
+			IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}, Ipv6Ranges: []types.Ipv6Range{{CidrIpv6: aws.String("::/0")}},
+		}
+	}
+	if w.WebGroupID, err = p.group(ctx, w.VPCID, "trailwatch-demo-web", web(80), web(443)); err != nil {
 		return w, err
 	}
 	images, err := p.EC2.DescribeImages(ctx, &ec2.DescribeImagesInput{})
@@ -89,15 +102,47 @@ func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 		return w, fmt.Errorf("allocate address: %w", err)
 	}
 	w.AllocationID, w.ElasticIP = aws.ToString(addr.AllocationId), aws.ToString(addr.PublicIp)
+	if err := p.loadBalancer(ctx, &w); err != nil {
+		return w, err
+	}
 	return w, nil
 }
 
-func (p *Pipeline) group(ctx context.Context, vpcID, name string, perm types.IpPermission) (string, error) {
+// loadBalancer creates w's load balancer, target group and listener.
+func (p *Pipeline) loadBalancer(ctx context.Context, w *World) error {
+	w.LoadBalancerName = "trailwatch-demo"
+	lb, err := p.ELB.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{
+		Name: aws.String(w.LoadBalancerName), Subnets: []string{w.SubnetID}, SecurityGroups: []string{w.WebGroupID},
+		Scheme: elbtypes.LoadBalancerSchemeEnumInternetFacing, Type: elbtypes.LoadBalancerTypeEnumApplication,
+	})
+	if err != nil {
+		return fmt.Errorf("create load balancer: %w", err)
+	}
+	w.LoadBalancerARN = aws.ToString(lb.LoadBalancers[0].LoadBalancerArn)
+	tg, err := p.ELB.CreateTargetGroup(ctx, &elbv2.CreateTargetGroupInput{
+		Name: aws.String("trailwatch-demo-web"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80), VpcId: aws.String(w.VPCID),
+	})
+	if err != nil {
+		return fmt.Errorf("create target group: %w", err)
+	}
+	w.TargetGroupARN = aws.ToString(tg.TargetGroups[0].TargetGroupArn)
+	l, err := p.ELB.CreateListener(ctx, &elbv2.CreateListenerInput{
+		LoadBalancerArn: aws.String(w.LoadBalancerARN), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: aws.String(w.TargetGroupARN)}},
+	})
+	if err != nil {
+		return fmt.Errorf("create listener: %w", err)
+	}
+	w.ListenerARN = aws.ToString(l.Listeners[0].ListenerArn)
+	return nil
+}
+
+func (p *Pipeline) group(ctx context.Context, vpcID, name string, perms ...types.IpPermission) (string, error) {
 	g, err := p.EC2.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(name), Description: aws.String(name), VpcId: aws.String(vpcID)})
 	if err != nil {
 		return "", fmt.Errorf("create group %s: %w", name, err)
 	}
-	if _, err := p.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g.GroupId, IpPermissions: []types.IpPermission{perm}}); err != nil {
+	if _, err := p.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: g.GroupId, IpPermissions: perms}); err != nil {
 		return "", fmt.Errorf("authorize %s: %w", name, err)
 	}
 	return aws.ToString(g.GroupId), nil

@@ -147,7 +147,15 @@ func resource(w *writer, f *finding.Finding, r finding.Resource) {
 	if r.Type == finding.TypeSecurityGroup {
 		ipLabel = "Public IPs in group"
 	}
-	if r.Type != finding.TypeLoadBalancer {
+	if r.Type == finding.TypeLoadBalancer {
+		w.field(in, "Scheme", r.Scheme)
+		w.field(in, "DNS name", oneLine(r.DNSName, maxValueLen))
+		listenersNone := ""
+		if live {
+			listenersNone = "none"
+		}
+		w.list(in, "Listeners", r.Listeners, listenersNone)
+	} else {
 		ipNone := ""
 		if live {
 			ipNone = "none"
@@ -212,6 +220,8 @@ func typeName(t finding.ResourceType) string {
 		return "Network interface"
 	case finding.TypeLoadBalancer:
 		return "Load balancer"
+	case finding.TypeListener:
+		return "Listener"
 	case finding.TypeBucket:
 		return "S3 bucket"
 	case finding.TypeObject:

@@ -101,8 +101,8 @@ func subject(f *finding.Finding) string {
 	return SanitizeSubject(prefix + headline(f, MaxSubjectLen-len(prefix)-len(suffix)) + suffix)
 }
 
-// A phrase says what happened to target (the first resource, as
-// shortTarget names it). event is true when the phrase may be prefixed
+// A phrase says what happened to target (the first resource, or for a
+// listener its load balancer, as shortTarget names it). event is true when the phrase may be prefixed
 // with the event name ("AllocateAddress: ...").
 type phrase struct {
 	say   func(target string) string
@@ -120,8 +120,10 @@ var targetLens = []int{64, 40, 28}
 // the last phrase cut to fit.
 func headline(f *finding.Finding, room int) string {
 	var first *finding.Resource
-	if len(f.Resources) > 0 {
-		first = &f.Resources[0]
+	for i := range f.Resources {
+		if first == nil || first.Type == finding.TypeListener {
+			first = &f.Resources[i]
+		}
 	}
 	ev := asciiLine(f.EventName)
 	if ev == "" {
@@ -191,6 +193,24 @@ func phrases(f *finding.Finding, ev string) []phrase {
 			ps = append(ps, phrase{say: func(t string) string { return created(t) + ", " + live }, event: true})
 		}
 		return append(ps, phrase{say: created, event: true})
+	case len(f.Requested.Listeners) > 0:
+		listeners := strings.Join(f.Requested.Listeners, ", ")
+		added := func(target string) string {
+			if target == "" {
+				return "listener " + listeners + " added"
+			}
+			return "listener " + listeners + " added to " + target
+		}
+		var ps []phrase
+		if live != "" {
+			ps = append(ps, phrase{say: func(t string) string {
+				if t == "" {
+					return "listener " + listeners + ": " + live
+				}
+				return "listener " + listeners + " on " + t + ": " + live
+			}, event: true})
+		}
+		return append(ps, phrase{say: added, event: true})
 	case f.EventName == "RunInstances" && f.Requested.PublicIP:
 		what := func(target string) string {
 			if len(f.Resources) > 1 {

@@ -3,6 +3,7 @@ package finding
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -52,7 +53,7 @@ func parseCreateLoadBalancer(rec *record, f *Finding) error {
 	}
 	if scheme == "" {
 		// Both APIs default to internet-facing.
-		scheme = "internet-facing"
+		scheme = SchemeInternetFacing
 	}
 	f.Requested.Scheme = strings.ToLower(scheme)
 	for _, g := range req.SecurityGroups {
@@ -64,16 +65,64 @@ func parseCreateLoadBalancer(rec *record, f *Finding) error {
 		}
 	}
 	f.Resources = append(f.Resources, r)
-	f.OpensExposure = f.Requested.Scheme == "internet-facing"
+	f.OpensExposure = f.Requested.Scheme == SchemeInternetFacing
 	return nil
+}
+
+// SchemeInternetFacing is the scheme of a load balancer with public
+// addresses.
+const SchemeInternetFacing = "internet-facing"
+
+// confirmCreateLoadBalancer: the load balancer opens exposure when it is
+// internet-facing as looked up. One that was not found (deleted within
+// seconds, or enrichment could not see it) keeps what the call answered.
+func confirmCreateLoadBalancer(f *Finding) {
+	if lb, ok := liveLoadBalancer(f); ok {
+		f.OpensExposure = lb.Scheme == SchemeInternetFacing
+	}
+}
+
+// confirmCreateListener: a listener opens exposure when its load balancer
+// is internet-facing as looked up. The request alone cannot tell, so a load
+// balancer that was not found opens nothing.
+func confirmCreateListener(f *Finding) {
+	lb, ok := liveLoadBalancer(f)
+	f.OpensExposure = ok && lb.Scheme == SchemeInternetFacing
+}
+
+// confirmSetSecurityGroups: the new groups open exposure when the load
+// balancer is internet-facing as looked up and one of the groups the call
+// set admits the world.
+func confirmSetSecurityGroups(f *Finding) {
+	f.OpensExposure = false
+	lb, ok := liveLoadBalancer(f)
+	if !ok || lb.Scheme != SchemeInternetFacing {
+		return
+	}
+	for _, rule := range lb.OpenIngress {
+		if slices.Contains(f.Requested.SecurityGroups, rule.SecurityGroupID) {
+			f.OpensExposure = true
+			return
+		}
+	}
+}
+
+// liveLoadBalancer returns f's first load balancer that enrichment found.
+func liveLoadBalancer(f *Finding) (Resource, bool) {
+	for _, r := range f.Resources {
+		if r.Type == TypeLoadBalancer && r.Found != nil && *r.Found {
+			return r, true
+		}
+	}
+	return Resource{}, false
 }
 
 // parseCreateListener reads the v2 CreateListener: the listener (from the
 // response) and its load balancer as resources, and the listener as
 // "PROTOCOL:port". The request does not say whether the load balancer is
-// internet-facing (its ARN names only app/net/gwy, a name and an id) and
-// enrichment does not look the scheme up, so OpensExposure stays false
-// rather than claim a path from the internet that may not exist.
+// internet-facing (its ARN names only app/net/gwy, a name and an id), so
+// OpensExposure stays false until confirmCreateListener learns the scheme
+// from the live load balancer.
 func parseCreateListener(rec *record, f *Finding) error {
 	var req struct {
 		LoadBalancerARN string      `json:"loadBalancerArn"`
@@ -109,8 +158,9 @@ func parseCreateListener(rec *record, f *Finding) error {
 // parseSetSecurityGroups reads the v2 SetSecurityGroups: the load balancer
 // and the groups that replace its own (from the request, else the
 // response). Whether the new groups expose anything depends on the load
-// balancer's scheme, which neither the request nor enrichment knows, so
-// OpensExposure stays false.
+// balancer's scheme, which the request does not say, so OpensExposure
+// stays false until confirmSetSecurityGroups looks at the live load
+// balancer.
 func parseSetSecurityGroups(rec *record, f *Finding) error {
 	var req struct {
 		LoadBalancerARN string   `json:"loadBalancerArn"`
@@ -161,13 +211,13 @@ const elbSource = "elasticloadbalancing.amazonaws.com"
 var elbCatalog = []Entry{
 	{EventSource: elbSource, EventName: "CreateLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectOpens,
 		Description: "Creates a classic (2012-06-01) or v2 (2015-12-01) load balancer; internet-facing unless its scheme is internal.",
-		parse:       parseCreateLoadBalancer},
+		parse:       parseCreateLoadBalancer, confirm: confirmCreateLoadBalancer},
 	{EventSource: elbSource, EventName: "CreateListener", Category: CategoryLoadBalancer, Effect: EffectOpens,
-		Description: "Adds a listener (a port) to a v2 load balancer. It faces the internet only if the load balancer does, which the request does not say: recorded, not reported as opening.",
-		parse:       parseCreateListener},
+		Description: "Adds a listener (a port) to a v2 load balancer. It faces the internet only if the load balancer does, which the request does not say: opens once enrichment finds the load balancer internet-facing.",
+		parse:       parseCreateListener, confirm: confirmCreateListener},
 	{EventSource: elbSource, EventName: "SetSecurityGroups", Category: CategoryLoadBalancer, Effect: EffectVaries,
-		Description: "Replaces a v2 load balancer's security groups; opens or closes ports if it is internet-facing, which the request does not say: recorded, not reported as opening.",
-		parse:       parseSetSecurityGroups},
+		Description: "Replaces a v2 load balancer's security groups: opens once enrichment finds the load balancer internet-facing and a new group open to the world.",
+		parse:       parseSetSecurityGroups, confirm: confirmSetSecurityGroups},
 	{EventSource: elbSource, EventName: "DeleteLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectCloses,
 		Description: "Deletes a classic or v2 load balancer, closing whatever it exposed.",
 		parse:       parseDeleteLoadBalancer},

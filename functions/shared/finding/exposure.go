@@ -58,9 +58,10 @@ func WorldOpenIngress(groups []SecurityGroup) []Rule {
 }
 
 // reachable reports whether r can be reached from the internet: it has a
-// public IP or is an internet-facing load balancer.
-func (r Resource) reachable(scheme string) bool {
-	return len(r.PublicIPs) > 0 || (r.Type == TypeLoadBalancer && scheme == "internet-facing")
+// public IP or is an internet-facing load balancer. A load balancer's
+// looked-up scheme wins over the requested one.
+func (r Resource) reachable(requestedScheme string) bool {
+	return len(r.PublicIPs) > 0 || (r.Type == TypeLoadBalancer && firstNonEmpty(r.Scheme, requestedScheme) == SchemeInternetFacing)
 }
 
 // Assess returns the severity of f from the facts it holds: each resource's
@@ -96,7 +97,7 @@ func Assess(f *Finding) Severity {
 	}
 	sev := SeverityLow
 	if !f.Enriched {
-		reachable := f.Requested.PublicIP || f.Requested.Scheme == "internet-facing"
+		reachable := f.Requested.PublicIP || f.Requested.Scheme == SchemeInternetFacing
 		return sev.Max(rulesSeverity(f.Requested.IngressRules, reachable))
 	}
 	for _, r := range f.Resources {

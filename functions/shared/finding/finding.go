@@ -130,6 +130,14 @@ type Resource struct {
 	PublicIPs []string `json:"publicIps,omitempty"`
 	// AttachedTo is the instance or interface an address is associated with.
 	AttachedTo string `json:"attachedTo,omitempty"`
+	// Scheme of a load balancer as looked up: "internet-facing" or
+	// "internal".
+	Scheme string `json:"scheme,omitempty"`
+	// DNSName of a load balancer as looked up: the name the internet reaches
+	// it by when internet-facing.
+	DNSName string `json:"dnsName,omitempty"`
+	// Listeners of a load balancer as looked up, as "PROTOCOL:port".
+	Listeners []string `json:"listeners,omitempty"`
 }
 
 // Rule is one ingress permission from one source.

@@ -39,7 +39,13 @@ func summarize(f *Finding) string {
 	case len(req.Routes) > 0:
 		return fmt.Sprintf("%s routed %s (%s)", who, strings.Join(req.Routes, ", "), f.EventName)
 	case len(req.Listeners) > 0 && req.Scheme == "":
-		return fmt.Sprintf("%s added listener %s to %s", who, strings.Join(req.Listeners, ", "), target)
+		lb := target
+		for _, r := range f.Resources {
+			if r.Type == TypeLoadBalancer {
+				lb = r.ID
+			}
+		}
+		return fmt.Sprintf("%s added listener %s to %s", who, strings.Join(req.Listeners, ", "), lb)
 	case f.Category == CategoryDefenseEvasion:
 		return fmt.Sprintf("%s called %s on %s", who, f.EventName, target)
 	case f.Requested.Scheme != "":

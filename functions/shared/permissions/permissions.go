@@ -10,8 +10,9 @@ import "slices"
 
 // Actions by function name.
 var actions = map[string][]string{
-	"parse":  {},
-	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups", "sts:AssumeRole"},
+	"parse": {},
+	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "sts:AssumeRole"},
 	"dedupe": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 	"notify": {"sns:Publish"},
 }

@@ -61,8 +61,9 @@ func run(ctx context.Context, logPath string) int {
 		fmt.Fprintln(os.Stderr, "demo: seed:", err)
 		return 2
 	}
-	fmt.Printf("seeded: %s (igw %s), instance %s with public IP %s and 22/tcp open to the world (%s), Elastic IP %s\n\n",
-		w.VPCID, w.InternetGatewayID, w.InstanceID, w.PublicIP, w.SSHGroupID, w.ElasticIP)
+	fmt.Printf("seeded: %s (igw %s), instance %s with public IP %s and 22/tcp open to the world (%s), Elastic IP %s,\n"+
+		"        internet-facing load balancer %s with listener HTTP:80 (%s open to the world on 80 and 443)\n\n",
+		w.VPCID, w.InternetGatewayID, w.InstanceID, w.PublicIP, w.SSHGroupID, w.ElasticIP, w.LoadBalancerName, w.WebGroupID)
 	samples, err := p.Samples(root, w)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo: samples:", err)

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/smithy-go"
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeELBV2 is an ELBV2API whose behaviour each test states.
+type fakeELBV2 struct {
+	DescribeLoadBalancersFn func(*elbv2.DescribeLoadBalancersInput) (*elbv2.DescribeLoadBalancersOutput, error)
+	DescribeListenersFn     func(*elbv2.DescribeListenersInput) (*elbv2.DescribeListenersOutput, error)
+}
+
+func (f *fakeELBV2) DescribeLoadBalancers(_ context.Context, in *elbv2.DescribeLoadBalancersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error) {
+	return f.DescribeLoadBalancersFn(in)
+}
+func (f *fakeELBV2) DescribeListeners(_ context.Context, in *elbv2.DescribeListenersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeListenersOutput, error) {
+	return f.DescribeListenersFn(in)
+}
+
+// fakeClassicELB is a ClassicELBAPI whose behaviour each test states.
+type fakeClassicELB struct {
+	DescribeLoadBalancersFn func(*elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error)
+}
+
+func (f *fakeClassicELB) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBalancersInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error) {
+	return f.DescribeLoadBalancersFn(in)
+}
+
+const (
+	albARN         = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
+	goneARN        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/gone/73e2d6bc24d8a067"
+	classicARN     = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/legacy"
+	lbNotFoundCode = "LoadBalancerNotFound"
+)
+
+func TestLoadBalancers(t *testing.T) {
+	var listenerCalls int
+	v2 := &fakeELBV2{
+		DescribeLoadBalancersFn: func(in *elbv2.DescribeLoadBalancersInput) (*elbv2.DescribeLoadBalancersOutput, error) {
+			if len(in.LoadBalancerArns) != 1 {
+				t.Fatalf("looked up %v at once, want one ARN per call", in.LoadBalancerArns)
+			}
+			switch in.LoadBalancerArns[0] {
+			case albARN:
+				return &elbv2.DescribeLoadBalancersOutput{LoadBalancers: []elbv2types.LoadBalancer{{
+					LoadBalancerArn: aws.String(albARN), LoadBalancerName: aws.String("web"), Type: elbv2types.LoadBalancerTypeEnumApplication,
+					Scheme: elbv2types.LoadBalancerSchemeEnumInternetFacing, DNSName: aws.String("web-1.us-east-1.elb.amazonaws.com"),
+					SecurityGroups: []string{"sg-web"},
+				}}}, nil
+			case goneARN:
+				return nil, &elbv2types.LoadBalancerNotFoundException{Message: aws.String("One or more load balancers not found")}
+			}
+			t.Fatalf("unexpected ARN %s", in.LoadBalancerArns[0])
+			return nil, nil
+		},
+		DescribeListenersFn: func(in *elbv2.DescribeListenersInput) (*elbv2.DescribeListenersOutput, error) {
+			listenerCalls++
+			if got := aws.ToString(in.LoadBalancerArn); got != albARN {
+				t.Errorf("listeners of %s", got)
+			}
+			if in.Marker == nil {
+				return &elbv2.DescribeListenersOutput{NextMarker: aws.String("p2"), Listeners: []elbv2types.Listener{{Protocol: elbv2types.ProtocolEnumHttps, Port: aws.Int32(443)}}}, nil
+			}
+			return &elbv2.DescribeListenersOutput{Listeners: []elbv2types.Listener{{Protocol: elbv2types.ProtocolEnumHttp, Port: aws.Int32(80)}}}, nil
+		},
+	}
+	classic := &fakeClassicELB{DescribeLoadBalancersFn: func(in *elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error) {
+		switch in.LoadBalancerNames[0] {
+		case "legacy":
+			return &elb.DescribeLoadBalancersOutput{LoadBalancerDescriptions: []elbtypes.LoadBalancerDescription{{
+				LoadBalancerName: aws.String("legacy"), Scheme: aws.String("internet-facing"), DNSName: aws.String("legacy-1.us-east-1.elb.amazonaws.com"),
+				SecurityGroups:       []string{"sg-legacy"},
+				ListenerDescriptions: []elbtypes.ListenerDescription{{Listener: &elbtypes.Listener{Protocol: aws.String("TCP"), LoadBalancerPort: 22}}},
+			}}}, nil
+		case "missing":
+			return nil, &elbtypes.AccessPointNotFoundException{Message: aws.String("There is no ACTIVE Load Balancer named 'missing'")}
+		}
+		t.Fatalf("unexpected name %v", in.LoadBalancerNames)
+		return nil, nil
+	}}
+	e := &ELB{V2: v2, Classic: classic}
+	got, err := e.LoadBalancers(context.Background(), []string{albARN, goneARN, classicARN, "missing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []LoadBalancer{
+		{ID: albARN, Name: "web", Kind: "application", Scheme: "internet-facing", DNSName: "web-1.us-east-1.elb.amazonaws.com",
+			SecurityGroups: []string{"sg-web"}, Listeners: []Listener{{"HTTPS", 443}, {"HTTP", 80}}},
+		{ID: classicARN, Name: "legacy", Kind: "classic", Scheme: "internet-facing", DNSName: "legacy-1.us-east-1.elb.amazonaws.com",
+			SecurityGroups: []string{"sg-legacy"}, Listeners: []Listener{{"TCP", 22}}},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("load balancers (-want +got):\n%s", diff)
+	}
+	if listenerCalls != 2 {
+		t.Errorf("DescribeListeners called %d times, want 2 (both pages)", listenerCalls)
+	}
+}
+
+func TestLoadBalancersErrors(t *testing.T) {
+	throttled := errors.New("Throttling: Rate exceeded")
+	tests := []struct {
+		name      string
+		id        string
+		v2err     error
+		wantErr   error
+		wantFound bool
+	}{
+		{"throttled is an error", albARN, throttled, throttled, false},
+		{"not found by code is absent", albARN, &smithy.GenericAPIError{Code: lbNotFoundCode, Message: "emulator"}, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := &ELB{V2: &fakeELBV2{DescribeLoadBalancersFn: func(*elbv2.DescribeLoadBalancersInput) (*elbv2.DescribeLoadBalancersOutput, error) {
+				return nil, tc.v2err
+			}}}
+			got, err := e.LoadBalancers(context.Background(), []string{tc.id})
+			if !errors.Is(err, tc.wantErr) {
+				t.Fatalf("error %v, want %v", err, tc.wantErr)
+			}
+			if (len(got) > 0) != tc.wantFound {
+				t.Errorf("found %v", got)
+			}
+		})
+	}
+}
