@@ -200,8 +200,9 @@ run "policies" {
   assert {
     condition = jsonencode(sort(flatten([one([for st in jsondecode(data.aws_iam_policy_document.function["enrich"].json).Statement : st if st.Sid == "DescribeExposure"]).Action]))) == jsonencode([
       "ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+      "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
     ])
-    error_message = "enrich may call the four EC2 Describe actions (in any region: events are looked up where they happened), nothing more."
+    error_message = "enrich may call the four EC2 and two Elastic Load Balancing Describe actions (in any region: events are looked up where they happened), nothing more."
   }
 
   assert {

@@ -1,7 +1,8 @@
 # trailwatch member role: applied once in every account whose events reach
 # the central pipeline (the central account included). The enrich function
-# assumes it to look up the security groups, instances, addresses and
-# network interfaces an event names. Read-only: four EC2 Describe actions.
+# assumes it to look up the security groups, instances, addresses, network
+# interfaces and load balancers an event names. Read-only: four EC2 and two
+# Elastic Load Balancing Describe actions.
 #
 # The module configures no provider: the caller's aws provider decides the
 # account (see examples/organization).

@@ -47,6 +47,8 @@ run "defaults" {
       Sid    = "DescribeExposure"
       Effect = "Allow"
       Action = [
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeListeners",
         "ec2:DescribeSecurityGroups",
         "ec2:DescribeNetworkInterfaces",
         "ec2:DescribeInstances",
@@ -54,7 +56,7 @@ run "defaults" {
       ]
       Resource = "*"
     }]
-    error_message = "The role may call the four EC2 Describe actions and nothing else."
+    error_message = "The role may call the four EC2 and two Elastic Load Balancing Describe actions and nothing else."
   }
 }
 
