@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/rs/zerolog"
@@ -11,10 +12,23 @@ import (
 )
 
 // Publisher sends a rendered alert and returns the message id the
-// destination gave it.
+// destination gave it. An error that retrying cannot fix (the destination
+// is gone, publishing is not allowed, its key is unusable) wraps a
+// *Refusal.
 type Publisher interface {
 	Publish(ctx context.Context, m alert.Message) (messageID string, err error)
 }
+
+// Refusal is a destination's answer that retrying the same publish cannot
+// change.
+type Refusal struct {
+	// Code is the destination's error code, e.g. "NotFound".
+	Code string
+	Err  error
+}
+
+func (r *Refusal) Error() string { return r.Err.Error() }
+func (r *Refusal) Unwrap() error { return r.Err }
 
 // PublishError is returned, unwrapped, when the alert could not be
 // published. Its name is the errorType the state machine retries on; once
@@ -29,6 +43,21 @@ func (e *PublishError) Error() string {
 }
 
 func (e *PublishError) Unwrap() error { return e.Err }
+
+// PublishRefusedError is returned, unwrapped, when the destination refused
+// the alert for good (see Refusal). The state machine does not retry it:
+// it releases the dedupe claim at once and fails the execution visibly.
+type PublishRefusedError struct {
+	EventID string
+	Code    string
+	Err     error
+}
+
+func (e *PublishRefusedError) Error() string {
+	return fmt.Sprintf("publish alert for event %s refused (%s): %v", e.EventID, e.Code, e.Err)
+}
+
+func (e *PublishRefusedError) Unwrap() error { return e.Err }
 
 // Handler is the notify function.
 type Handler struct {
@@ -47,8 +76,9 @@ func NewHandler(p Publisher, log zerolog.Logger) *Handler {
 // finding's severity: the state machine decides what is worth sending.
 //
 // Errors, returned unwrapped: *finding.InvalidInputError for a request
-// without a finding or without an event id (never retried); *PublishError
-// when publishing failed (retried).
+// without a finding or without an event id (never retried);
+// *PublishRefusedError when the destination refused the alert for good (not
+// retried); *PublishError when publishing failed otherwise (retried).
 func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.NotifyResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
@@ -67,9 +97,13 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.
 	m := alert.Render(f)
 	id, err := h.publisher.Publish(ctx, m)
 	if err != nil {
-		perr := &PublishError{EventID: f.EventID, Err: err}
-		log.Error().Err(perr).Str("event_id", f.EventID).Str("severity", string(f.Severity)).
-			Str("subject", m.Subject).Msg("publish failed")
+		var perr error = &PublishError{EventID: f.EventID, Err: err}
+		var refusal *Refusal
+		if errors.As(err, &refusal) {
+			perr = &PublishRefusedError{EventID: f.EventID, Code: refusal.Code, Err: err}
+		}
+		log.Error().Err(perr).Str("error_type", lambdarun.ErrorType(perr)).Str("event_id", f.EventID).
+			Str("severity", string(f.Severity)).Str("subject", m.Subject).Msg("publish failed")
 		return finding.NotifyResult{}, perr
 	}
 	log.Info().Str("event_id", f.EventID).Str("severity", string(f.Severity)).

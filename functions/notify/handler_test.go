@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -87,6 +88,18 @@ func TestHandle(t *testing.T) {
 			},
 		},
 		{
+			name: "publish refused for good",
+			req:  finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-2"},
+			publish: func(context.Context, alert.Message) (string, error) {
+				return "", fmt.Errorf("sns publish: %w", &Refusal{Code: "NotFound", Err: errSNS})
+			},
+			wantPublish: 1,
+			wantErrType: "PublishRefusedError",
+			wantLog: map[string]any{
+				"level": "error", "message": "publish failed", "error_type": "PublishRefusedError", "execution_id": "exec-2",
+			},
+		},
+		{
 			name:        "no finding",
 			req:         finding.StepRequest{ExecutionID: "exec-3"},
 			wantErrType: "InvalidInputError",
@@ -135,7 +148,7 @@ func TestHandle(t *testing.T) {
 				if got := lambdarun.ErrorType(err); got != tc.wantErrType {
 					t.Errorf("errorType = %q, want %q (err: %v)", got, tc.wantErrType, err)
 				}
-				if tc.wantErrType == "PublishError" && !errors.Is(err, errSNS) {
+				if strings.HasPrefix(tc.wantErrType, "Publish") && !errors.Is(err, errSNS) {
 					t.Errorf("error %v does not wrap the publisher's error", err)
 				}
 			} else if err != nil {

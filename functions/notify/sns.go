@@ -8,12 +8,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 )
 
 // SNSAPI is the part of the SNS client the adapter uses.
 type SNSAPI interface {
 	Publish(ctx context.Context, in *sns.PublishInput, opts ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+// refusedCodes are the Publish error codes that retrying cannot fix: the
+// topic is gone, the caller may not publish, the request is invalid, or the
+// topic's KMS key is unusable. Throttling, internal errors, KMSThrottling
+// and transport errors are left to the state machine's retries.
+var refusedCodes = map[string]bool{
+	"NotFound":              true,
+	"AuthorizationError":    true,
+	"InvalidParameter":      true,
+	"InvalidParameterValue": true,
+	"InvalidSecurity":       true,
+	"ValidationException":   true,
+	"KMSAccessDenied":       true,
+	"KMSDisabled":           true,
+	"KMSInvalidState":       true,
+	"KMSNotFound":           true,
+	"KMSOptInRequired":      true,
 }
 
 // SNS publishes alerts to one SNS topic.
@@ -33,7 +52,8 @@ func NewSNS(client SNSAPI, topicARN string) *SNS {
 // Publish sends m as one SNS message: its subject, its body as the message
 // and its attributes as String message attributes (those with an empty
 // value are left out: SNS refuses them). It returns the message id SNS
-// assigned. Errors are the SDK's, wrapped with the topic.
+// assigned. Errors are the SDK's, wrapped with the topic; those with a
+// refusedCodes code also wrap a *Refusal.
 func (s *SNS) Publish(ctx context.Context, m alert.Message) (string, error) {
 	in := &sns.PublishInput{
 		TopicArn: aws.String(s.topic),
@@ -52,6 +72,10 @@ func (s *SNS) Publish(ctx context.Context, m alert.Message) (string, error) {
 	}
 	out, err := s.client.Publish(ctx, in)
 	if err != nil {
+		var api smithy.APIError
+		if errors.As(err, &api) && refusedCodes[api.ErrorCode()] {
+			err = &Refusal{Code: api.ErrorCode(), Err: err}
+		}
 		return "", fmt.Errorf("sns publish to %s: %w", s.topic, err)
 	}
 	if out == nil || aws.ToString(out.MessageId) == "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
@@ -59,14 +60,21 @@ func TestSNSPublish(t *testing.T) {
 
 func TestSNSPublishErrors(t *testing.T) {
 	errThrottled := errors.New("throttled")
+	notFound := &types.NotFoundException{Message: aws.String("Topic does not exist")}
+	kmsThrottled := &smithy.GenericAPIError{Code: "KMSThrottling", Message: "rate exceeded"}
 	for _, tc := range []struct {
-		name    string
-		out     *sns.PublishOutput
-		err     error
-		wantErr error
+		name        string
+		out         *sns.PublishOutput
+		err         error
+		wantErr     error
+		wantRefusal string
 	}{
 		{name: "SDK error is wrapped", err: errThrottled, wantErr: errThrottled},
 		{name: "no message id", out: &sns.PublishOutput{}},
+		{name: "topic gone is a refusal", err: notFound, wantErr: notFound, wantRefusal: "NotFound"},
+		{name: "disabled key is a refusal", err: &types.KMSDisabledException{Message: aws.String("disabled")}, wantRefusal: "KMSDisabled"},
+		{name: "not authorized is a refusal", err: &types.AuthorizationErrorException{Message: aws.String("denied")}, wantRefusal: "AuthorizationError"},
+		{name: "KMS throttling is retried, not refused", err: kmsThrottled, wantErr: kmsThrottled},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			client := &fakeSNS{PublishFn: func(context.Context, *sns.PublishInput, ...func(*sns.Options)) (*sns.PublishOutput, error) {
@@ -78,6 +86,13 @@ func TestSNSPublishErrors(t *testing.T) {
 			}
 			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Errorf("error %v does not wrap %v", err, tc.wantErr)
+			}
+			var refusal *Refusal
+			switch refused := errors.As(err, &refusal); {
+			case refused && refusal.Code != tc.wantRefusal:
+				t.Errorf("refusal code %q, want %q", refusal.Code, tc.wantRefusal)
+			case !refused && tc.wantRefusal != "":
+				t.Errorf("error %v is not a refusal, want %s", err, tc.wantRefusal)
 			}
 		})
 	}

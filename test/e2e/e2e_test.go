@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -154,9 +155,10 @@ func TestSameExposureFromAnotherEvent(t *testing.T) {
 	}
 }
 
-// TestNotifyFailureIsNotSuppressed: when SNS refuses the alert, the
-// execution fails visibly, the claim is released, and the same event
-// delivered again notifies instead of being suppressed.
+// TestNotifyFailureIsNotSuppressed: when SNS refuses the alert (the topic
+// is gone: not retried), the execution fails visibly, the claim is
+// released, and the same event delivered again notifies instead of being
+// suppressed.
 func TestNotifyFailureIsNotSuppressed(t *testing.T) {
 	p, w, root := deploy(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -172,6 +174,9 @@ func TestNotifyFailureIsNotSuppressed(t *testing.T) {
 	}
 	if !contains(failed.Path, "Release") {
 		t.Errorf("path %v does not release the claim", failed.Path)
+	}
+	if want := []string{"PublishRefusedError"}; !slices.Equal(failed.TaskErrors, want) {
+		t.Errorf("task errors %v, want %v: a topic that is gone is refused once, not retried", failed.TaskErrors, want)
 	}
 
 	if err := p.RecreateTopic(ctx); err != nil {
