@@ -385,13 +385,18 @@ func (e Execution) MessageID() string {
 // CloudTrail event id, oldest first, waiting until there are at least n of
 // them or ctx ends.
 func (p *Pipeline) Executions(ctx context.Context, eventID string, n int) ([]Execution, error) {
+	failures := 0
 	for {
 		found, pending, err := p.executions(ctx, func(input string) bool {
 			return strings.Contains(input, `"eventID":"`+eventID+`"`) || strings.Contains(input, `"eventID": "`+eventID+`"`)
 		})
 		if err != nil {
-			return nil, err
+			if failures++; !truncated(err) || failures == maxPollFailures {
+				return nil, err
+			}
+			continue
 		}
+		failures = 0
 		if len(found) >= n && pending == 0 {
 			return found, nil
 		}
@@ -405,11 +410,16 @@ func (p *Pipeline) Executions(ctx context.Context, eventID string, n int) ([]Exe
 
 // Execution waits for the execution to finish and returns it.
 func (p *Pipeline) Execution(ctx context.Context, arn string) (Execution, error) {
+	failures := 0
 	for {
 		d, err := p.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
 		if err != nil {
-			return Execution{}, err
+			if failures++; !truncated(err) || failures == maxPollFailures {
+				return Execution{}, err
+			}
+			continue
 		}
+		failures = 0
 		if d.Status != sfntypes.ExecutionStatusRunning {
 			return p.finished(ctx, d)
 		}
@@ -419,6 +429,18 @@ func (p *Pipeline) Execution(ctx context.Context, arn string) (Execution, error)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// maxPollFailures is how many truncated answers in a row the polling of
+// executions tolerates.
+const maxPollFailures = 5
+
+// truncated reports whether err is a response cut short ("unexpected
+// EOF"), which the local stack was seen to answer once to a DescribeExecution
+// of an execution it was running (cause not found). The polls here only
+// read, so they simply ask again.
+func truncated(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF")
 }
 
 func (p *Pipeline) executions(ctx context.Context, match func(input string) bool) (found []Execution, pending int, err error) {
