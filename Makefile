@@ -9,7 +9,7 @@ BUILD     := build
 # moto, the local AWS emulator: the machine's python3 when it has it, else a
 # virtual environment in .venv with the pinned version.
 MOTO_VERSION := 5.2.1
-VENV         := .venv
+VENV         := $(CURDIR)/.venv
 PYTHON       ?= $(shell python3 -c 'import moto.server, moto.stepfunctions' >/dev/null 2>&1 && echo python3 || echo $(VENV)/bin/python)
 export TRAILWATCH_PYTHON := $(PYTHON)
 

@@ -3,11 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"testing"
@@ -19,60 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/mototest"
 )
-
-// startMoto starts a moto server on a free port for the test and returns its
-// URL. It skips the test when python3 cannot import moto.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	if out, err := exec.Command("python3", "-c", "import moto.server").CombinedOutput(); err != nil {
-		t.Skipf("moto is not importable: %v: %s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		logFile.Close()
-	})
-
-	url := "http://127.0.0.1:" + port
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto exited: %v\n%s", err, log)
-		default:
-		}
-		if resp, err := http.Get(url + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto did not answer on %s within 30s\n%s", url, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // motoStack is a dedupe handler over the DynamoDB adapter over a fresh table
 // in moto, with a clock the test sets.
@@ -181,7 +124,7 @@ func epochString(t time.Time) string { return "N:" + strconv.FormatInt(t.Unix(),
 
 // TestDynamoDBMoto runs the condition expressions against moto's DynamoDB.
 func TestDynamoDBMoto(t *testing.T) {
-	url := startMoto(t)
+	url := mototest.Start(t)
 	client := dynamodb.New(dynamodb.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(url),

@@ -3,12 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,75 +15,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/mototest"
 )
-
-// python is the interpreter with moto: TRAILWATCH_PYTHON (set by the
-// Makefile) or python3.
-func python() string {
-	if p := os.Getenv("TRAILWATCH_PYTHON"); p != "" {
-		return p
-	}
-	return "python3"
-}
-
-// startMoto starts a moto server on a free port for the test, stops it when
-// the test ends, and returns its URL. It skips the test when python cannot
-// import moto.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	if out, err := exec.Command(python(), "-c", "import moto.server").CombinedOutput(); err != nil {
-		t.Skipf("moto is not importable: %v: %s", err, out)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-	l.Close()
-
-	logPath := filepath.Join(t.TempDir(), "moto.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(python(), "-m", "moto.server", "-H", "127.0.0.1", "-p", port)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto: %v", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-exited
-		logFile.Close()
-	})
-
-	url := "http://127.0.0.1:" + port
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto exited: %v\n%s", err, log)
-		default:
-		}
-		if resp, err := http.Get(url + "/moto-api/"); err == nil {
-			resp.Body.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(logPath)
-			t.Fatalf("moto did not answer on %s within 30s\n%s", url, log)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
 
 // TestSNSMoto publishes rendered alerts through the adapter to a topic in
 // moto and reads them back from an SQS queue subscribed to it.
 func TestSNSMoto(t *testing.T) {
-	url := startMoto(t)
+	url := mototest.Start(t)
 	cfg := aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
