@@ -1,6 +1,9 @@
 package finding
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // parseTrail reads StopLogging, DeleteTrail and UpdateTrail: the trail is
 // requestParameters.name (a name or an ARN). Every successful call is
@@ -13,7 +16,7 @@ func parseTrail(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	id := firstNonEmpty(req.Name, req.TrailName)
+	id := cmp.Or(req.Name, req.TrailName)
 	if id == "" {
 		return &MalformedEventError{Reason: "requestParameters names no trail"}
 	}

@@ -1,6 +1,9 @@
 package finding
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // parseAddPermission reads AddPermission (any API-version suffix): a
 // statement for principal "*" with no sourceArn, sourceAccount,
@@ -27,7 +30,7 @@ func parseAddPermission(rec *record, f *Finding) error {
 	if req.Principal != "*" || restricted {
 		return nil
 	}
-	grant := "Principal * " + firstNonEmpty(req.Action, "lambda:InvokeFunction")
+	grant := "Principal * " + cmp.Or(req.Action, "lambda:InvokeFunction")
 	if req.FunctionURLAuthType != "" {
 		grant += " (functionUrlAuthType " + req.FunctionURLAuthType + ")"
 	}
@@ -57,12 +60,12 @@ func parseFunctionURLConfig(rec *record, f *Finding) error {
 	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
 		return err
 	}
-	id := firstNonEmpty(req.FunctionName, resp.FunctionArn)
+	id := cmp.Or(req.FunctionName, resp.FunctionArn)
 	if id == "" {
 		return &MalformedEventError{Reason: "requestParameters has no functionName"}
 	}
 	f.Resources = append(f.Resources, Resource{Type: TypeFunction, ID: id})
-	switch firstNonEmpty(resp.AuthType, req.AuthType) {
+	switch cmp.Or(resp.AuthType, req.AuthType) {
 	case "NONE":
 		f.Requested.PublicAccess = true
 		f.Requested.Grants = []string{"function URL authType NONE"}

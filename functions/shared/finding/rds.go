@@ -1,5 +1,7 @@
 package finding
 
+import "cmp"
+
 // dbInstance is the part of an RDS DB instance, as a request or a response
 // describes it, that tells exposure.
 type dbInstance struct {
@@ -26,7 +28,7 @@ func parseDBInstance(modify bool) func(*record, *Finding) error {
 		if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
 			return err
 		}
-		id := firstNonEmpty(resp.DBInstanceIdentifier, req.TargetDBInstanceIdentifier, req.DBInstanceIdentifier)
+		id := cmp.Or(resp.DBInstanceIdentifier, req.TargetDBInstanceIdentifier, req.DBInstanceIdentifier)
 		if id == "" {
 			return &MalformedEventError{Reason: "no dBInstanceIdentifier"}
 		}
@@ -70,7 +72,7 @@ func parseModifySnapshotAttribute(typ ResourceType) func(*record, *Finding) erro
 		if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 			return err
 		}
-		id := firstNonEmpty(req.DBSnapshotIdentifier, req.DBClusterSnapshotIdentifier)
+		id := cmp.Or(req.DBSnapshotIdentifier, req.DBClusterSnapshotIdentifier)
 		if id == "" {
 			return &MalformedEventError{Reason: "requestParameters names no snapshot"}
 		}

@@ -1,5 +1,7 @@
 package finding
 
+import "cmp"
+
 // parseRedshiftCluster reads CreateCluster and ModifyCluster.
 //
 // Create: the cluster is public when the response says so, else when the
@@ -21,7 +23,7 @@ func parseRedshiftCluster(modify bool) func(*record, *Finding) error {
 		if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
 			return err
 		}
-		id := firstNonEmpty(resp.ClusterIdentifier, req.ClusterIdentifier)
+		id := cmp.Or(resp.ClusterIdentifier, req.ClusterIdentifier)
 		if id == "" {
 			return &MalformedEventError{Reason: "no clusterIdentifier"}
 		}

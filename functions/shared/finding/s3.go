@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 )
@@ -33,40 +34,6 @@ func bucket(rec *record, f *Finding) error {
 	}
 	f.Resources = append(f.Resources, Resource{Type: TypeBucket, ID: req.BucketName})
 	return nil
-}
-
-// stringOrList decodes a JSON string or array of strings (IAM policy elements,
-// CloudTrail's header values); anything else is empty.
-func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		if one == "" {
-			return nil
-		}
-		return []string{one}
-	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		return many
-	}
-	return nil
-}
-
-// objectOrList decodes a JSON object or array of objects into a slice.
-func objectOrList[T any](raw json.RawMessage) ([]T, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
-		var many []T
-		err := json.Unmarshal(raw, &many)
-		return many, err
-	}
-	var one T
-	if err := json.Unmarshal(raw, &one); err != nil {
-		return nil, err
-	}
-	return []T{one}, nil
 }
 
 // policyStatement is one statement of an IAM policy document.
@@ -328,7 +295,7 @@ func bucketOrAccount(rec *record, f *Finding) error {
 		return nil
 	}
 	if !strings.Contains(rec.EventName, "Bucket") {
-		f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: firstNonEmpty(req.AccountID, controlHostAccount(req.Host), account(rec))})
+		f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: cmp.Or(req.AccountID, controlHostAccount(req.Host), account(rec))})
 		return nil
 	}
 	return &MalformedEventError{Reason: "requestParameters has no bucketName"}
