@@ -13,12 +13,6 @@ type addressRequest struct {
 	NetworkInterfaceID string `json:"networkInterfaceId"`
 }
 
-func decodeAddressRequest(rec *record) (addressRequest, error) {
-	var req addressRequest
-	err := decodeParams(rec.RequestParameters, &req, "requestParameters")
-	return req, err
-}
-
 func parseAllocateAddress(rec *record, f *Finding) error {
 	var resp struct {
 		PublicIP     string `json:"publicIp"`
@@ -39,15 +33,14 @@ func parseAllocateAddress(rec *record, f *Finding) error {
 }
 
 func parseAssociateAddress(rec *record, f *Finding) error {
-	req, err := decodeAddressRequest(rec)
-	if err != nil {
+	var req addressRequest
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
 	id := cmp.Or(req.AllocationID, req.PublicIP)
-	if id == "" {
-		return &MalformedEventError{Reason: "requestParameters has neither allocationId nor publicIp"}
+	if err := addResource(f, Resource{Type: TypeElasticIP, ID: id}, "requestParameters has neither allocationId nor publicIp"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeElasticIP, ID: id})
 	if req.InstanceID != "" {
 		f.Resources = append(f.Resources, Resource{Type: TypeInstance, ID: req.InstanceID})
 	}
@@ -67,30 +60,29 @@ func parseAssociateAddress(rec *record, f *Finding) error {
 // IP). The request names the association, or for EC2-Classic the public IP;
 // the resource's id is whichever it gives.
 func parseDisassociateAddress(rec *record, f *Finding) error {
-	req, err := decodeAddressRequest(rec)
-	if err != nil {
+	var req addressRequest
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	return closeAddress(f, cmp.Or(req.PublicIP, req.AssociationID), req.PublicIP, "associationId")
+	return closeAddress(f, cmp.Or(req.PublicIP, req.AssociationID), req.PublicIP, "requestParameters has neither associationId nor publicIp")
 }
 
 // parseReleaseAddress closes: the address leaves the account.
 func parseReleaseAddress(rec *record, f *Finding) error {
-	req, err := decodeAddressRequest(rec)
-	if err != nil {
+	var req addressRequest
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	return closeAddress(f, cmp.Or(req.AllocationID, req.PublicIP), req.PublicIP, "allocationId")
+	return closeAddress(f, cmp.Or(req.AllocationID, req.PublicIP), req.PublicIP, "requestParameters has neither allocationId nor publicIp")
 }
 
 // closeAddress records the Elastic IP id (and its publicIP, when the
 // request gave it) as closing exposure. An empty id is a
-// *MalformedEventError: the request has neither idField nor publicIp.
-func closeAddress(f *Finding, id, publicIP, idField string) error {
-	if id == "" {
-		return &MalformedEventError{Reason: "requestParameters has neither " + idField + " nor publicIp"}
+// *MalformedEventError with reason missing.
+func closeAddress(f *Finding, id, publicIP, missing string) error {
+	if err := addResource(f, Resource{Type: TypeElasticIP, ID: id}, missing); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeElasticIP, ID: id})
 	if publicIP != "" {
 		f.Requested.PublicIPs = []string{publicIP}
 	}

@@ -291,10 +291,9 @@ func parseCreateSecurityGroup(rec *record, f *Finding) error {
 		return err
 	}
 	id := cmp.Or(resp.GroupID, req.GroupName)
-	if id == "" {
-		return &MalformedEventError{Reason: "neither responseElements.groupId nor requestParameters.groupName"}
+	if err := addResource(f, Resource{Type: TypeSecurityGroup, ID: id, Name: req.GroupName}, "neither responseElements.groupId nor requestParameters.groupName"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeSecurityGroup, ID: id, Name: req.GroupName})
 	if req.VPCID != "" {
 		f.Resources = append(f.Resources, Resource{Type: TypeVPC, ID: req.VPCID})
 	}

@@ -43,10 +43,9 @@ func parseRoute(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.RouteTableID == "" {
-		return &MalformedEventError{Reason: "requestParameters has no routeTableId"}
+	if err := addResource(f, Resource{Type: TypeRouteTable, ID: req.RouteTableID}, "requestParameters has no routeTableId"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeRouteTable, ID: req.RouteTableID})
 	if !strings.HasPrefix(req.GatewayID, "igw-") {
 		return nil
 	}
@@ -89,10 +88,9 @@ func parseNetworkACLEntry(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.NetworkACLID == "" {
-		return &MalformedEventError{Reason: "requestParameters has no networkAclId"}
+	if err := addResource(f, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID}, "requestParameters has no networkAclId"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID})
 	if req.Egress || !strings.EqualFold(req.RuleAction, "allow") {
 		return nil
 	}

@@ -176,10 +176,9 @@ func parseSetSecurityGroups(rec *record, f *Finding) error {
 	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
 		return err
 	}
-	if req.LoadBalancerARN == "" {
-		return &MalformedEventError{Reason: "requestParameters has no loadBalancerArn"}
+	if err := addResource(f, Resource{Type: TypeLoadBalancer, ID: req.LoadBalancerARN}, "requestParameters has no loadBalancerArn"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: req.LoadBalancerARN})
 	for _, g := range append(req.SecurityGroups, resp.SecurityGroupIDs...) {
 		f.Requested.SecurityGroups = appendUnique(f.Requested.SecurityGroups, g)
 	}
@@ -198,10 +197,9 @@ func parseDeleteLoadBalancer(rec *record, f *Finding) error {
 		return err
 	}
 	id := cmp.Or(req.LoadBalancerARN, req.LoadBalancerName)
-	if id == "" {
-		return &MalformedEventError{Reason: "requestParameters has neither loadBalancerArn nor loadBalancerName"}
+	if err := addResource(f, Resource{Type: TypeLoadBalancer, ID: id, Name: req.LoadBalancerName}, "requestParameters has neither loadBalancerArn nor loadBalancerName"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: id, Name: req.LoadBalancerName})
 	f.ClosesExposure = true
 	return nil
 }

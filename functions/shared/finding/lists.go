@@ -12,5 +12,7 @@ func appendUnique(s []string, v string) []string {
 
 // sortedUnique returns a sorted copy of s with duplicates removed.
 func sortedUnique(s []string) []string {
-	return slices.Compact(slices.Sorted(slices.Values(s)))
+	out := append([]string(nil), s...)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -1,8 +1,8 @@
 package finding
 
 import (
+	"bytes"
 	"encoding/json"
-	"strings"
 )
 
 // record is the part of a CloudTrail record trailwatch reads. Unknown fields
@@ -128,7 +128,7 @@ func objectOrList[T any](raw json.RawMessage) ([]T, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
-	if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 && trimmed[0] == '[' {
 		var many []T
 		err := json.Unmarshal(raw, &many)
 		return many, err
