@@ -4,9 +4,10 @@
 // locally.
 //
 // Every function's main has one shape: build the logger (Logger), read the
-// configuration with one function, configFromEnv(os.Getenv), build the SDK
-// clients once, build the handler with NewHandler(adapters..., logger[,
-// config]) and Start it; a start-up error goes to Abort.
+// configuration with its one function configFromEnv(os.Getenv) (parse has
+// none to read), build the SDK clients once, build the handler with
+// NewHandler(adapters..., logger[, config]) and Start it; a start-up error
+// goes to Abort.
 package lambdarun
 
 import (
