@@ -64,7 +64,7 @@ func (s *motoStack) do(action finding.DedupeAction, eventID string) finding.Dedu
 }
 
 func (s *motoStack) doIn(action finding.DedupeAction, eventID, executionID string) (finding.DedupeResult, error) {
-	return s.handler.Handle(context.Background(), finding.DedupeRequest{Action: action, Finding: event(eventID), ExecutionID: executionID})
+	return s.handler.Handle(context.Background(), finding.DedupeRequest{Action: action, Finding: event(eventID), Key: finding.AlertKey(event(eventID)), ExecutionID: executionID})
 }
 
 // inFlight claims as eventID in executionID and checks that the claim was

@@ -107,8 +107,12 @@ func (e *AlertInFlightError) Error() string {
 		e.Key, e.Holder.EventID, e.Holder.ExecutionID, e.Holder.LeaseEnds.UTC().Format(time.RFC3339))
 }
 
-// Config is how long alerts are held.
+// Config is dedupe's configuration: where alerts are stored and how long
+// they are held.
 type Config struct {
+	// Table is the DynamoDB table of the store (read by main, not by the
+	// Handler).
+	Table string
 	// Window is how long a sent alert suppresses the same alert.
 	Window time.Duration
 	// Lease is how long a claim that is neither confirmed nor released holds
@@ -128,14 +132,15 @@ type Handler struct {
 	now   func() time.Time
 }
 
-// NewHandler returns a Handler over store that logs with log. It does no
-// I/O.
+// NewHandler returns a Handler over store that logs with log and holds
+// alerts as cfg says. It does no I/O.
 func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 	return &Handler{store: store, log: log, cfg: cfg, now: time.Now}
 }
 
-// Handle does req.Action for the alert of req.Finding (see
-// finding.AlertKey) and returns its key:
+// Handle does req.Action for the alert of req.Finding and returns its key.
+// A claim computes the key (finding.AlertKey); a confirm or release acts
+// on req.Key, the key its claim returned, and never computes it again:
 //
 //   - claim: Duplicate is false and WindowEnds is the new window when the
 //     claim was granted; Duplicate is true and WindowEnds is the window of
@@ -146,7 +151,8 @@ func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 //     event no longer holds the alert is not an error.
 //
 // Errors, returned unwrapped: *finding.InvalidInputError for a request
-// without a finding, event id or account, or with an unknown action (never
+// without a finding, event id or account, a confirm or release without a
+// valid key (see finding.IsAlertKey), or an unknown action (never
 // retried); *DedupeStoreError when the store could not answer (retried);
 // *AlertInFlightError (retried, then the execution ends quietly).
 func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (finding.DedupeResult, error) {
@@ -162,7 +168,7 @@ func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (findin
 		if req.Finding != nil && req.Finding.EventID != "" {
 			ev = ev.Str("event_id", req.Finding.EventID)
 		}
-		ev.Msg("dedupe failed")
+		ev.Msg("dedupe_failed")
 	}
 	return res, err
 }
@@ -177,19 +183,29 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 	case f.Account == "":
 		return finding.DedupeResult{}, &finding.InvalidInputError{Reason: "finding without account"}
 	}
-	key := finding.AlertKey(f)
+	var key string
+	switch req.Action {
+	case finding.ActionClaim:
+		key = finding.AlertKey(f)
+	case finding.ActionConfirm, finding.ActionRelease:
+		if !finding.IsAlertKey(req.Key) {
+			return finding.DedupeResult{}, &finding.InvalidInputError{
+				Reason: fmt.Sprintf("%s needs the key the claim returned (64 lowercase hex digits), got %q", req.Action, req.Key)}
+		}
+		key = req.Key
+	default:
+		return finding.DedupeResult{Key: finding.AlertKey(f)}, &finding.InvalidInputError{Reason: fmt.Sprintf("unknown action %q", req.Action)}
+	}
 	ctx = zerolog.Ctx(ctx).With().Str("action", string(req.Action)).Str("key", key).
 		Str("event_id", f.EventID).Logger().WithContext(ctx)
 
 	switch req.Action {
-	case finding.ActionClaim:
-		return h.claim(ctx, key, f, req.ExecutionID)
 	case finding.ActionConfirm:
 		return h.confirm(ctx, key, f.EventID)
 	case finding.ActionRelease:
 		return h.release(ctx, key, f.EventID)
 	default:
-		return finding.DedupeResult{Key: key}, &finding.InvalidInputError{Reason: fmt.Sprintf("unknown action %q", req.Action)}
+		return h.claim(ctx, key, f, req.ExecutionID)
 	}
 }
 
@@ -211,12 +227,12 @@ func (h *Handler) claim(ctx context.Context, key string, f *finding.Finding, exe
 	}
 	log := zerolog.Ctx(ctx)
 	if res.Granted {
-		log.Info().Time("window_ends", c.WindowEnds).Time("lease_ends", c.LeaseEnds).Msg("alert claimed")
+		log.Info().Time("window_ends", c.WindowEnds).Time("lease_ends", c.LeaseEnds).Msg("alert_claimed")
 		return finding.DedupeResult{Key: key, WindowEnds: rfc3339(c.WindowEnds)}, nil
 	}
 	if a := res.Holder; a != nil && a.Status == StatusPending {
 		log.Info().Str("holder_event_id", a.EventID).Str("holder_execution_id", a.ExecutionID).
-			Time("lease_ends", a.LeaseEnds).Msg("alert in flight")
+			Time("lease_ends", a.LeaseEnds).Msg("alert_in_flight")
 		return finding.DedupeResult{Key: key}, &AlertInFlightError{Key: key, Holder: *a}
 	}
 	out := finding.DedupeResult{Key: key, Duplicate: true}
@@ -226,7 +242,7 @@ func (h *Handler) claim(ctx context.Context, key string, f *finding.Finding, exe
 		ev = ev.Str("holder_event_id", a.EventID).Str("holder_status", a.Status).
 			Time("window_ends", a.WindowEnds).Time("lease_ends", a.LeaseEnds)
 	}
-	ev.Msg("alert is a duplicate")
+	ev.Msg("alert_duplicate")
 	return out, nil
 }
 
@@ -236,9 +252,9 @@ func (h *Handler) confirm(ctx context.Context, key, eventID string) (finding.Ded
 		return finding.DedupeResult{Key: key}, &DedupeStoreError{Action: finding.ActionConfirm, Key: key, Err: err}
 	}
 	if ok {
-		zerolog.Ctx(ctx).Info().Msg("alert confirmed sent")
+		zerolog.Ctx(ctx).Info().Msg("alert_confirmed")
 	} else {
-		zerolog.Ctx(ctx).Warn().Msg("alert not confirmed: the claim was taken over or is gone")
+		zerolog.Ctx(ctx).Warn().Str("reason", "the claim was taken over or is gone").Msg("alert_not_confirmed")
 	}
 	return finding.DedupeResult{Key: key}, nil
 }
@@ -249,9 +265,9 @@ func (h *Handler) release(ctx context.Context, key, eventID string) (finding.Ded
 		return finding.DedupeResult{Key: key}, &DedupeStoreError{Action: finding.ActionRelease, Key: key, Err: err}
 	}
 	if ok {
-		zerolog.Ctx(ctx).Info().Msg("alert released")
+		zerolog.Ctx(ctx).Info().Msg("alert_released")
 	} else {
-		zerolog.Ctx(ctx).Info().Msg("nothing to release")
+		zerolog.Ctx(ctx).Info().Msg("nothing_to_release")
 	}
 	return finding.DedupeResult{Key: key}, nil
 }

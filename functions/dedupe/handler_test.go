@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,8 +80,13 @@ func TestHandle(t *testing.T) {
 		if change != nil {
 			change(f)
 		}
-		return finding.DedupeRequest{Action: action, Finding: f, ExecutionID: "exec-1"}
+		return finding.DedupeRequest{Action: action, Finding: f, Key: key, ExecutionID: "exec-1"}
 	}
+	withKey := func(req finding.DedupeRequest, k string) finding.DedupeRequest {
+		req.Key = k
+		return req
+	}
+	otherKey := finding.AlertKey(&finding.Finding{Account: "210987654321", Region: "us-east-1"})
 	wantClaim := storeCall{Method: "Claim", Claim: Claim{
 		Key:         key,
 		EventID:     "e-1",
@@ -204,6 +210,52 @@ func TestHandle(t *testing.T) {
 			wantErrType: "DedupeStoreError",
 		},
 		{
+			name:      "claim computes the key, whatever key the request holds",
+			req:       withKey(request(finding.ActionClaim, nil), otherKey),
+			claim:     func() (ClaimResult, error) { return ClaimResult{Granted: true}, nil },
+			wantCalls: []storeCall{wantClaim},
+			want:      finding.DedupeResult{Key: key, WindowEnds: "2025-11-24T09:30:15Z"},
+		},
+		{
+			name:      "confirm acts on the claim's key, not on the finding's",
+			req:       withKey(request(finding.ActionConfirm, nil), otherKey),
+			confirm:   func() (bool, error) { return true, nil },
+			wantCalls: []storeCall{{Method: "Confirm", Key: otherKey, EventID: "e-1", At: wantConfirm.At}},
+			want:      finding.DedupeResult{Key: otherKey},
+		},
+		{
+			name:      "release acts on the claim's key, not on the finding's",
+			req:       withKey(request(finding.ActionRelease, func(f *finding.Finding) { f.Resources = nil }), key),
+			release:   func() (bool, error) { return true, nil },
+			wantCalls: []storeCall{wantRelease},
+			want:      finding.DedupeResult{Key: key},
+		},
+		{
+			name:        "confirm without a key",
+			req:         withKey(request(finding.ActionConfirm, nil), ""),
+			wantErrType: "InvalidInputError",
+		},
+		{
+			name:        "release without a key",
+			req:         withKey(request(finding.ActionRelease, nil), ""),
+			wantErrType: "InvalidInputError",
+		},
+		{
+			name:        "confirm with an upper-case key",
+			req:         withKey(request(finding.ActionConfirm, nil), strings.ToUpper(key)),
+			wantErrType: "InvalidInputError",
+		},
+		{
+			name:        "release with a short key",
+			req:         withKey(request(finding.ActionRelease, nil), key[:63]),
+			wantErrType: "InvalidInputError",
+		},
+		{
+			name:        "confirm with a key that is not hex",
+			req:         withKey(request(finding.ActionConfirm, nil), "alert#"+key[6:]),
+			wantErrType: "InvalidInputError",
+		},
+		{
 			name:        "no finding",
 			req:         finding.DedupeRequest{Action: finding.ActionClaim},
 			wantErrType: "InvalidInputError",
@@ -297,7 +349,7 @@ func TestHandleLogs(t *testing.T) {
 	h := NewHandler(store, zerolog.New(&buf), testConfig)
 	h.now = func() time.Time { return testNow }
 
-	req := finding.DedupeRequest{Action: finding.ActionConfirm, Finding: testFinding(), ExecutionID: "exec-1"}
+	req := finding.DedupeRequest{Action: finding.ActionConfirm, Finding: testFinding(), Key: finding.AlertKey(testFinding()), ExecutionID: "exec-1"}
 	if _, err := h.Handle(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}

@@ -2,12 +2,13 @@
 // window: it claims an alert before notify, confirms it once SNS accepted
 // it, and releases it when notify failed. Alerts live in a DynamoDB table.
 //
-// Environment:
+// Environment (names in package deployment; defaults in deployment.json's
+// "dedupe", which terraform and the local stack read too):
 //
 //	TABLE_NAME        the DynamoDB table (required)
-//	DEDUPE_WINDOW     how long a sent alert suppresses the same alert (Go duration, default 24h)
-//	DEDUPE_LEASE      how long an unconfirmed claim holds the alert (default 5m; at most DEDUPE_WINDOW)
-//	DEDUPE_RETENTION  how long after its window an item is kept before TTL may delete it (default 168h)
+//	DEDUPE_WINDOW     how long a sent alert suppresses the same alert (Go duration)
+//	DEDUPE_LEASE      how long an unconfirmed claim holds the alert (at most DEDUPE_WINDOW)
+//	DEDUPE_RETENTION  how long after its window an item is kept before TTL may delete it
 //	LOG_LEVEL         see lambdarun.Logger
 //	AWS_ENDPOINT_URL  honoured by the AWS SDK, for a local stack
 package main
@@ -21,40 +22,47 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
 
 func main() {
 	logger := lambdarun.Logger(os.Stderr, "dedupe")
-	table, cfg, err := configFromEnv(os.Getenv)
+	cfg, err := configFromEnv(os.Getenv)
 	if err != nil {
-		logger.Fatal().Err(err).Msg("invalid configuration")
+		lambdarun.Abort(logger, err)
 	}
 	awsCfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
-		logger.Fatal().Err(err).Msg("load aws config")
+		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}
-	store := NewDynamoDB(dynamodb.NewFromConfig(awsCfg), table)
+	store := NewDynamoDB(dynamodb.NewFromConfig(awsCfg), cfg.Table)
 	handler := NewHandler(store, logger, cfg)
 	lambdarun.Start(handler.Handle)
 }
 
-// configFromEnv reads the table name and the Config from getenv.
-func configFromEnv(getenv func(string) string) (string, Config, error) {
-	table := getenv("TABLE_NAME")
-	if table == "" {
-		return "", Config{}, errors.New("TABLE_NAME is required")
+// configFromEnv reads the Config from getenv: the table (required) and
+// the durations, each defaulting to deployment.json's. A duration that does
+// not parse, a window or lease under a second, a negative retention or a
+// lease longer than the window is an error.
+func configFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{Table: getenv(deployment.EnvTableName)}
+	if cfg.Table == "" {
+		return Config{}, errors.New(deployment.EnvTableName + " is required")
 	}
-	var cfg Config
+	window, lease, retention, err := deployment.Facts.Dedupe.Durations()
+	if err != nil {
+		return Config{}, err
+	}
 	for _, d := range []struct {
 		name string
 		def  time.Duration
 		min  time.Duration
 		dst  *time.Duration
 	}{
-		{"DEDUPE_WINDOW", 24 * time.Hour, time.Second, &cfg.Window},
-		{"DEDUPE_LEASE", 5 * time.Minute, time.Second, &cfg.Lease},
-		{"DEDUPE_RETENTION", 168 * time.Hour, 0, &cfg.Retention},
+		{deployment.EnvDedupeWindow, window, time.Second, &cfg.Window},
+		{deployment.EnvDedupeLease, lease, time.Second, &cfg.Lease},
+		{deployment.EnvDedupeRetention, retention, 0, &cfg.Retention},
 	} {
 		*d.dst = d.def
 		v := getenv(d.name)
@@ -63,15 +71,15 @@ func configFromEnv(getenv func(string) string) (string, Config, error) {
 		}
 		dur, err := time.ParseDuration(v)
 		if err != nil {
-			return "", Config{}, fmt.Errorf("%s: %w", d.name, err)
+			return Config{}, fmt.Errorf("%s: %w", d.name, err)
 		}
 		if dur < d.min {
-			return "", Config{}, fmt.Errorf("%s is %s, want at least %s", d.name, dur, d.min)
+			return Config{}, fmt.Errorf("%s is %s, want at least %s", d.name, dur, d.min)
 		}
 		*d.dst = dur
 	}
 	if cfg.Lease > cfg.Window {
-		return "", Config{}, fmt.Errorf("DEDUPE_LEASE (%s) is longer than DEDUPE_WINDOW (%s)", cfg.Lease, cfg.Window)
+		return Config{}, fmt.Errorf("%s (%s) is longer than %s (%s)", deployment.EnvDedupeLease, cfg.Lease, deployment.EnvDedupeWindow, cfg.Window)
 	}
-	return table, cfg, nil
+	return cfg, nil
 }

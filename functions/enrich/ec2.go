@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/netip"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -88,16 +89,10 @@ func permissionRules(p types.IpPermission, groupID string) []finding.Rule {
 	base := finding.Rule{Protocol: proto, FromPort: from, ToPort: to, SecurityGroupID: groupID}
 	var rules []finding.Rule
 	for _, r := range p.IpRanges {
-		rule := base
-		rule.CIDR = aws.ToString(r.CidrIp)
-		rule.WorldOpen = finding.WorldOpen(rule.CIDR)
-		rules = append(rules, rule)
+		rules = append(rules, base.WithCIDR(aws.ToString(r.CidrIp)))
 	}
 	for _, r := range p.Ipv6Ranges {
-		rule := base
-		rule.CIDR = aws.ToString(r.CidrIpv6)
-		rule.WorldOpen = finding.WorldOpen(rule.CIDR)
-		rules = append(rules, rule)
+		rules = append(rules, base.WithCIDR(aws.ToString(r.CidrIpv6)))
 	}
 	for _, r := range p.PrefixListIds {
 		rule := base
@@ -139,15 +134,16 @@ func (e *EC2) Instances(ctx context.Context, ids []string) ([]Instance, error) {
 // own), and its public IPv4 and global IPv6 addresses.
 func instance(in types.Instance) Instance {
 	i := Instance{ID: aws.ToString(in.InstanceId)}
+	var groups []string
 	for _, g := range in.SecurityGroups {
-		i.SecurityGroups = appendUnique(i.SecurityGroups, aws.ToString(g.GroupId))
+		groups = append(groups, aws.ToString(g.GroupId))
 	}
 	if ip := aws.ToString(in.PublicIpAddress); ip != "" {
 		i.PublicIPs = append(i.PublicIPs, ip)
 	}
 	for _, n := range in.NetworkInterfaces {
 		for _, g := range n.Groups {
-			i.SecurityGroups = appendUnique(i.SecurityGroups, aws.ToString(g.GroupId))
+			groups = append(groups, aws.ToString(g.GroupId))
 		}
 		for _, ip := range n.Ipv6Addresses {
 			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(ip.Ipv6Address))
@@ -156,6 +152,7 @@ func instance(in types.Instance) Instance {
 			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(n.Association.PublicIp))
 		}
 	}
+	i.SecurityGroups = unique(groups)
 	return i
 }
 
@@ -164,13 +161,8 @@ func instance(in types.Instance) Instance {
 // IPv4 ones are never reported as public).
 func appendPublic(ips []string, ip string) []string {
 	a, err := netip.ParseAddr(ip)
-	if err != nil || !a.IsGlobalUnicast() || a.IsPrivate() {
+	if err != nil || !a.IsGlobalUnicast() || a.IsPrivate() || slices.Contains(ips, ip) {
 		return ips
-	}
-	for _, x := range ips {
-		if x == ip {
-			return ips
-		}
 	}
 	return append(ips, ip)
 }
@@ -256,16 +248,4 @@ func networkInterface(n types.NetworkInterface) NetworkInterface {
 		ni.PublicIPs = appendPublic(ni.PublicIPs, aws.ToString(ip.Ipv6Address))
 	}
 	return ni
-}
-
-func appendUnique(s []string, v string) []string {
-	if v == "" {
-		return s
-	}
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
 }

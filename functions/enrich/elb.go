@@ -11,6 +11,7 @@ import (
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
 // ELBV2API is the part of the Elastic Load Balancing v2 client (application,
@@ -94,7 +95,7 @@ func (e *ELB) v2(ctx context.Context, arn string) (LoadBalancer, bool, error) {
 			return LoadBalancer{}, false, err
 		}
 		for _, l := range page.Listeners {
-			lb.Listeners = append(lb.Listeners, Listener{Protocol: string(l.Protocol), Port: int(aws.ToInt32(l.Port))})
+			lb.Listeners = append(lb.Listeners, finding.Listener{Protocol: string(l.Protocol), Port: int(aws.ToInt32(l.Port))})
 		}
 	}
 	return lb, true, nil
@@ -125,7 +126,7 @@ func (e *ELB) classic(ctx context.Context, id string) (LoadBalancer, bool, error
 	}
 	for _, ld := range d.ListenerDescriptions {
 		if ld.Listener != nil {
-			lb.Listeners = append(lb.Listeners, Listener{Protocol: aws.ToString(ld.Listener.Protocol), Port: int(ld.Listener.LoadBalancerPort)})
+			lb.Listeners = append(lb.Listeners, finding.Listener{Protocol: aws.ToString(ld.Listener.Protocol), Port: int(ld.Listener.LoadBalancerPort)})
 		}
 	}
 	return lb, true, nil

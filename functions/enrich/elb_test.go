@@ -12,6 +12,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
 // fakeELBV2 is an ELBV2API whose behaviour each test states.
@@ -95,9 +96,9 @@ func TestLoadBalancers(t *testing.T) {
 	}
 	want := []LoadBalancer{
 		{ID: albARN, Name: "web", Kind: "application", Scheme: "internet-facing", DNSName: "web-1.us-east-1.elb.amazonaws.com",
-			SecurityGroups: []string{"sg-web"}, Listeners: []Listener{{"HTTPS", 443}, {"HTTP", 80}}},
+			SecurityGroups: []string{"sg-web"}, Listeners: []finding.Listener{{Protocol: "HTTPS", Port: 443}, {Protocol: "HTTP", Port: 80}}},
 		{ID: classicARN, Name: "legacy", Kind: "classic", Scheme: "internet-facing", DNSName: "legacy-1.us-east-1.elb.amazonaws.com",
-			SecurityGroups: []string{"sg-legacy"}, Listeners: []Listener{{"TCP", 22}}},
+			SecurityGroups: []string{"sg-legacy"}, Listeners: []finding.Listener{{Protocol: "TCP", Port: 22}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("load balancers (-want +got):\n%s", diff)

@@ -47,13 +47,13 @@ func (f *fakeLookups) NetworkInterfaces(ctx context.Context, ids, groupIDs []str
 func world() *fakeLookups {
 	lbs := map[string]LoadBalancer{
 		lbWeb: {ID: lbWeb, Name: "web", Kind: "application", Scheme: "internet-facing", DNSName: "web-1.us-east-1.elb.amazonaws.com",
-			SecurityGroups: []string{"sg-web"}, Listeners: []Listener{{"HTTPS", 443}, {"HTTP", 80}}},
+			SecurityGroups: []string{"sg-web"}, Listeners: []finding.Listener{{Protocol: "HTTPS", Port: 443}, {Protocol: "HTTP", Port: 80}}},
 		lbNLB: {ID: lbNLB, Name: "ssh", Kind: "network", Scheme: "internet-facing", DNSName: "ssh-2.elb.us-east-1.amazonaws.com",
-			Listeners: []Listener{{"TCP", 22}}},
-		lbInternal: {ID: lbInternal, Name: "internal", Kind: "application", Scheme: "internal", SecurityGroups: []string{"sg-web"}, Listeners: []Listener{{"HTTPS", 443}}},
+			Listeners: []finding.Listener{{Protocol: "TCP", Port: 22}}},
+		lbInternal: {ID: lbInternal, Name: "internal", Kind: "application", Scheme: "internal", SecurityGroups: []string{"sg-web"}, Listeners: []finding.Listener{{Protocol: "HTTPS", Port: 443}}},
 		lbNew:      {ID: lbNew, Name: "new", Kind: "application", Scheme: "internet-facing", SecurityGroups: []string{"sg-ssh"}},
 		"classic-web": {ID: "classic-web", Name: "classic-web", Kind: "classic", Scheme: "internet-facing", SecurityGroups: []string{"sg-ssh"},
-			Listeners: []Listener{{"TCP", 22}, {"HTTP", 80}}},
+			Listeners: []finding.Listener{{Protocol: "TCP", Port: 22}, {Protocol: "HTTP", Port: 80}}},
 	}
 	groups := map[string]finding.SecurityGroup{
 		"sg-ssh":     {ID: "sg-ssh", Name: "ssh", Ingress: []finding.Rule{{Protocol: "tcp", FromPort: 22, ToPort: 22, CIDR: "0.0.0.0/0", WorldOpen: true}}},
@@ -279,7 +279,7 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &Handler{Accounts: Single{world()}, Log: zerolog.New(io.Discard)}
+			h := NewHandler(Single{world()}, zerolog.New(io.Discard))
 			in := tc.in
 			got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &in, ExecutionID: "exec"})
 			if err != nil {
@@ -303,9 +303,9 @@ func TestHandle(t *testing.T) {
 
 func TestHandleFailedCallMakesNoLookup(t *testing.T) {
 	fail := func() { t.Fatal("a failed call was looked up") }
-	h := &Handler{Log: zerolog.New(io.Discard), Accounts: Single{&fakeLookups{
+	h := NewHandler(Single{&fakeLookups{
 		InstancesFn: func(context.Context, []string) ([]Instance, error) { fail(); return nil, nil },
-	}}}
+	}}, zerolog.New(io.Discard))
 	f := finding.Finding{EventID: "e", EventName: "RunInstances", ErrorCode: "UnauthorizedOperation", Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-1"}}}
 	got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &f})
 	if err != nil {
@@ -341,7 +341,7 @@ func TestHandleErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := &Handler{Accounts: Single{tc.lookups}, Log: zerolog.New(io.Discard)}
+			h := NewHandler(Single{tc.lookups}, zerolog.New(io.Discard))
 			_, err := h.Handle(context.Background(), tc.req)
 			var got string
 			switch err.(type) {

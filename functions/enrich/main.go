@@ -3,9 +3,10 @@
 // Elastic Load Balancing (scheme, listeners) and sets the finding's
 // severity from what is really exposed.
 //
-// Environment: MEMBER_ROLE_NAME, when set, is the role assumed in member
-// accounts of an organisation for findings from them (with EXTERNAL_ID);
-// empty means one account. LOG_LEVEL as for every function.
+// Environment (names in package deployment): MEMBER_ROLE_NAME, when set, is
+// the role assumed in member accounts of an organisation for findings from
+// them (with EXTERNAL_ID); empty means one account. LOG_LEVEL as for every
+// function.
 package main
 
 import (
@@ -15,24 +16,43 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
 
 func main() {
-	log := lambdarun.Logger(os.Stderr, "enrich")
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	logger := lambdarun.Logger(os.Stderr, "enrich")
+	cfg := configFromEnv(os.Getenv)
+	awsCfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
-		log.Error().Err(err).Msg("aws_config_failed")
-		fmt.Fprintln(os.Stderr, "enrich: load AWS config:", err)
-		os.Exit(1)
+		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}
 	accounts := &MemberAccounts{
-		Home:       NewLookups(cfg),
-		Config:     cfg,
-		STS:        sts.NewFromConfig(cfg),
-		RoleName:   os.Getenv("MEMBER_ROLE_NAME"),
-		ExternalID: os.Getenv("EXTERNAL_ID"),
+		Home:       NewLookups(awsCfg),
+		Config:     awsCfg,
+		STS:        sts.NewFromConfig(awsCfg),
+		RoleName:   cfg.MemberRoleName,
+		ExternalID: cfg.ExternalID,
 	}
-	h := &Handler{Accounts: accounts, Log: log}
-	lambdarun.Start(h.Handle)
+	handler := NewHandler(accounts, logger)
+	lambdarun.Start(handler.Handle)
+}
+
+// Config is enrich's configuration: how it reaches member accounts.
+type Config struct {
+	// MemberRoleName is the role assumed in member accounts; empty means
+	// one account (every finding is looked up with the function's own
+	// credentials).
+	MemberRoleName string
+	// ExternalID is passed when assuming MemberRoleName, when not empty.
+	ExternalID string
+}
+
+// configFromEnv reads the Config from getenv. Every value is optional, so
+// it cannot fail.
+func configFromEnv(getenv func(string) string) Config {
+	return Config{
+		MemberRoleName: getenv(deployment.EnvMemberRoleName),
+		ExternalID:     getenv(deployment.EnvExternalID),
+	}
 }

@@ -86,14 +86,14 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.
 	switch {
 	case f == nil:
 		err := &finding.InvalidInputError{Reason: "request has no finding"}
-		log.Warn().Err(err).Msg("input rejected")
+		log.Warn().Err(err).Msg("input_rejected")
 		return finding.NotifyResult{}, err
 	case f.EventID == "":
 		err := &finding.InvalidInputError{Reason: "finding has no eventId"}
-		log.Warn().Err(err).Msg("input rejected")
+		log.Warn().Err(err).Msg("input_rejected")
 		return finding.NotifyResult{}, err
 	}
-	log.Debug().Interface("finding", f).Msg("rendering alert")
+	log.Debug().Interface("finding", f).Msg("rendering_alert")
 	m := alert.Render(f)
 	id, err := h.publisher.Publish(ctx, m)
 	if err != nil {
@@ -103,10 +103,10 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.
 			perr = &PublishRefusedError{EventID: f.EventID, Code: refusal.Code, Err: err}
 		}
 		log.Error().Err(perr).Str("error_type", lambdarun.ErrorType(perr)).Str("event_id", f.EventID).
-			Str("severity", string(f.Severity)).Str("subject", m.Subject).Msg("publish failed")
+			Str("severity", string(f.Severity)).Str("subject", m.Subject).Msg("publish_failed")
 		return finding.NotifyResult{}, perr
 	}
 	log.Info().Str("event_id", f.EventID).Str("severity", string(f.Severity)).
-		Str("message_id", id).Str("subject", m.Subject).Msg("alert published")
+		Str("message_id", id).Str("subject", m.Subject).Msg("alert_published")
 	return finding.NotifyResult{MessageID: id, Subject: m.Subject}, nil
 }

@@ -70,7 +70,7 @@ func TestHandle(t *testing.T) {
 			want:        finding.NotifyResult{MessageID: "msg-1", Subject: wantSubject},
 			wantPublish: 1,
 			wantLog: map[string]any{
-				"level": "info", "message": "alert published", "event_id": "c409b898-91e4-44d5-a994-68741a8a0212",
+				"level": "info", "message": "alert_published", "event_id": "c409b898-91e4-44d5-a994-68741a8a0212",
 				"severity": "high", "message_id": "msg-1", "subject": wantSubject, "execution_id": "exec-1",
 			},
 		},
@@ -83,7 +83,7 @@ func TestHandle(t *testing.T) {
 			wantPublish: 1,
 			wantErrType: "PublishError",
 			wantLog: map[string]any{
-				"level": "error", "message": "publish failed", "event_id": "c409b898-91e4-44d5-a994-68741a8a0212",
+				"level": "error", "message": "publish_failed", "event_id": "c409b898-91e4-44d5-a994-68741a8a0212",
 				"execution_id": "exec-2",
 			},
 		},
@@ -96,14 +96,14 @@ func TestHandle(t *testing.T) {
 			wantPublish: 1,
 			wantErrType: "PublishRefusedError",
 			wantLog: map[string]any{
-				"level": "error", "message": "publish failed", "error_type": "PublishRefusedError", "execution_id": "exec-2",
+				"level": "error", "message": "publish_failed", "error_type": "PublishRefusedError", "execution_id": "exec-2",
 			},
 		},
 		{
 			name:        "no finding",
 			req:         finding.StepRequest{ExecutionID: "exec-3"},
 			wantErrType: "InvalidInputError",
-			wantLog:     map[string]any{"level": "warn", "message": "input rejected", "execution_id": "exec-3"},
+			wantLog:     map[string]any{"level": "warn", "message": "input_rejected", "execution_id": "exec-3"},
 		},
 		{
 			name: "no event id",
@@ -113,7 +113,7 @@ func TestHandle(t *testing.T) {
 				return f
 			}()},
 			wantErrType: "InvalidInputError",
-			wantLog:     map[string]any{"level": "warn", "message": "input rejected"},
+			wantLog:     map[string]any{"level": "warn", "message": "input_rejected"},
 		},
 	}
 	for _, tc := range tests {
@@ -193,29 +193,4 @@ func lastLogLine(t *testing.T, logs []byte) map[string]any {
 		t.Fatalf("log line %q: %v", lines[len(lines)-1], err)
 	}
 	return m
-}
-
-func TestTopicFromEnv(t *testing.T) {
-	for _, tc := range []struct {
-		name, value string
-		wantErr     bool
-	}{
-		{"set", "arn:aws:sns:us-east-1:123456789012:alerts", false},
-		{"missing", "", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := topicFromEnv(func(k string) string {
-				if k == "TOPIC_ARN" {
-					return tc.value
-				}
-				return ""
-			})
-			if (err != nil) != tc.wantErr {
-				t.Fatalf("err = %v, wantErr %v", err, tc.wantErr)
-			}
-			if got != tc.value {
-				t.Errorf("topic = %q, want %q", got, tc.value)
-			}
-		})
-	}
 }

@@ -2,7 +2,7 @@
 // finding (package alert) and publishes it to an SNS topic, returning the
 // message id and subject.
 //
-// Environment:
+// Environment (names in package deployment):
 //
 //	TOPIC_ARN         the SNS topic alerts are published to (required)
 //	LOG_LEVEL         see lambdarun.Logger
@@ -12,32 +12,40 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
 
 func main() {
 	logger := lambdarun.Logger(os.Stderr, "notify")
-	topic, err := topicFromEnv(os.Getenv)
+	cfg, err := configFromEnv(os.Getenv)
 	if err != nil {
-		logger.Fatal().Err(err).Msg("invalid configuration")
+		lambdarun.Abort(logger, err)
 	}
-	cfg, err := config.LoadDefaultConfig(context.Background())
+	awsCfg, err := config.LoadDefaultConfig(context.Background())
 	if err != nil {
-		logger.Fatal().Err(err).Msg("load aws config")
+		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}
-	handler := NewHandler(NewSNS(sns.NewFromConfig(cfg), topic), logger)
+	handler := NewHandler(NewSNS(sns.NewFromConfig(awsCfg), cfg.TopicARN), logger)
 	lambdarun.Start(handler.Handle)
 }
 
-// topicFromEnv reads the topic ARN from getenv.
-func topicFromEnv(getenv func(string) string) (string, error) {
-	topic := getenv("TOPIC_ARN")
-	if topic == "" {
-		return "", errors.New("TOPIC_ARN is required")
+// Config is notify's configuration: where alerts go.
+type Config struct {
+	// TopicARN is the SNS topic alerts are published to.
+	TopicARN string
+}
+
+// configFromEnv reads the Config from getenv. The topic is required.
+func configFromEnv(getenv func(string) string) (Config, error) {
+	cfg := Config{TopicARN: getenv(deployment.EnvTopicARN)}
+	if cfg.TopicARN == "" {
+		return Config{}, errors.New(deployment.EnvTopicARN + " is required")
 	}
-	return topic, nil
+	return cfg, nil
 }

@@ -11,13 +11,18 @@ import (
 
 // Handler parses events.
 type Handler struct {
-	Log zerolog.Logger
+	log zerolog.Logger
+}
+
+// NewHandler returns a Handler that logs with log.
+func NewHandler(log zerolog.Logger) *Handler {
+	return &Handler{log: log}
 }
 
 // Handle parses req.Event. Errors are those of finding.Parse, unwrapped:
 // *finding.MalformedEventError and *finding.UnsupportedEventError.
 func (h *Handler) Handle(ctx context.Context, req finding.ParseRequest) (*finding.Finding, error) {
-	ctx = lambdarun.WithInvocation(ctx, h.Log, req.ExecutionID)
+	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
 	log.Debug().RawJSON("event", req.Event).Msg("event_received")
 	f, err := finding.Parse(req.Event)

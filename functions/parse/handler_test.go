@@ -43,7 +43,7 @@ func TestHandle(t *testing.T) {
 				t.Fatal(err)
 			}
 			var logs bytes.Buffer
-			h := &Handler{Log: zerolog.New(&logs)}
+			h := NewHandler(zerolog.New(&logs))
 			f, err := h.Handle(context.Background(), req)
 			if tc.wantErr != "" {
 				if err == nil || lambdarun.ErrorType(err) != tc.wantErr {
@@ -65,7 +65,7 @@ func TestHandle(t *testing.T) {
 }
 
 func TestHandleMalformed(t *testing.T) {
-	h := &Handler{Log: zerolog.Nop()}
+	h := NewHandler(zerolog.Nop())
 	var req finding.ParseRequest
 	_ = json.Unmarshal([]byte(`{"event":{"hello":"world"},"executionId":"x"}`), &req)
 	_, err := h.Handle(context.Background(), req)
@@ -75,7 +75,7 @@ func TestHandleMalformed(t *testing.T) {
 }
 
 func TestRunFile(t *testing.T) {
-	h := &Handler{Log: zerolog.Nop()}
+	h := NewHandler(zerolog.Nop())
 	var out bytes.Buffer
 	code := lambdarun.RunFile(context.Background(), h.Handle, filepath.Join(events, "ec2-runinstances.json"), &out)
 	if code != 0 {

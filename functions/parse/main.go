@@ -1,8 +1,9 @@
 // Command parse is trailwatch's first step: it turns a CloudTrail event
 // (EventBridge envelope or bare record) into a finding.
 //
-// With one argument it parses that event file and prints the finding; it
-// needs no AWS then.
+// It reads no configuration besides LOG_LEVEL (deployment.json lists no
+// environment for it) and needs no AWS client. With one argument it parses
+// that event file and prints the finding.
 package main
 
 import (
@@ -12,6 +13,6 @@ import (
 )
 
 func main() {
-	h := &Handler{Log: lambdarun.Logger(os.Stderr, "parse")}
-	lambdarun.Start(h.Handle)
+	handler := NewHandler(lambdarun.Logger(os.Stderr, "parse"))
+	lambdarun.Start(handler.Handle)
 }

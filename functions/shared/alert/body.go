@@ -208,30 +208,6 @@ func errorMessage(m string) string {
 	return m
 }
 
-func typeName(t finding.ResourceType) string {
-	switch t {
-	case finding.TypeInstance:
-		return "EC2 instance"
-	case finding.TypeSecurityGroup:
-		return "Security group"
-	case finding.TypeElasticIP:
-		return "Elastic IP"
-	case finding.TypeNetworkInterface:
-		return "Network interface"
-	case finding.TypeLoadBalancer:
-		return "Load balancer"
-	case finding.TypeListener:
-		return "Listener"
-	case finding.TypeBucket:
-		return "S3 bucket"
-	case finding.TypeObject:
-		return "S3 object"
-	case "":
-		return "Resource"
-	}
-	return oneLine(string(t), 64)
-}
-
 func yesNo(b bool) string {
 	if b {
 		return "yes"

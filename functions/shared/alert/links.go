@@ -166,21 +166,3 @@ func advice(f *finding.Finding) []string {
 	}
 	return out
 }
-
-func adviceFor(t finding.ResourceType) string {
-	switch t {
-	case finding.TypeSecurityGroup:
-		return "Revoke the world-open rule (or restrict its source to known address ranges); if the port must stay public, confirm it with the owner and record why."
-	case finding.TypeInstance:
-		return "Restrict the instance's security groups so no port is open to 0.0.0.0/0 or ::/0, or remove its public IP (disassociate the address, or relaunch it in a private subnet)."
-	case finding.TypeElasticIP:
-		return "Release the Elastic IP if it is not needed, or disassociate it from what it is attached to; check the security groups of whatever it reaches."
-	case finding.TypeNetworkInterface:
-		return "Disassociate the public address from the network interface, or restrict its security groups to known sources."
-	case finding.TypeLoadBalancer:
-		return "Make the load balancer internal (the scheme cannot be changed: recreate it with scheme internal), or restrict its security groups and listeners to known sources."
-	case finding.TypeBucket, finding.TypeObject:
-		return "Check that the write was expected; confirm the bucket's Block Public Access settings are on and its policy grants no public access; delete or quarantine the object if it was not expected."
-	}
-	return ""
-}

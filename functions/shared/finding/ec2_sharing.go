@@ -1,6 +1,6 @@
 package finding
 
-import "encoding/json"
+import "cmp"
 
 // permissionChange is EC2's launchPermission / createVolumePermission
 // modification: lists of grantees to add and to remove. A grantee is the
@@ -19,7 +19,7 @@ type grantee struct {
 }
 
 func (g grantee) name() string {
-	return firstNonEmpty(g.Group, g.UserID, g.OrganizationARN, g.OrganizationalUnitARN)
+	return cmp.Or(g.Group, g.UserID, g.OrganizationARN, g.OrganizationalUnitARN)
 }
 
 // applyShare records a permission change on f: grantees added go to
@@ -48,37 +48,26 @@ func applyShare(c permissionChange, f *Finding) {
 // changes another attribute (an image's description, ...) shares nothing.
 func parseShare(idField, permField string, typ ResourceType) func(*record, *Finding) error {
 	return func(rec *record, f *Finding) error {
-		var req map[string]json.RawMessage
-		if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		req, id, err := paramsWithID(rec, idField)
+		if err != nil {
 			return err
 		}
-		var id string
-		if raw, ok := req[idField]; ok {
-			if err := json.Unmarshal(raw, &id); err != nil {
-				return &MalformedEventError{Reason: idField, Err: err}
-			}
-		}
-		if id == "" {
-			return &MalformedEventError{Reason: "requestParameters has no " + idField}
-		}
 		f.Resources = append(f.Resources, Resource{Type: typ, ID: id})
-		if raw, ok := req[permField]; ok {
-			var c permissionChange
-			if err := json.Unmarshal(raw, &c); err != nil {
-				return &MalformedEventError{Reason: permField, Err: err}
-			}
-			applyShare(c, f)
+		var c permissionChange
+		if ok, err := decodeMember(req, permField, &c); err != nil || !ok {
+			return err
 		}
+		applyShare(c, f)
 		return nil
 	}
 }
 
 // ec2SharingCatalog are the catalog entries parsed in this file.
 var ec2SharingCatalog = []Entry{
-	{EventSource: "ec2.amazonaws.com", EventName: "ModifyImageAttribute", Category: CategorySharing, Effect: EffectVaries,
+	{EventSource: ec2Source, EventName: "ModifyImageAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Changes an AMI's launch permissions: adding group \"all\" makes it public, adding an account or organization shares it (both open); removing them closes.",
 		parse:       parseShare("imageId", "launchPermission", TypeImage)},
-	{EventSource: "ec2.amazonaws.com", EventName: "ModifySnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
+	{EventSource: ec2Source, EventName: "ModifySnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Changes an EBS snapshot's create-volume permissions: adding group \"all\" makes it public, adding an account shares it (both open); removing them closes.",
 		parse:       parseShare("snapshotId", "createVolumePermission", TypeSnapshot)},
 }

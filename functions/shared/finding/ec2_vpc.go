@@ -43,10 +43,9 @@ func parseRoute(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.RouteTableID == "" {
-		return &MalformedEventError{Reason: "requestParameters has no routeTableId"}
+	if err := addResource(f, Resource{Type: TypeRouteTable, ID: req.RouteTableID}, "requestParameters has no routeTableId"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeRouteTable, ID: req.RouteTableID})
 	if !strings.HasPrefix(req.GatewayID, "igw-") {
 		return nil
 	}
@@ -89,27 +88,45 @@ func parseNetworkACLEntry(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.NetworkACLID == "" {
-		return &MalformedEventError{Reason: "requestParameters has no networkAclId"}
+	if err := addResource(f, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID}, "requestParameters has no networkAclId"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID})
 	if req.Egress || !strings.EqualFold(req.RuleAction, "allow") {
 		return nil
 	}
-	p := ipPermission{IPProtocol: req.Protocol, FromPort: req.PortRange.From, ToPort: req.PortRange.To}
+	from, to := req.PortRange.From, req.PortRange.To
 	switch NormalizeProtocol(req.Protocol) {
 	case "icmp", "icmpv6":
-		p.FromPort, p.ToPort = req.ICMPTypeCode.Type, req.ICMPTypeCode.Code
+		from, to = req.ICMPTypeCode.Type, req.ICMPTypeCode.Code
 	}
-	base, err := ruleBase(p, "")
+	base, err := ruleBase(req.Protocol, from, to, "")
 	if err != nil {
 		return err
 	}
 	for _, cidr := range []string{req.CIDRBlock, req.IPv6CIDR} {
 		if cidr != "" {
-			f.Requested.IngressRules = append(f.Requested.IngressRules, cidrRule(base, cidr))
+			f.Requested.IngressRules = append(f.Requested.IngressRules, base.WithCIDR(cidr))
 		}
 	}
 	f.OpensExposure = anyWorldOpen(f.Requested.IngressRules)
 	return nil
+}
+
+// ec2VPCCatalog are the catalog entries parsed in this file.
+var ec2VPCCatalog = []Entry{
+	{EventSource: ec2Source, EventName: "AttachInternetGateway", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Attaches an internet gateway to a VPC: its subnets become routable from the internet once a route and public IPs follow.",
+		parse:       parseAttachInternetGateway},
+	{EventSource: ec2Source, EventName: "CreateRoute", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Adds a route; opens when it sends the whole internet (0.0.0.0/0 or ::/0) to an internet gateway.",
+		parse:       parseRoute},
+	{EventSource: ec2Source, EventName: "ReplaceRoute", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Replaces a route's target; opens when it sends the whole internet (0.0.0.0/0 or ::/0) to an internet gateway.",
+		parse:       parseRoute},
+	{EventSource: ec2Source, EventName: "CreateNetworkAclEntry", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Adds a network ACL entry; opens when it is an inbound allow from a source with prefix length 0.",
+		parse:       parseNetworkACLEntry},
+	{EventSource: ec2Source, EventName: "ReplaceNetworkAclEntry", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Replaces a network ACL entry; opens when it becomes an inbound allow from a source with prefix length 0.",
+		parse:       parseNetworkACLEntry},
 }

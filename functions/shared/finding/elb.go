@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -38,12 +39,12 @@ func parseCreateLoadBalancer(rec *record, f *Finding) error {
 	}
 	classic := req.LoadBalancerName != "" || rec.APIVersion == "2012-06-01"
 	scheme := req.Scheme
-	name := firstNonEmpty(req.LoadBalancerName, req.Name)
+	name := cmp.Or(req.LoadBalancerName, req.Name)
 	r := Resource{Type: TypeLoadBalancer, ID: name, Name: name}
 	for _, lb := range resp.LoadBalancers {
-		r.ID = firstNonEmpty(lb.LoadBalancerARN, r.ID)
-		r.Name = firstNonEmpty(lb.LoadBalancerName, r.Name)
-		scheme = firstNonEmpty(lb.Scheme, scheme)
+		r.ID = cmp.Or(lb.LoadBalancerARN, r.ID)
+		r.Name = cmp.Or(lb.LoadBalancerName, r.Name)
+		scheme = cmp.Or(lb.Scheme, scheme)
 		for _, g := range lb.SecurityGroups {
 			f.Requested.SecurityGroups = appendUnique(f.Requested.SecurityGroups, g)
 		}
@@ -61,7 +62,7 @@ func parseCreateLoadBalancer(rec *record, f *Finding) error {
 	}
 	if classic {
 		for _, l := range req.Listeners {
-			f.Requested.Listeners = append(f.Requested.Listeners, fmt.Sprintf("%s:%d", strings.ToUpper(l.Protocol), l.LoadBalancerPort))
+			f.Requested.Listeners = append(f.Requested.Listeners, Listener{Protocol: l.Protocol, Port: l.LoadBalancerPort}.String())
 		}
 	}
 	f.Resources = append(f.Resources, r)
@@ -175,10 +176,9 @@ func parseSetSecurityGroups(rec *record, f *Finding) error {
 	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
 		return err
 	}
-	if req.LoadBalancerARN == "" {
-		return &MalformedEventError{Reason: "requestParameters has no loadBalancerArn"}
+	if err := addResource(f, Resource{Type: TypeLoadBalancer, ID: req.LoadBalancerARN}, "requestParameters has no loadBalancerArn"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: req.LoadBalancerARN})
 	for _, g := range append(req.SecurityGroups, resp.SecurityGroupIDs...) {
 		f.Requested.SecurityGroups = appendUnique(f.Requested.SecurityGroups, g)
 	}
@@ -196,11 +196,10 @@ func parseDeleteLoadBalancer(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	id := firstNonEmpty(req.LoadBalancerARN, req.LoadBalancerName)
-	if id == "" {
-		return &MalformedEventError{Reason: "requestParameters has neither loadBalancerArn nor loadBalancerName"}
+	id := cmp.Or(req.LoadBalancerARN, req.LoadBalancerName)
+	if err := addResource(f, Resource{Type: TypeLoadBalancer, ID: id, Name: req.LoadBalancerName}, "requestParameters has neither loadBalancerArn nor loadBalancerName"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeLoadBalancer, ID: id, Name: req.LoadBalancerName})
 	f.ClosesExposure = true
 	return nil
 }

@@ -1,6 +1,9 @@
 package finding
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // parseTrail reads StopLogging, DeleteTrail and UpdateTrail: the trail is
 // requestParameters.name (a name or an ARN). Every successful call is
@@ -13,12 +16,8 @@ func parseTrail(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	id := firstNonEmpty(req.Name, req.TrailName)
-	if id == "" {
-		return &MalformedEventError{Reason: "requestParameters names no trail"}
-	}
-	f.Resources = append(f.Resources, Resource{Type: TypeTrail, ID: id})
-	return nil
+	id := cmp.Or(req.Name, req.TrailName)
+	return addResource(f, Resource{Type: TypeTrail, ID: id}, "requestParameters names no trail")
 }
 
 // eventSelector is one basic event selector.
@@ -105,11 +104,7 @@ func parseDeleteDetector(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.DetectorID == "" {
-		return &MalformedEventError{Reason: "requestParameters has no detectorId"}
-	}
-	f.Resources = append(f.Resources, Resource{Type: TypeDetector, ID: req.DetectorID})
-	return nil
+	return addResource(f, Resource{Type: TypeDetector, ID: req.DetectorID}, "requestParameters has no detectorId")
 }
 
 // parseConsoleLogin reads a console sign-in. The account is the resource.
@@ -135,18 +130,21 @@ func parseConsoleLogin(rec *record, f *Finding) error {
 	return nil
 }
 
+// cloudTrailSource is the eventSource of CloudTrail events.
+const cloudTrailSource = "cloudtrail.amazonaws.com"
+
 // evasionCatalog are the catalog entries parsed in this file.
 var evasionCatalog = []Entry{
-	{EventSource: "cloudtrail.amazonaws.com", EventName: "StopLogging", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+	{EventSource: cloudTrailSource, EventName: "StopLogging", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Stops a trail's logging: later calls, exposures included, go unrecorded.",
 		parse:       parseTrail},
-	{EventSource: "cloudtrail.amazonaws.com", EventName: "DeleteTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+	{EventSource: cloudTrailSource, EventName: "DeleteTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Deletes a trail: later calls, exposures included, go unrecorded.",
 		parse:       parseTrail},
-	{EventSource: "cloudtrail.amazonaws.com", EventName: "UpdateTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+	{EventSource: cloudTrailSource, EventName: "UpdateTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Changes a trail (bucket, regions, validation, encryption); every change is reported, whatever it changed.",
 		parse:       parseTrail},
-	{EventSource: "cloudtrail.amazonaws.com", EventName: "PutEventSelectors", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
+	{EventSource: cloudTrailSource, EventName: "PutEventSelectors", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Sets a trail's event selectors; evasion when no selector logs write management events, otherwise no alert (audit).",
 		parse:       parsePutEventSelectors},
 	{EventSource: "guardduty.amazonaws.com", EventName: "DeleteDetector", Category: CategoryDefenseEvasion, Effect: EffectEvasion,

@@ -1,38 +1,6 @@
 package finding
 
-import "sort"
-
-// AdminPorts are ports whose exposure to the world is high severity on a
-// reachable resource: remote administration, and databases and caches that
-// should never face the internet.
-var AdminPorts = []int{20, 21, 22, 23, 135, 139, 445, 1433, 1521, 2375, 2376, 3306, 3389, 5432, 5900, 5984, 6379, 6443, 9200, 9300, 11211, 27017}
-
-// AllTraffic reports whether r admits every protocol.
-func (r Rule) AllTraffic() bool { return r.Protocol == "-1" }
-
-// Covers reports whether r admits TCP or UDP traffic to port p.
-func (r Rule) Covers(p int) bool {
-	switch r.Protocol {
-	case "-1":
-		return true
-	case "tcp", "udp":
-		if r.FromPort == -1 && r.ToPort == -1 {
-			return true
-		}
-		return r.FromPort <= p && p <= r.ToPort
-	}
-	return false
-}
-
-// CoversAdminPort reports whether r admits any of AdminPorts.
-func (r Rule) CoversAdminPort() bool {
-	for _, p := range AdminPorts {
-		if r.Covers(p) {
-			return true
-		}
-	}
-	return false
-}
+import "cmp"
 
 // SecurityGroup is a security group as the EC2 API describes it.
 type SecurityGroup struct {
@@ -61,7 +29,7 @@ func WorldOpenIngress(groups []SecurityGroup) []Rule {
 // public IP or is an internet-facing load balancer. A load balancer's
 // looked-up scheme wins over the requested one.
 func (r Resource) reachable(requestedScheme string) bool {
-	return len(r.PublicIPs) > 0 || (r.Type == TypeLoadBalancer && firstNonEmpty(r.Scheme, requestedScheme) == SchemeInternetFacing)
+	return len(r.PublicIPs) > 0 || (r.Type == TypeLoadBalancer && cmp.Or(r.Scheme, requestedScheme) == SchemeInternetFacing)
 }
 
 // Assess returns the severity of f from the facts it holds: each resource's
@@ -127,18 +95,4 @@ func rulesSeverity(rules []Rule, reachable bool) Severity {
 		}
 	}
 	return sev
-}
-
-// sortedUnique returns s sorted with duplicates removed.
-func sortedUnique(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	n := 0
-	for i, v := range out {
-		if i == 0 || v != out[n-1] {
-			out[n] = v
-			n++
-		}
-	}
-	return out[:n]
 }

@@ -140,25 +140,6 @@ type Resource struct {
 	Listeners []string `json:"listeners,omitempty"`
 }
 
-// Rule is one ingress permission from one source.
-type Rule struct {
-	// Protocol is "tcp", "udp", "icmp", "icmpv6", a protocol number, or "-1"
-	// for all traffic.
-	Protocol string `json:"protocol"`
-	// FromPort and ToPort bound the port range; both are -1 for all ports.
-	// For ICMP they are type and code.
-	FromPort int `json:"fromPort"`
-	ToPort   int `json:"toPort"`
-	// Exactly one source is set.
-	CIDR         string `json:"cidr,omitempty"`
-	PrefixListID string `json:"prefixListId,omitempty"`
-	GroupID      string `json:"groupId,omitempty"`
-	// WorldOpen is true for a CIDR source with prefix length 0.
-	WorldOpen bool `json:"worldOpen"`
-	// GroupID of the security group the rule belongs to, when known.
-	SecurityGroupID string `json:"securityGroupId,omitempty"`
-}
-
 // Requested is what a call tried to expose, from the request and response
 // alone.
 type Requested struct {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // parseEntry runs entry's parser on the fixture's record with
@@ -47,4 +49,37 @@ func entry(t *testing.T, entries []Entry, name string) Entry {
 	}
 	t.Fatalf("no entry %s", name)
 	return Entry{}
+}
+
+// grantCase is a request and the public grants its parser must find; nil
+// grants: the request makes nothing public.
+type grantCase struct {
+	name, params string
+	grants       []string
+}
+
+// checkGrants runs e's parser on fixture with each case's request
+// parameters. The grants must be the case's, and PublicAccess and
+// OpensExposure set exactly when there are grants; with closes,
+// ClosesExposure must be set exactly when there are none.
+func checkGrants(t *testing.T, e Entry, fixture string, closes bool, tests []grantCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := parseEntry(t, e, fixture, tc.params, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.grants, f.Requested.Grants); diff != "" {
+				t.Errorf("grants (-want +got):\n%s", diff)
+			}
+			public := tc.grants != nil
+			if f.Requested.PublicAccess != public || f.OpensExposure != public {
+				t.Errorf("publicAccess=%v opens=%v, want %v", f.Requested.PublicAccess, f.OpensExposure, public)
+			}
+			if closes && f.ClosesExposure == public {
+				t.Errorf("closes=%v, want %v", f.ClosesExposure, !public)
+			}
+		})
+	}
 }

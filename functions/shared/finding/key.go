@@ -107,6 +107,20 @@ func AlertKey(f *Finding) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// IsAlertKey reports whether s has the form of an AlertKey: 64 lowercase
+// hex digits.
+func IsAlertKey(s string) bool {
+	if len(s) != 2*sha256.Size {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
 // alertKey is the canonical encoding hashed by AlertKey. Its JSON field
 // names and Version are part of the key: change them only on purpose.
 type alertKey struct {
@@ -149,7 +163,7 @@ func newKeyRule(r Rule) keyRule {
 		PrefixListID: r.PrefixListID,
 		GroupID:      r.GroupID,
 	}
-	if k.Protocol == "-1" {
+	if k.Protocol == protocolAll {
 		// All traffic: EC2 ignores the ports, and events carry them
 		// inconsistently (absent, -1, or 0-65535).
 		k.FromPort, k.ToPort = -1, -1

@@ -2,6 +2,7 @@ package finding_test
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -306,7 +307,35 @@ func TestAlertKeyFormat(t *testing.T) {
 	for _, f := range []*finding.Finding{sshOpen(), lbRequested(), {}} {
 		if k := finding.AlertKey(f); !hex64.MatchString(k) {
 			t.Errorf("AlertKey = %q, want 64 lowercase hex digits", k)
+		} else if !finding.IsAlertKey(k) {
+			t.Errorf("IsAlertKey(%q) = false for an AlertKey", k)
 		}
+	}
+}
+
+func TestIsAlertKey(t *testing.T) {
+	key := finding.AlertKey(sshOpen())
+	tests := []struct {
+		name string
+		s    string
+		want bool
+	}{
+		{"an alert key", key, true},
+		{"all digits", strings.Repeat("0", 64), true},
+		{"empty", "", false},
+		{"63 digits", key[:63], false},
+		{"65 digits", key + "0", false},
+		{"upper case", strings.ToUpper(key), false},
+		{"not hex", strings.Repeat("g", 64), false},
+		{"space", " " + key[1:], false},
+		{"multibyte", "é" + key[2:], false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := finding.IsAlertKey(tc.s); got != tc.want {
+				t.Errorf("IsAlertKey(%q) = %v, want %v", tc.s, got, tc.want)
+			}
+		})
 	}
 }
 

@@ -1,6 +1,9 @@
 package finding
 
-import "strings"
+import (
+	"cmp"
+	"strings"
+)
 
 // parseAddPermission reads AddPermission (any API-version suffix): a
 // statement for principal "*" with no sourceArn, sourceAccount,
@@ -19,15 +22,14 @@ func parseAddPermission(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.FunctionName == "" {
-		return &MalformedEventError{Reason: "requestParameters has no functionName"}
+	if err := addResource(f, Resource{Type: TypeFunction, ID: req.FunctionName}, "requestParameters has no functionName"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeFunction, ID: req.FunctionName})
 	restricted := req.SourceArn != "" || req.SourceAccount != "" || req.PrincipalOrgID != "" || req.EventSourceToken != ""
 	if req.Principal != "*" || restricted {
 		return nil
 	}
-	grant := "Principal * " + firstNonEmpty(req.Action, "lambda:InvokeFunction")
+	grant := "Principal * " + cmp.Or(req.Action, "lambda:InvokeFunction")
 	if req.FunctionURLAuthType != "" {
 		grant += " (functionUrlAuthType " + req.FunctionURLAuthType + ")"
 	}
@@ -57,12 +59,11 @@ func parseFunctionURLConfig(rec *record, f *Finding) error {
 	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
 		return err
 	}
-	id := firstNonEmpty(req.FunctionName, resp.FunctionArn)
-	if id == "" {
-		return &MalformedEventError{Reason: "requestParameters has no functionName"}
+	id := cmp.Or(req.FunctionName, resp.FunctionArn)
+	if err := addResource(f, Resource{Type: TypeFunction, ID: id}, "requestParameters has no functionName"); err != nil {
+		return err
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeFunction, ID: id})
-	switch firstNonEmpty(resp.AuthType, req.AuthType) {
+	switch cmp.Or(resp.AuthType, req.AuthType) {
 	case "NONE":
 		f.Requested.PublicAccess = true
 		f.Requested.Grants = []string{"function URL authType NONE"}
@@ -73,11 +74,14 @@ func parseFunctionURLConfig(rec *record, f *Finding) error {
 	return nil
 }
 
+// lambdaSource is the eventSource of Lambda events.
+const lambdaSource = "lambda.amazonaws.com"
+
 // lambdaCatalog are the catalog entries parsed in this file. Lambda's event
 // names carry API-version suffixes (AddPermission20150331v2,
 // CreateFunctionUrlConfig20211031), so each entry is a Family.
 var lambdaCatalog = []Entry{
-	{EventSource: "lambda.amazonaws.com", EventName: "AddPermission", Family: true, Category: CategoryServerless, Effect: EffectOpens,
+	{EventSource: lambdaSource, EventName: "AddPermission", Family: true, Category: CategoryServerless, Effect: EffectOpens,
 		Description: "Adds a statement to a function's resource policy; principal \"*\" without sourceArn, sourceAccount or principalOrgID lets anyone invoke it.",
 		parse:       parseAddPermission},
 }
@@ -86,10 +90,10 @@ var lambdaCatalog = []Entry{
 // them with the API-version suffix (CreateFunctionUrlConfig20211031,
 // UpdateFunctionUrlConfig20211031), so they are Families.
 var lambdaFunctionURLCatalog = []Entry{
-	{EventSource: "lambda.amazonaws.com", EventName: "CreateFunctionUrlConfig", Family: true, Category: CategoryServerless, Effect: EffectOpens,
+	{EventSource: lambdaSource, EventName: "CreateFunctionUrlConfig", Family: true, Category: CategoryServerless, Effect: EffectOpens,
 		Description: "Gives a function an HTTPS URL; authType NONE lets anyone call it (with a principal \"*\" function-URL permission).",
 		parse:       parseFunctionURLConfig},
-	{EventSource: "lambda.amazonaws.com", EventName: "UpdateFunctionUrlConfig", Family: true, Category: CategoryServerless, Effect: EffectVaries,
+	{EventSource: lambdaSource, EventName: "UpdateFunctionUrlConfig", Family: true, Category: CategoryServerless, Effect: EffectVaries,
 		Description: "Changes a function URL; authType NONE opens it to anyone, AWS_IAM closes it.",
 		parse:       parseFunctionURLConfig},
 }

@@ -13,10 +13,7 @@ func TestAddPermissionFamily(t *testing.T) {
 		}
 	}
 	e := entry(t, lambdaCatalog, "AddPermission")
-	tests := []struct {
-		name, params string
-		grants       []string
-	}{
+	tests := []grantCase{
 		{"anyone", `{"functionName":"fn","action":"lambda:InvokeFunction","principal":"*","statementId":"s"}`, []string{"Principal * lambda:InvokeFunction"}},
 		{"anyone, function URL without auth", `{"functionName":"fn","action":"lambda:InvokeFunctionUrl","principal":"*","functionUrlAuthType":"NONE","statementId":"s"}`,
 			[]string{"Principal * lambda:InvokeFunctionUrl (functionUrlAuthType NONE)"}},
@@ -25,20 +22,7 @@ func TestAddPermissionFamily(t *testing.T) {
 		{"anyone in the organization", `{"functionName":"fn","action":"lambda:InvokeFunction","principal":"*","principalOrgID":"o-1"}`, nil},
 		{"a service", `{"functionName":"fn","action":"lambda:InvokeFunction","principal":"s3.amazonaws.com"}`, nil},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := parseEntry(t, e, "lambda-addpermission20150331v2-public.json", tc.params, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.grants, f.Requested.Grants); diff != "" {
-				t.Errorf("grants (-want +got):\n%s", diff)
-			}
-			if public := tc.grants != nil; f.Requested.PublicAccess != public || f.OpensExposure != public {
-				t.Errorf("publicAccess=%v opens=%v, want %v", f.Requested.PublicAccess, f.OpensExposure, public)
-			}
-		})
-	}
+	checkGrants(t, e, "lambda-addpermission20150331v2-public.json", false, tests)
 }
 
 // TestFunctionURLConfig uses the request shape of the Lambda API reference

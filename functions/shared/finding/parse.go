@@ -167,3 +167,14 @@ func actor(rec *record) Actor {
 	}
 	return a
 }
+
+// addResource appends r to f's resources. When r.ID is empty it appends
+// nothing and returns a *MalformedEventError whose reason is missing: what
+// the request lacks.
+func addResource(f *Finding, r Resource, missing string) error {
+	if r.ID == "" {
+		return &MalformedEventError{Reason: missing}
+	}
+	f.Resources = append(f.Resources, r)
+	return nil
+}

@@ -1,57 +1,30 @@
 package finding
 
+import "cmp"
+
 // dbInstance is the part of an RDS DB instance, as a request or a response
-// describes it, that tells exposure.
+// describes it, that tells exposure: CreateDBInstance, the restores and
+// ModifyDBInstance. RDS picks publiclyAccessible's default (public in a
+// default VPC), and a restore can be public only in its response; a
+// modification applies it immediately whatever applyImmediately says.
 type dbInstance struct {
 	DBInstanceIdentifier       string `json:"dBInstanceIdentifier"`
 	TargetDBInstanceIdentifier string `json:"targetDBInstanceIdentifier"`
 	PubliclyAccessible         *bool  `json:"publiclyAccessible"`
 }
 
-// parseDBInstance reads CreateDBInstance, the restores and ModifyDBInstance.
-//
-// Create and restore: the instance is public when the response says so (RDS
-// picks the default, public in a default VPC; a restore can be public only
-// in its response), else when the request asked for it.
-//
-// Modify: publiclyAccessible true in the request opens, false closes (RDS
-// applies it immediately whatever applyImmediately says); absent, the call
-// changes nothing trailwatch watches.
-func parseDBInstance(modify bool) func(*record, *Finding) error {
-	return func(rec *record, f *Finding) error {
-		var req, resp dbInstance
-		if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
-			return err
-		}
-		if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
-			return err
-		}
-		id := firstNonEmpty(resp.DBInstanceIdentifier, req.TargetDBInstanceIdentifier, req.DBInstanceIdentifier)
-		if id == "" {
-			return &MalformedEventError{Reason: "no dBInstanceIdentifier"}
-		}
-		f.Resources = append(f.Resources, Resource{Type: TypeDBInstance, ID: id})
-		public := req.PubliclyAccessible
-		if !modify && resp.PubliclyAccessible != nil {
-			public = resp.PubliclyAccessible
-		}
-		setPubliclyAccessible(f, public, modify)
-		return nil
-	}
+// identifier is the restored instance's (targetDBInstanceIdentifier, a
+// point-in-time restore's request), else dBInstanceIdentifier.
+func (d dbInstance) identifier() string {
+	return cmp.Or(d.TargetDBInstanceIdentifier, d.DBInstanceIdentifier)
 }
 
-// setPubliclyAccessible records a database's publiclyAccessible flag:
-// true opens; false closes when the call modifies an existing database;
-// nil (not in the call) changes nothing.
-func setPubliclyAccessible(f *Finding, public *bool, modify bool) {
-	switch {
-	case public == nil:
-	case *public:
-		f.Requested.PublicAccess = true
-		f.OpensExposure = true
-	case modify:
-		f.ClosesExposure = true
-	}
+func (d dbInstance) publiclyAccessible() *bool { return d.PubliclyAccessible }
+
+// parseDBInstance reads CreateDBInstance and the restores (modify false)
+// and ModifyDBInstance (see parsePubliclyAccessible).
+func parseDBInstance(modify bool) func(*record, *Finding) error {
+	return parsePubliclyAccessible[dbInstance](TypeDBInstance, modify, "no dBInstanceIdentifier")
 }
 
 // parseModifySnapshotAttribute reads ModifyDBSnapshotAttribute and
@@ -70,11 +43,10 @@ func parseModifySnapshotAttribute(typ ResourceType) func(*record, *Finding) erro
 		if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 			return err
 		}
-		id := firstNonEmpty(req.DBSnapshotIdentifier, req.DBClusterSnapshotIdentifier)
-		if id == "" {
-			return &MalformedEventError{Reason: "requestParameters names no snapshot"}
+		id := cmp.Or(req.DBSnapshotIdentifier, req.DBClusterSnapshotIdentifier)
+		if err := addResource(f, Resource{Type: typ, ID: id}, "requestParameters names no snapshot"); err != nil {
+			return err
 		}
-		f.Resources = append(f.Resources, Resource{Type: typ, ID: id})
 		if req.AttributeName != "restore" {
 			return nil
 		}
@@ -93,21 +65,24 @@ func parseModifySnapshotAttribute(typ ResourceType) func(*record, *Finding) erro
 	}
 }
 
+// rdsSource is the eventSource of RDS events.
+const rdsSource = "rds.amazonaws.com"
+
 // rdsCatalog are the catalog entries parsed in this file.
 var rdsCatalog = []Entry{
-	{EventSource: "rds.amazonaws.com", EventName: "CreateDBInstance", Category: CategoryDatabase, Effect: EffectOpens,
+	{EventSource: rdsSource, EventName: "CreateDBInstance", Category: CategoryDatabase, Effect: EffectOpens,
 		Description: "Creates a DB instance; publicly accessible (as the response reports it, else as requested) opens it to the internet.",
 		parse:       parseDBInstance(false)},
-	{EventSource: "rds.amazonaws.com", EventName: "RestoreDBInstanceFromDBSnapshot", Category: CategoryDatabase, Effect: EffectOpens,
+	{EventSource: rdsSource, EventName: "RestoreDBInstanceFromDBSnapshot", Category: CategoryDatabase, Effect: EffectOpens,
 		Description: "Restores a DB instance from a snapshot; publicly accessible in the response (the restore's default) or the request opens it to the internet.",
 		parse:       parseDBInstance(false)},
-	{EventSource: "rds.amazonaws.com", EventName: "ModifyDBInstance", Category: CategoryDatabase, Effect: EffectVaries,
+	{EventSource: rdsSource, EventName: "ModifyDBInstance", Category: CategoryDatabase, Effect: EffectVaries,
 		Description: "Modifies a DB instance; publiclyAccessible true opens it to the internet, false closes it.",
 		parse:       parseDBInstance(true)},
-	{EventSource: "rds.amazonaws.com", EventName: "ModifyDBSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
+	{EventSource: rdsSource, EventName: "ModifyDBSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Shares a DB snapshot (attribute restore): \"all\" makes it public, account ids share it with those accounts; removed values unshare.",
 		parse:       parseModifySnapshotAttribute(TypeDBSnapshot)},
-	{EventSource: "rds.amazonaws.com", EventName: "ModifyDBClusterSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
+	{EventSource: rdsSource, EventName: "ModifyDBClusterSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Shares a DB cluster snapshot (attribute restore): \"all\" makes it public, account ids share it with those accounts; removed values unshare.",
 		parse:       parseModifySnapshotAttribute(TypeDBClusterSnap)},
 }

@@ -1,6 +1,9 @@
 package finding
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // record is the part of a CloudTrail record trailwatch reads. Unknown fields
 // are ignored, so new eventVersions and added fields do not break parsing.
@@ -69,4 +72,70 @@ func decodeParams(raw json.RawMessage, v any, what string) error {
 		return &MalformedEventError{Reason: what, Err: err}
 	}
 	return nil
+}
+
+// paramsWithID decodes requestParameters as an object and returns its
+// members with the string member idField, which must be there and not
+// empty: a *MalformedEventError otherwise.
+func paramsWithID(rec *record, idField string) (map[string]json.RawMessage, string, error) {
+	var req map[string]json.RawMessage
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return nil, "", err
+	}
+	var id string
+	if _, err := decodeMember(req, idField, &id); err != nil {
+		return nil, "", err
+	}
+	if id == "" {
+		return nil, "", &MalformedEventError{Reason: "requestParameters has no " + idField}
+	}
+	return req, id, nil
+}
+
+// decodeMember decodes the member name of obj into v and reports whether
+// obj has it. A member of the wrong shape is a *MalformedEventError.
+func decodeMember(obj map[string]json.RawMessage, name string, v any) (bool, error) {
+	raw, ok := obj[name]
+	if !ok {
+		return false, nil
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return true, &MalformedEventError{Reason: name, Err: err}
+	}
+	return true, nil
+}
+
+// stringOrList decodes a JSON string or array of strings (IAM policy elements,
+// CloudTrail's header values); anything else is empty.
+func stringOrList(raw json.RawMessage) []string {
+	var one string
+	if json.Unmarshal(raw, &one) == nil {
+		if one == "" {
+			return nil
+		}
+		return []string{one}
+	}
+	var many []string
+	if json.Unmarshal(raw, &many) == nil {
+		return many
+	}
+	return nil
+}
+
+// objectOrList decodes a JSON object or array of objects into a slice; an
+// absent or null value is an empty one.
+func objectOrList[T any](raw json.RawMessage) ([]T, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 && trimmed[0] == '[' {
+		var many []T
+		err := json.Unmarshal(raw, &many)
+		return many, err
+	}
+	var one T
+	if err := json.Unmarshal(raw, &one); err != nil {
+		return nil, err
+	}
+	return []T{one}, nil
 }

@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 )
@@ -13,11 +14,7 @@ func parsePutObject(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.BucketName == "" {
-		return &MalformedEventError{Reason: "requestParameters has no bucketName"}
-	}
-	f.Resources = append(f.Resources, Resource{Type: TypeObject, ID: req.BucketName + "/" + req.Key, Name: req.BucketName})
-	return nil
+	return addResource(f, Resource{Type: TypeObject, ID: req.BucketName + "/" + req.Key, Name: req.BucketName}, "requestParameters has no bucketName")
 }
 
 // bucket adds the bucket named by requestParameters.bucketName to f.
@@ -28,45 +25,7 @@ func bucket(rec *record, f *Finding) error {
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
 		return err
 	}
-	if req.BucketName == "" {
-		return &MalformedEventError{Reason: "requestParameters has no bucketName"}
-	}
-	f.Resources = append(f.Resources, Resource{Type: TypeBucket, ID: req.BucketName})
-	return nil
-}
-
-// stringOrList decodes a JSON string or array of strings (IAM policy elements,
-// CloudTrail's header values); anything else is empty.
-func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		if one == "" {
-			return nil
-		}
-		return []string{one}
-	}
-	var many []string
-	if json.Unmarshal(raw, &many) == nil {
-		return many
-	}
-	return nil
-}
-
-// objectOrList decodes a JSON object or array of objects into a slice.
-func objectOrList[T any](raw json.RawMessage) ([]T, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil, nil
-	}
-	if strings.HasPrefix(strings.TrimSpace(string(raw)), "[") {
-		var many []T
-		err := json.Unmarshal(raw, &many)
-		return many, err
-	}
-	var one T
-	if err := json.Unmarshal(raw, &one); err != nil {
-		return nil, err
-	}
-	return []T{one}, nil
+	return addResource(f, Resource{Type: TypeBucket, ID: req.BucketName}, "requestParameters has no bucketName")
 }
 
 // policyStatement is one statement of an IAM policy document.
@@ -328,7 +287,7 @@ func bucketOrAccount(rec *record, f *Finding) error {
 		return nil
 	}
 	if !strings.Contains(rec.EventName, "Bucket") {
-		f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: firstNonEmpty(req.AccountID, controlHostAccount(req.Host), account(rec))})
+		f.Resources = append(f.Resources, Resource{Type: TypeAccount, ID: cmp.Or(req.AccountID, controlHostAccount(req.Host), account(rec))})
 		return nil
 	}
 	return &MalformedEventError{Reason: "requestParameters has no bucketName"}
@@ -347,18 +306,21 @@ func controlHostAccount(raw json.RawMessage) string {
 	return ""
 }
 
+// s3Source is the eventSource of S3 events.
+const s3Source = "s3.amazonaws.com"
+
 // s3Catalog are the catalog entries parsed in this file.
 var s3Catalog = []Entry{
-	{EventSource: "s3.amazonaws.com", EventName: "PutObject", Category: CategoryData, Effect: EffectWatch,
+	{EventSource: s3Source, EventName: "PutObject", Category: CategoryData, Effect: EffectWatch,
 		Description: "Writes an object to a bucket whose data events the trail records (watched buckets).",
 		parse:       parsePutObject},
-	{EventSource: "s3.amazonaws.com", EventName: "PutBucketPolicy", Category: CategoryStorage, Effect: EffectVaries,
+	{EventSource: s3Source, EventName: "PutBucketPolicy", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Replaces a bucket policy; an Allow for Principal \"*\" without a condition on source IP, VPC, endpoint, organization, account or ARN makes the bucket public; otherwise it closes.",
 		parse:       parsePutBucketPolicy},
-	{EventSource: "s3.amazonaws.com", EventName: "PutBucketAcl", Category: CategoryStorage, Effect: EffectVaries,
+	{EventSource: s3Source, EventName: "PutBucketAcl", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Replaces a bucket ACL; a grant to AllUsers or AuthenticatedUsers (explicit, canned public-read, public-read-write or authenticated-read, or an x-amz-grant header) makes the bucket public; otherwise it closes.",
 		parse:       parsePutBucketAcl},
-	{EventSource: "s3.amazonaws.com", EventName: "PutBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
+	{EventSource: s3Source, EventName: "PutBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Sets a bucket's public access block; any of the four settings false weakens the guard against public policies and ACLs (opens), all four true closes.",
 		parse:       parsePutPublicAccessBlock},
 }
@@ -373,13 +335,13 @@ var s3Catalog = []Entry{
 // the Amazon S3 user guide, "Amazon S3 CloudTrail events"
 // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html).
 var s3PublicAccessBlockCatalog = []Entry{
-	{EventSource: "s3.amazonaws.com", EventName: "DeleteBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
+	{EventSource: s3Source, EventName: "DeleteBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
 		Description: "Deletes a bucket's public access block: the guard against public policies and ACLs is gone (reported as public access).",
 		parse:       parseDeletePublicAccessBlock},
-	{EventSource: "s3.amazonaws.com", EventName: "PutAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
+	{EventSource: s3Source, EventName: "PutAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Sets the account's public access block; any of the four settings false weakens the guard for every bucket (opens), all four true closes.",
 		parse:       parsePutPublicAccessBlock},
-	{EventSource: "s3.amazonaws.com", EventName: "DeleteAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
+	{EventSource: s3Source, EventName: "DeleteAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
 		Description: "Deletes the account's public access block: the guard for every bucket is gone (reported as public access).",
 		parse:       parseDeletePublicAccessBlock},
 }

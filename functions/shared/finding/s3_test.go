@@ -12,11 +12,7 @@ func TestPutBucketPolicy(t *testing.T) {
 	policy := func(stmt string) string {
 		return `{"bucketName":"b","bucketPolicy":{"Version":"2012-10-17","Statement":` + stmt + `}}`
 	}
-	tests := []struct {
-		name   string
-		params string
-		grants []string
-	}{
+	tests := []grantCase{
 		{"principal star", policy(`[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]`),
 			[]string{"Principal * s3:GetObject on arn:aws:s3:::b/*"}},
 		{"principal AWS star, single statement object", policy(`{"Effect":"Allow","Principal":{"AWS":"*"},"Action":["s3:GetObject","s3:ListBucket"],"Resource":["arn:aws:s3:::b","arn:aws:s3:::b/*"]}`),
@@ -38,21 +34,7 @@ func TestPutBucketPolicy(t *testing.T) {
 		{"deny", policy(`[{"Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]`), nil},
 		{"named account", policy(`[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]`), nil},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := parseEntry(t, e, fixture, tc.params, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.grants, f.Requested.Grants); diff != "" {
-				t.Errorf("grants (-want +got):\n%s", diff)
-			}
-			public := tc.grants != nil
-			if f.Requested.PublicAccess != public || f.OpensExposure != public || f.ClosesExposure == public {
-				t.Errorf("publicAccess=%v opens=%v closes=%v, want public %v", f.Requested.PublicAccess, f.OpensExposure, f.ClosesExposure, public)
-			}
-		})
-	}
+	checkGrants(t, e, fixture, true, tests)
 	if _, err := parseEntry(t, e, fixture, `{"bucketName":"b","bucketPolicy":"not json"}`, ""); err == nil {
 		t.Error("a policy string that is not JSON parsed")
 	}
@@ -60,10 +42,7 @@ func TestPutBucketPolicy(t *testing.T) {
 
 func TestPutBucketAcl(t *testing.T) {
 	e := entry(t, s3Catalog, "PutBucketAcl")
-	tests := []struct {
-		name, params string
-		grants       []string
-	}{
+	tests := []grantCase{
 		{"canned public-read as array", `{"bucketName":"b","x-amz-acl":["public-read"]}`, []string{"AllUsers READ"}},
 		{"canned public-read-write as string", `{"bucketName":"b","x-amz-acl":"public-read-write"}`, []string{"AllUsers READ", "AllUsers WRITE"}},
 		{"canned authenticated-read", `{"bucketName":"b","x-amz-acl":["authenticated-read"]}`, []string{"AuthenticatedUsers READ"}},
@@ -73,20 +52,7 @@ func TestPutBucketAcl(t *testing.T) {
 		{"log delivery group is not public", `{"bucketName":"b","AccessControlPolicy":{"AccessControlList":{"Grant":[{"Grantee":{"URI":"http://acs.amazonaws.com/groups/s3/LogDelivery"},"Permission":"WRITE"}]}}}`, nil},
 		{"canned private", `{"bucketName":"b","x-amz-acl":["private"]}`, nil},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			f, err := parseEntry(t, e, "s3-putbucketacl-allusers-read.json", tc.params, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.grants, f.Requested.Grants); diff != "" {
-				t.Errorf("grants (-want +got):\n%s", diff)
-			}
-			if public := tc.grants != nil; f.Requested.PublicAccess != public || f.OpensExposure != public {
-				t.Errorf("publicAccess=%v opens=%v, want %v", f.Requested.PublicAccess, f.OpensExposure, public)
-			}
-		})
-	}
+	checkGrants(t, e, "s3-putbucketacl-allusers-read.json", false, tests)
 }
 
 // TestPublicAccessBlock covers the bucket block and the account-level and

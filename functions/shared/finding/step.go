@@ -40,9 +40,13 @@ const (
 
 // DedupeRequest is dedupe's input.
 type DedupeRequest struct {
-	Action      DedupeAction `json:"action"`
-	Finding     *Finding     `json:"finding"`
-	ExecutionID string       `json:"executionId,omitempty"`
+	Action  DedupeAction `json:"action"`
+	Finding *Finding     `json:"finding"`
+	// Key is the alert key the claim returned (DedupeResult.Key). Confirm
+	// and release act on it and need it (see IsAlertKey); a claim computes
+	// the key from Finding and ignores Key.
+	Key         string `json:"key,omitempty"`
+	ExecutionID string `json:"executionId,omitempty"`
 }
 
 // DedupeResult is dedupe's output.

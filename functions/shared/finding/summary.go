@@ -2,7 +2,6 @@ package finding
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -64,30 +63,4 @@ func rulesText(rules []Rule) string {
 		out = append(out, r.String())
 	}
 	return strings.Join(out, "; ")
-}
-
-// String renders r for people: "tcp 22 from 0.0.0.0/0", "all traffic from
-// ::/0", "udp 1000-2000 from pl-123", "icmp from 10.0.0.0/8".
-func (r Rule) String() string {
-	var b strings.Builder
-	switch {
-	case r.AllTraffic():
-		b.WriteString("all traffic")
-	case r.Protocol == "tcp" || r.Protocol == "udp":
-		b.WriteString(r.Protocol)
-		b.WriteByte(' ')
-		switch {
-		case r.FromPort == -1 || (r.FromPort == 0 && r.ToPort == 65535):
-			b.WriteString("all ports")
-		case r.FromPort == r.ToPort:
-			b.WriteString(strconv.Itoa(r.FromPort))
-		default:
-			b.WriteString(strconv.Itoa(r.FromPort) + "-" + strconv.Itoa(r.ToPort))
-		}
-	default:
-		b.WriteString("protocol " + r.Protocol)
-	}
-	b.WriteString(" from ")
-	b.WriteString(firstNonEmpty(r.CIDR, r.PrefixListID, r.GroupID, "?"))
-	return b.String()
 }

@@ -1,6 +1,13 @@
 // Package lambdarun is the wiring every trailwatch function shares: the base
-// logger, per-invocation log fields, and the choice between running as a
-// Lambda and handling one event file locally.
+// logger, per-invocation log fields, how a start-up failure is reported,
+// and the choice between running as a Lambda and handling one event file
+// locally.
+//
+// Every function's main has one shape: build the logger (Logger), read the
+// configuration with its one function configFromEnv(os.Getenv) (parse has
+// none to read), build the SDK clients once, build the handler with
+// NewHandler(adapters..., logger[, config]) and Start it; a start-up error
+// goes to Abort.
 package lambdarun
 
 import (
@@ -15,18 +22,31 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/rs/zerolog"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 )
 
 // Logger returns the base JSON logger of a function, writing to w, with the
 // service and function names on every line. The level comes from LOG_LEVEL
 // (trace, debug, info, warn, error); an unknown or empty value means info.
 func Logger(w io.Writer, function string) zerolog.Logger {
-	level, err := zerolog.ParseLevel(strings.ToLower(os.Getenv("LOG_LEVEL")))
+	level, err := zerolog.ParseLevel(strings.ToLower(os.Getenv(deployment.EnvLogLevel)))
 	if err != nil || level == zerolog.NoLevel {
 		level = zerolog.InfoLevel
 	}
 	return zerolog.New(w).Level(level).With().Timestamp().
 		Str("service", "trailwatch").Str("function", function).Logger()
+}
+
+// exit ends the process; tests replace it.
+var exit = os.Exit
+
+// Abort reports err, which keeps the function from starting (its
+// configuration is invalid, its SDK clients cannot be built), as one log
+// line at fatal level with the static message "startup_failed", and exits
+// with status 1. Call it from main only.
+func Abort(log zerolog.Logger, err error) {
+	log.WithLevel(zerolog.FatalLevel).Err(err).Msg("startup_failed")
+	exit(1)
 }
 
 // WithInvocation returns ctx carrying a child of base with the invocation's

@@ -1,0 +1,317 @@
+package finding
+
+import (
+	"cmp"
+	"encoding/json"
+)
+
+// ipPermission is one entry of ipPermissions.items.
+type ipPermission struct {
+	IPProtocol string           `json:"ipProtocol"`
+	FromPort   *json.Number     `json:"fromPort"`
+	ToPort     *json.Number     `json:"toPort"`
+	Groups     items[groupItem] `json:"groups"`
+	IPRanges   items[struct {
+		CIDRIP string `json:"cidrIp"`
+	}] `json:"ipRanges"`
+	IPv6Ranges items[struct {
+		CIDRIPv6 string `json:"cidrIpv6"`
+	}] `json:"ipv6Ranges"`
+	PrefixListIDs items[struct {
+		PrefixListID string `json:"prefixListId"`
+	}] `json:"prefixListIds"`
+}
+
+// sgPermissions is the request of AuthorizeSecurityGroupIngress and
+// RevokeSecurityGroupIngress in every form CloudTrail records: ipPermissions
+// (the current form), the legacy top-level form (cidrIp, ipProtocol,
+// fromPort, toPort, or sourceSecurityGroupName for a whole group), a
+// groupName without groupId (default VPC), and, for Revoke only,
+// securityGroupRuleIds.
+type sgPermissions struct {
+	GroupID       string              `json:"groupId"`
+	GroupName     string              `json:"groupName"`
+	IPPermissions items[ipPermission] `json:"ipPermissions"`
+	// Legacy top-level form.
+	CIDRIP                     string       `json:"cidrIp"`
+	IPProtocol                 string       `json:"ipProtocol"`
+	FromPort                   *json.Number `json:"fromPort"`
+	ToPort                     *json.Number `json:"toPort"`
+	SourceSecurityGroupName    string       `json:"sourceSecurityGroupName"`
+	SourceSecurityGroupOwnerID string       `json:"sourceSecurityGroupOwnerId"`
+	// SecurityGroupRuleIDs names rules to revoke by id.
+	SecurityGroupRuleIDs ruleIDs `json:"securityGroupRuleIds"`
+}
+
+// rules returns the rules the request names, with groupID as their
+// SecurityGroupID.
+func (p sgPermissions) rules(groupID string) ([]Rule, error) {
+	perms := p.IPPermissions.Items
+	if p.CIDRIP != "" || p.SourceSecurityGroupName != "" {
+		legacy := ipPermission{IPProtocol: p.IPProtocol, FromPort: p.FromPort, ToPort: p.ToPort}
+		if p.CIDRIP != "" {
+			legacy.IPRanges.Items = append(legacy.IPRanges.Items, struct {
+				CIDRIP string `json:"cidrIp"`
+			}{p.CIDRIP})
+		}
+		if p.SourceSecurityGroupName != "" {
+			legacy.Groups.Items = append(legacy.Groups.Items, groupItem{GroupName: p.SourceSecurityGroupName})
+		}
+		perms = append(perms, legacy)
+	}
+	var out []Rule
+	for _, perm := range perms {
+		rules, err := permissionRules(perm, groupID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rules...)
+	}
+	return out, nil
+}
+
+// permissionRules expands one ipPermission into a Rule per source.
+func permissionRules(p ipPermission, groupID string) ([]Rule, error) {
+	base, err := ruleBase(p.IPProtocol, p.FromPort, p.ToPort, groupID)
+	if err != nil {
+		return nil, err
+	}
+	var rules []Rule
+	for _, r := range p.IPRanges.Items {
+		rules = append(rules, base.WithCIDR(r.CIDRIP))
+	}
+	for _, r := range p.IPv6Ranges.Items {
+		rules = append(rules, base.WithCIDR(r.CIDRIPv6))
+	}
+	for _, r := range p.PrefixListIDs.Items {
+		rule := base
+		rule.PrefixListID = r.PrefixListID
+		rules = append(rules, rule)
+	}
+	for _, g := range p.Groups.Items {
+		rule := base
+		rule.GroupID = cmp.Or(g.GroupID, g.GroupName)
+		rules = append(rules, rule)
+	}
+	return rules, nil
+}
+
+// ruleIDs reads securityGroupRuleIds, whose CloudTrail shape no public
+// sample shows: a list of strings, or EC2's {"items": [...]} of strings or of
+// {"securityGroupRuleId": ...} objects.
+type ruleIDs []string
+
+func (r *ruleIDs) UnmarshalJSON(data []byte) error {
+	var list []json.RawMessage
+	if err := json.Unmarshal(data, &list); err != nil {
+		var wrapped items[json.RawMessage]
+		if err := json.Unmarshal(data, &wrapped); err != nil {
+			return err
+		}
+		list = wrapped.Items
+	}
+	for _, raw := range list {
+		var id string
+		if json.Unmarshal(raw, &id) != nil {
+			var obj struct {
+				SecurityGroupRuleID string `json:"securityGroupRuleId"`
+			}
+			if err := json.Unmarshal(raw, &obj); err != nil {
+				return err
+			}
+			id = obj.SecurityGroupRuleID
+		}
+		if id != "" {
+			*r = append(*r, id)
+		}
+	}
+	return nil
+}
+
+// securityGroupRuleSet is the response of AuthorizeSecurityGroupIngress:
+// the rules created, with their group.
+type securityGroupRuleSet struct {
+	SecurityGroupRuleSet items[struct {
+		GroupID string `json:"groupId"`
+	}] `json:"securityGroupRuleSet"`
+}
+
+// sgTarget decodes a security-group rule request and returns its rules
+// (with the group's id, from the request or, for the groupName-only form,
+// from the response) and the group as a Resource.
+func sgTarget(rec *record) ([]Rule, Resource, error) {
+	var req sgPermissions
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return nil, Resource{}, err
+	}
+	var resp securityGroupRuleSet
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return nil, Resource{}, err
+	}
+	id := req.GroupID
+	for _, r := range resp.SecurityGroupRuleSet.Items {
+		if id == "" && r.GroupID != "" {
+			id = r.GroupID
+		}
+	}
+	if id == "" && req.GroupName == "" {
+		return nil, Resource{}, &MalformedEventError{Reason: "requestParameters has neither groupId nor groupName"}
+	}
+	group := Resource{Type: TypeSecurityGroup, ID: cmp.Or(id, req.GroupName), Name: req.GroupName}
+	rules, err := req.rules(id)
+	return rules, group, err
+}
+
+func parseAuthorizeSecurityGroupIngress(rec *record, f *Finding) error {
+	rules, group, err := sgTarget(rec)
+	if err != nil {
+		return err
+	}
+	f.Resources = append(f.Resources, group)
+	f.Requested.IngressRules = append(f.Requested.IngressRules, rules...)
+	f.OpensExposure = anyWorldOpen(rules)
+	return nil
+}
+
+// parseRevokeSecurityGroupIngress closes exposure when a revoked rule was
+// world-open. Revoked rules are not recorded in Requested.IngressRules,
+// which holds rules added; a revocation by securityGroupRuleIds alone cannot
+// tell what it removed, so it never closes.
+func parseRevokeSecurityGroupIngress(rec *record, f *Finding) error {
+	rules, group, err := sgTarget(rec)
+	if err != nil {
+		return err
+	}
+	f.Resources = append(f.Resources, group)
+	f.Requested.RevokedRules = rules
+	f.ClosesExposure = anyWorldOpen(rules)
+	return nil
+}
+
+// modifySecurityGroupRules is ModifySecurityGroupRules as CloudTrail
+// records it: the request wrapped in ModifySecurityGroupRulesRequest, with
+// capitalised members, and SecurityGroupRule an object for one rule or a
+// list for several. API reference:
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifySecurityGroupRules.html
+// (SecurityGroupRuleUpdate, SecurityGroupRuleRequest).
+type modifySecurityGroupRules struct {
+	Request struct {
+		GroupID string          `json:"GroupId"`
+		Rules   json.RawMessage `json:"SecurityGroupRule"`
+	} `json:"ModifySecurityGroupRulesRequest"`
+}
+
+type securityGroupRuleUpdate struct {
+	SecurityGroupRuleID string `json:"SecurityGroupRuleId"`
+	SecurityGroupRule   struct {
+		IPProtocol        string       `json:"IpProtocol"`
+		FromPort          *json.Number `json:"FromPort"`
+		ToPort            *json.Number `json:"ToPort"`
+		CIDRIPv4          string       `json:"CidrIpv4"`
+		CIDRIPv6          string       `json:"CidrIpv6"`
+		PrefixListID      string       `json:"PrefixListId"`
+		ReferencedGroupID string       `json:"ReferencedGroupId"`
+	} `json:"SecurityGroupRule"`
+}
+
+// parseModifySecurityGroupRules records the rules as they become. The
+// request does not say whether a rule is ingress or egress, so the rules go
+// to Requested.IngressRules and OpensExposure is set when one becomes
+// world-open; confirmModifySecurityGroupRules keeps it only if the group's
+// live ingress has that rule.
+func parseModifySecurityGroupRules(rec *record, f *Finding) error {
+	var req modifySecurityGroupRules
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	id := req.Request.GroupID
+	if id == "" {
+		return &MalformedEventError{Reason: "requestParameters has no ModifySecurityGroupRulesRequest.GroupId"}
+	}
+	updates, err := objectOrList[securityGroupRuleUpdate](req.Request.Rules)
+	if err != nil {
+		return &MalformedEventError{Reason: "SecurityGroupRule", Err: err}
+	}
+	f.Resources = append(f.Resources, Resource{Type: TypeSecurityGroup, ID: id})
+	for _, u := range updates {
+		r := u.SecurityGroupRule
+		base, err := ruleBase(r.IPProtocol, r.FromPort, r.ToPort, id)
+		if err != nil {
+			return err
+		}
+		// A rule has exactly one source.
+		switch {
+		case r.CIDRIPv4 != "":
+			f.Requested.IngressRules = append(f.Requested.IngressRules, base.WithCIDR(r.CIDRIPv4))
+		case r.CIDRIPv6 != "":
+			f.Requested.IngressRules = append(f.Requested.IngressRules, base.WithCIDR(r.CIDRIPv6))
+		case r.PrefixListID != "":
+			base.PrefixListID = r.PrefixListID
+			f.Requested.IngressRules = append(f.Requested.IngressRules, base)
+		case r.ReferencedGroupID != "":
+			base.GroupID = r.ReferencedGroupID
+			f.Requested.IngressRules = append(f.Requested.IngressRules, base)
+		}
+	}
+	f.OpensExposure = anyWorldOpen(f.Requested.IngressRules)
+	return nil
+}
+
+// confirmModifySecurityGroupRules keeps OpensExposure only when the group,
+// as it is now, admits the world through one of the modified rules: a
+// modified egress rule, or one changed again since, does not count.
+func confirmModifySecurityGroupRules(f *Finding) {
+	f.OpensExposure = false
+	for _, r := range f.Resources {
+		if r.Type != TypeSecurityGroup {
+			continue
+		}
+		for _, live := range r.OpenIngress {
+			for _, req := range f.Requested.IngressRules {
+				if req.WorldOpen && sameRule(live, req) {
+					f.OpensExposure = true
+				}
+			}
+		}
+	}
+}
+
+func parseCreateSecurityGroup(rec *record, f *Finding) error {
+	var req struct {
+		GroupName string `json:"groupName"`
+		VPCID     string `json:"vpcId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		GroupID string `json:"groupId"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	id := cmp.Or(resp.GroupID, req.GroupName)
+	if err := addResource(f, Resource{Type: TypeSecurityGroup, ID: id, Name: req.GroupName}, "neither responseElements.groupId nor requestParameters.groupName"); err != nil {
+		return err
+	}
+	if req.VPCID != "" {
+		f.Resources = append(f.Resources, Resource{Type: TypeVPC, ID: req.VPCID})
+	}
+	return nil
+}
+
+// ec2SecurityGroupCatalog are the catalog entries parsed in this file.
+var ec2SecurityGroupCatalog = []Entry{
+	{EventSource: ec2Source, EventName: "AuthorizeSecurityGroupIngress", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Adds ingress rules to a security group (ipPermissions or the legacy cidrIp form); a source with prefix length 0, IPv4 or IPv6, opens the ports to the world.",
+		parse:       parseAuthorizeSecurityGroupIngress},
+	{EventSource: ec2Source, EventName: "RevokeSecurityGroupIngress", Category: CategoryNetwork, Effect: EffectCloses,
+		Description: "Removes ingress rules from a security group; closes when a revoked rule admitted the world (a revocation by rule id alone cannot tell, and does not close).",
+		parse:       parseRevokeSecurityGroupIngress},
+	{EventSource: ec2Source, EventName: "ModifySecurityGroupRules", Category: CategoryNetwork, Effect: EffectVaries,
+		Description: "Rewrites security group rules by id; opens when a rule becomes world-open. The request does not say ingress or egress: enrichment keeps the exposure only if the group's live ingress has the rule.",
+		parse:       parseModifySecurityGroupRules, confirm: confirmModifySecurityGroupRules},
+	{EventSource: ec2Source, EventName: "CreateSecurityGroup", Category: CategoryNetwork, Effect: EffectWatch,
+		Description: "Creates a security group; exposes nothing by itself (a new group has no ingress rules).",
+		parse:       parseCreateSecurityGroup},
+}
