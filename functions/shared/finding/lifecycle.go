@@ -97,13 +97,13 @@ type Digest struct {
 
 // DigestEntry is one alert held for a digest.
 type DigestEntry struct {
-	AlertID  string     `json:"alertId"`
-	Key      string     `json:"key"`
-	EventID  string     `json:"eventId"`
-	Time     time.Time  `json:"time"`
-	Severity Severity   `json:"severity"`
-	Region   string     `json:"region"`
-	Summary  string     `json:"summary"`
+	AlertID  string    `json:"alertId"`
+	Key      string    `json:"key"`
+	EventID  string    `json:"eventId"`
+	Time     time.Time `json:"time"`
+	Severity Severity  `json:"severity"`
+	Region   string    `json:"region"`
+	Summary  string    `json:"summary"`
 	// Resources are the finding's resources, type and id only.
 	Resources []Resource `json:"resources"`
 }
