@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,6 +26,39 @@ import (
 	"github.com/trailwatch/trailwatch/test/pipeline"
 )
 
+// binDir holds the functions' host binaries: $TRAILWATCH_BIN (make test
+// builds them), or built once by TestMain.
+var binDir string
+
+// TestMain finds or builds the functions' binaries once, before any test
+// and outside every test's deadline.
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	root, err := pipeline.FindRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	tmp, err := os.MkdirTemp("", "trailwatch-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(tmp)
+	var built bool
+	if binDir, built, err = pipeline.Binaries(context.Background(), root, tmp); err != nil {
+		fmt.Fprintln(os.Stderr, "build the functions:", err)
+		return 1
+	}
+	if built {
+		fmt.Fprintf(os.Stderr, "e2e: built the functions into %s (set %s to use prebuilt ones: make bin)\n", binDir, pipeline.BinEnv)
+	}
+	return m.Run()
+}
+
 // deploy deploys the pipeline for one test and removes it afterwards. The
 // stack's logs go to the test log when the test fails.
 func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.World, string) {
@@ -35,7 +70,7 @@ func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.W
 	var logs safeBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: t.TempDir(), Logs: &logs, Env: env})
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: binDir, Logs: &logs, Env: env})
 	if errors.Is(err, localstack.ErrMotoNotFound) {
 		t.Skip("no python with moto: run `make moto` (make test does)")
 	}
@@ -218,7 +253,7 @@ func TestAlertInFlightWaitsForItsHolder(t *testing.T) {
 	// confirmed, with 8 s of its lease left.
 	pk := alertItem(ctx, t, p, eventIDOf(t, first))
 	_, err := p.DDB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(pipeline.TableName),
+		TableName:                aws.String(p.Names.Table),
 		Key:                      map[string]ddbtypes.AttributeValue{"pk": pk},
 		UpdateExpression:         aws.String("SET #status = :pending, event_id = :eid, execution_id = :xid, lease_ends = :lease"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
@@ -253,7 +288,7 @@ func TestAlertInFlightWaitsForItsHolder(t *testing.T) {
 func alertItem(ctx context.Context, t *testing.T, p *pipeline.Pipeline, eventID string) ddbtypes.AttributeValue {
 	t.Helper()
 	out, err := p.DDB.Scan(ctx, &dynamodb.ScanInput{
-		TableName:                 aws.String(pipeline.TableName),
+		TableName:                 aws.String(p.Names.Table),
 		FilterExpression:          aws.String("event_id = :eid"),
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":eid": &ddbtypes.AttributeValueMemberS{Value: eventID}},
 	})
@@ -321,25 +356,19 @@ func withNewEventID(t *testing.T, record []byte) []byte {
 	return b
 }
 
-// sends counts the deliveries of each event, so send waits for the newest.
-var sends = map[string]int{}
-
+// send sends record through the rules and returns the execution it
+// started.
 func send(ctx context.Context, t *testing.T, p *pipeline.Pipeline, record []byte) pipeline.Execution {
 	t.Helper()
-	if _, err := p.PutEvent(ctx, record, ""); err != nil {
-		t.Fatal(err)
-	}
-	var r struct {
-		EventID string `json:"eventID"`
-	}
-	_ = json.Unmarshal(record, &r)
-	key := t.Name() + r.EventID
-	sends[key]++
-	execs, err := p.Executions(ctx, r.EventID, sends[key])
+	id, err := p.PutRecord(ctx, record)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return execs[len(execs)-1]
+	e, err := p.Delivered(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 func contains(s []string, v string) bool {
