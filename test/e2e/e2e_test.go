@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,25 +36,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	root, err := pipeline.FindRoot()
+	_, dir, cleanup, err := pipeline.TestBinaries()
+	defer cleanup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	tmp, err := os.MkdirTemp("", "trailwatch-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	var built bool
-	if binDir, built, err = pipeline.Binaries(context.Background(), root, tmp); err != nil {
-		fmt.Fprintln(os.Stderr, "build the functions:", err)
-		return 1
-	}
-	if built {
-		fmt.Fprintf(os.Stderr, "e2e: built the functions into %s (set %s to use prebuilt ones: make bin)\n", binDir, pipeline.BinEnv)
-	}
+	binDir = dir
 	return m.Run()
 }
 
@@ -67,7 +54,7 @@ func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.W
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs safeBuffer
+	var logs localstack.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: binDir, Logs: &logs, Env: env})
@@ -378,22 +365,4 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// safeBuffer is a bytes.Buffer safe for the stack's concurrent writers.
-type safeBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *safeBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *safeBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -6,6 +6,28 @@ import (
 	"sync"
 )
 
+// Buffer collects output that concurrent writers produce, such as a
+// stack's Config.Logs, for reading while they write. The zero value is
+// ready to use.
+type Buffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p; it never fails.
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // syncWriter serializes writes to w.
 type syncWriter struct {
 	mu sync.Mutex

@@ -63,11 +63,7 @@ func (g *gateway) serveNext(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *gateway) serveResponse(w http.ResponseWriter, r *http.Request) {
-	p, ok := g.caller(w, r)
-	if !ok {
-		return
-	}
-	body, ok := readRuntimeBody(w, r)
+	p, body, ok := g.runtimeCall(w, r)
 	if !ok {
 		return
 	}
@@ -81,11 +77,7 @@ func (g *gateway) serveResponse(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *gateway) serveError(w http.ResponseWriter, r *http.Request) {
-	p, ok := g.caller(w, r)
-	if !ok {
-		return
-	}
-	body, ok := readRuntimeBody(w, r)
+	p, body, ok := g.runtimeCall(w, r)
 	if !ok {
 		return
 	}
@@ -94,11 +86,7 @@ func (g *gateway) serveError(w http.ResponseWriter, r *http.Request) {
 }
 
 func (g *gateway) serveInitError(w http.ResponseWriter, r *http.Request) {
-	p, ok := g.caller(w, r)
-	if !ok {
-		return
-	}
-	body, ok := readRuntimeBody(w, r)
+	p, body, ok := g.runtimeCall(w, r)
 	if !ok {
 		return
 	}
@@ -124,13 +112,19 @@ func (g *gateway) caller(w http.ResponseWriter, r *http.Request) (*process, bool
 	return p, ok
 }
 
-func readRuntimeBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+// runtimeCall returns the process a Runtime API call that posts a body
+// comes from, and the body; or it answers the error and returns false.
+func (g *gateway) runtimeCall(w http.ResponseWriter, r *http.Request) (*process, []byte, bool) {
+	p, ok := g.caller(w, r)
+	if !ok {
+		return nil, nil, false
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayload))
 	if err != nil {
 		writeRuntimeError(w, http.StatusRequestEntityTooLarge, "RequestTooLarge", err.Error())
-		return nil, false
+		return nil, nil, false
 	}
-	return body, true
+	return p, body, true
 }
 
 func writeRuntimeStatus(w http.ResponseWriter) {

@@ -110,3 +110,27 @@ func bootstraps(dir string) (map[string]string, error) {
 	}
 	return out, nil
 }
+
+// TestBinaries is for a test's TestMain: it returns the repository root and
+// the directory of prebuilt binaries ($TRAILWATCH_BIN, else a temporary
+// directory it builds the functions and commands into, which cleanup
+// removes). It has no deadline: building is not part of any test.
+func TestBinaries(commands ...string) (root, dir string, cleanup func(), err error) {
+	cleanup = func() {}
+	if root, err = FindRoot(); err != nil {
+		return "", "", cleanup, err
+	}
+	tmp, err := os.MkdirTemp("", "trailwatch-bin-")
+	if err != nil {
+		return "", "", cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(tmp) }
+	dir, built, err := Binaries(context.Background(), root, tmp, commands...)
+	if err != nil {
+		return "", "", cleanup, fmt.Errorf("build the binaries: %w", err)
+	}
+	if built {
+		fmt.Fprintf(os.Stderr, "built the functions into %s (%s=.local/bin after `make bin` skips this)\n", dir, BinEnv)
+	}
+	return root, dir, cleanup, nil
+}

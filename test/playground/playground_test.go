@@ -5,7 +5,6 @@
 package playground
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,7 +15,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -42,46 +40,21 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	var cleanup func()
 	var err error
-	if root, err = pipeline.FindRoot(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	tmp, err := os.MkdirTemp("", "trailwatch-playground-bin-")
+	root, binDir, cleanup, err = pipeline.TestBinaries(commands...)
+	defer cleanup()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(tmp)
-	if binDir, _, err = pipeline.Binaries(context.Background(), root, tmp, commands...); err != nil {
-		fmt.Fprintln(os.Stderr, "build:", err)
 		return 1
 	}
 	return m.Run()
 }
 
-// safeBuffer collects a subprocess's output while the test reads it.
-type safeBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *safeBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *safeBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // up is a running `up` command.
 type up struct {
 	cmd    *exec.Cmd
-	out    safeBuffer
+	out    localstack.Buffer
 	exited chan error
 	state  string
 }
