@@ -19,8 +19,9 @@
 //     own (AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>/_trailwatch/runtime/<id>).
 //   - everything else, proxied to moto unchanged.
 //
-// EventBridge in moto delivers to SQS targets but not to Step Functions;
-// Stack.StartForwarder plays that part from a queue.
+// Moto is started by package test/moto, the starter the functions' moto
+// tests share. EventBridge in moto delivers to SQS targets but not to Step
+// Functions; Stack.StartForwarder plays that part from a queue.
 //
 // Everything listens on 127.0.0.1 only. It runs on Unix-like systems only
 // (processes are managed as process groups).
