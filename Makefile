@@ -3,8 +3,21 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 FUNCTIONS := parse enrich dedupe notify
-MODULES   := functions/shared $(addprefix functions/,$(FUNCTIONS)) test
+MODULES   := functions/shared $(addprefix functions/,$(FUNCTIONS)) test/moto test
 BUILD     := build
+
+# Host builds of the functions (<fn>/bootstrap) and of the local commands,
+# built once by `make bin` and run by the demo, the playground and the e2e
+# tests, which find them through TRAILWATCH_BIN. The flags are
+# test/pipeline's BuildFlags (checked by a test there).
+LOCAL_BIN        := $(CURDIR)/.local/bin
+HOST_BUILD_FLAGS := -tags lambda.norpc
+COMMANDS         := demo up send
+export TRAILWATCH_BIN := $(LOCAL_BIN)
+
+# Pure Go everywhere: the host binaries, the tests and vet share one build
+# cache, so each package compiles once per make test.
+export CGO_ENABLED := 0
 
 # moto, the local AWS emulator: the machine's python3 when it has it, else a
 # virtual environment in .venv with the pinned version.
@@ -15,32 +28,62 @@ export TRAILWATCH_PYTHON := $(PYTHON)
 
 FUZZTIME ?= 20s
 
+# go test -timeout per target: what the tests themselves take on a busy
+# 2-core machine, with room (compilation is not counted: go test starts the
+# clock when the test binary runs). The e2e tests run one package at a time
+# (-p 1): each starts moto and the functions, and their dedupe leases and
+# windows are seconds long.
+UNIT_TIMEOUT  := 10m
+FUZZ_TIMEOUT  := 5m
+E2E_TIMEOUT   := 20m
+BENCH_TIMEOUT := 20m
+
+# make up: the playground's port on 127.0.0.1.
+PORT ?= 4566
+
 .PHONY: help
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
 
 .PHONY: demo
-demo: moto ## run the pipeline locally on sample CloudTrail events (no AWS account needed)
-	go run ./test/cmd/demo
+demo: moto bin ## run the pipeline locally on sample CloudTrail events (no AWS account needed)
+	$(LOCAL_BIN)/demo
+
+.PHONY: up
+up: moto bin ## the local playground: trailwatch on the local stack until Ctrl-C (PORT, default 4566)
+	$(LOCAL_BIN)/up -port $(PORT)
+
+.PHONY: send
+send: ## send one CloudTrail event to the playground: make send EVENT=path/to/event.json
+	@if [ -z "$(EVENT)" ]; then echo "usage: make send EVENT=path/to/event.json (make up first)"; exit 2; fi
+	go build -o $(LOCAL_BIN)/send ./test/cmd/send
+	$(LOCAL_BIN)/send $(EVENT)
+
+.PHONY: bin
+bin: $(addprefix $(LOCAL_BIN)/,$(addsuffix /bootstrap,$(FUNCTIONS))) ## host builds of the functions and the local commands, in .local/bin
+	go build -o $(LOCAL_BIN)/ $(addprefix ./test/cmd/,$(COMMANDS))
+
+$(LOCAL_BIN)/%/bootstrap: FORCE
+	go build $(HOST_BUILD_FLAGS) -o $@ ./functions/$*
 
 .PHONY: test
 test: moto generate-check fmt-check vet unit fuzz terraform-check e2e ## everything CI runs
 
 .PHONY: unit
-unit: ## unit tests of every module
-	go test $(addprefix ./,$(addsuffix /...,$(filter-out test,$(MODULES))))
+unit: moto ## unit tests of every module, moto's included
+	go test -timeout $(UNIT_TIMEOUT) $(addprefix ./,$(addsuffix /...,$(filter-out test,$(MODULES))))
 
 .PHONY: e2e
-e2e: moto ## end-to-end tests on the local stack, and the local stack's own tests
-	go test -count=1 ./test/...
+e2e: moto bin ## end-to-end tests on the local stack, the playground's and the local stack's own tests
+	go test -count=1 -p 1 -timeout $(E2E_TIMEOUT) ./test/...
 
 .PHONY: fuzz
 fuzz: ## run the parser's fuzz target briefly (FUZZTIME)
-	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./functions/shared/finding
+	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -timeout $(FUZZ_TIMEOUT) ./functions/shared/finding
 
 .PHONY: bench
 bench: ## benchmarks, with allocations
-	go test -run '^$$' -bench . -benchmem $(addprefix ./,$(addsuffix /...,$(filter-out test,$(MODULES))))
+	go test -run '^$$' -bench . -benchmem -timeout $(BENCH_TIMEOUT) $(addprefix ./,$(addsuffix /...,$(filter-out test,$(MODULES))))
 
 .PHONY: vet
 vet:
@@ -69,7 +112,7 @@ build: $(addprefix $(BUILD)/,$(addsuffix .zip,$(FUNCTIONS))) ## Lambda zips for 
 $(BUILD)/%.zip: FORCE
 	@mkdir -p $(BUILD)/$*
 	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags "-s -w" -o $(BUILD)/$*/bootstrap ./functions/$*
-	go run ./test/cmd/lambdazip -o $@ $(BUILD)/$*/bootstrap
+	go run ./functions/shared/cmd/lambdazip -o $@ $(BUILD)/$*/bootstrap
 
 .PHONY: deploy
 deploy: build ## build the zips and terraform apply

@@ -33,6 +33,7 @@ require (
 	github.com/mattn/go-colorable v0.1.14 // indirect
 	github.com/mattn/go-isatty v0.0.20 // indirect
 	github.com/mitchellh/go-wordwrap v1.0.1 // indirect
+	github.com/trailwatch/trailwatch/test/moto v0.0.0
 	golang.org/x/mod v0.29.0 // indirect
 	golang.org/x/sync v0.18.0 // indirect
 	golang.org/x/sys v0.38.0 // indirect
@@ -41,3 +42,5 @@ require (
 )
 
 replace github.com/trailwatch/trailwatch/functions/shared => ../functions/shared
+
+replace github.com/trailwatch/trailwatch/test/moto => ./moto

@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
-	"github.com/trailwatch/trailwatch/functions/shared/mototest"
+	"github.com/trailwatch/trailwatch/test/moto/mototest"
 )
 
 // motoStack is a dedupe handler over the DynamoDB adapter over a fresh table

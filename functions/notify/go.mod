@@ -12,6 +12,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/rs/zerolog v1.35.1
 	github.com/trailwatch/trailwatch/functions/shared v0.0.0
+	github.com/trailwatch/trailwatch/test/moto v0.0.0
 )
 
 require (
@@ -32,3 +33,5 @@ require (
 )
 
 replace github.com/trailwatch/trailwatch/functions/shared => ../shared
+
+replace github.com/trailwatch/trailwatch/test/moto => ../../test/moto

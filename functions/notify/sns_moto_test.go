@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
-	"github.com/trailwatch/trailwatch/functions/shared/mototest"
+	"github.com/trailwatch/trailwatch/test/moto/mototest"
 )
 
 // TestSNSMoto publishes rendered alerts through the adapter to a topic in

@@ -8,10 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,6 +25,27 @@ import (
 	"github.com/trailwatch/trailwatch/test/pipeline"
 )
 
+// binDir holds the functions' host binaries: $TRAILWATCH_BIN (make test
+// builds them), or built once by TestMain.
+var binDir string
+
+// TestMain finds or builds the functions' binaries once, before any test
+// and outside every test's deadline.
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	_, dir, cleanup, err := pipeline.TestBinaries()
+	defer cleanup()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	binDir = dir
+	return m.Run()
+}
+
 // deploy deploys the pipeline for one test and removes it afterwards. The
 // stack's logs go to the test log when the test fails.
 func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.World, string) {
@@ -32,10 +54,10 @@ func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.W
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs safeBuffer
+	var logs localstack.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: t.TempDir(), Logs: &logs, Env: env})
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: binDir, Logs: &logs, Env: env})
 	if errors.Is(err, localstack.ErrMotoNotFound) {
 		t.Skip("no python with moto: run `make moto` (make test does)")
 	}
@@ -218,7 +240,7 @@ func TestAlertInFlightWaitsForItsHolder(t *testing.T) {
 	// confirmed, with 8 s of its lease left.
 	pk := alertItem(ctx, t, p, eventIDOf(t, first))
 	_, err := p.DDB.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(pipeline.TableName),
+		TableName:                aws.String(p.Names.Table),
 		Key:                      map[string]ddbtypes.AttributeValue{"pk": pk},
 		UpdateExpression:         aws.String("SET #status = :pending, event_id = :eid, execution_id = :xid, lease_ends = :lease"),
 		ExpressionAttributeNames: map[string]string{"#status": "status"},
@@ -253,7 +275,7 @@ func TestAlertInFlightWaitsForItsHolder(t *testing.T) {
 func alertItem(ctx context.Context, t *testing.T, p *pipeline.Pipeline, eventID string) ddbtypes.AttributeValue {
 	t.Helper()
 	out, err := p.DDB.Scan(ctx, &dynamodb.ScanInput{
-		TableName:                 aws.String(pipeline.TableName),
+		TableName:                 aws.String(p.Names.Table),
 		FilterExpression:          aws.String("event_id = :eid"),
 		ExpressionAttributeValues: map[string]ddbtypes.AttributeValue{":eid": &ddbtypes.AttributeValueMemberS{Value: eventID}},
 	})
@@ -321,25 +343,19 @@ func withNewEventID(t *testing.T, record []byte) []byte {
 	return b
 }
 
-// sends counts the deliveries of each event, so send waits for the newest.
-var sends = map[string]int{}
-
+// send sends record through the rules and returns the execution it
+// started.
 func send(ctx context.Context, t *testing.T, p *pipeline.Pipeline, record []byte) pipeline.Execution {
 	t.Helper()
-	if _, err := p.PutEvent(ctx, record, ""); err != nil {
-		t.Fatal(err)
-	}
-	var r struct {
-		EventID string `json:"eventID"`
-	}
-	_ = json.Unmarshal(record, &r)
-	key := t.Name() + r.EventID
-	sends[key]++
-	execs, err := p.Executions(ctx, r.EventID, sends[key])
+	id, err := p.PutRecord(ctx, record)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return execs[len(execs)-1]
+	e, err := p.Delivered(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
 
 func contains(s []string, v string) bool {
@@ -349,22 +365,4 @@ func contains(s []string, v string) bool {
 		}
 	}
 	return false
-}
-
-// safeBuffer is a bytes.Buffer safe for the stack's concurrent writers.
-type safeBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *safeBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *safeBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

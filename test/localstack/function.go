@@ -1,19 +1,16 @@
 package localstack
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-
-	"github.com/rs/zerolog"
 )
 
 // Error types the gateway reports itself, as Lambda names them.
@@ -24,8 +21,8 @@ const (
 	errorTypeUnknown    = "Runtime.Unknown"
 )
 
-// functionEnv returns the environment every function process shares, as
-// KEY=VALUE pairs: the defaults Start documents, then extra.
+// functionEnv returns the environment every function process shares: the
+// defaults Start documents, then extra.
 func functionEnv(endpoint string, extra map[string]string) map[string]string {
 	path := os.Getenv("PATH")
 	if path == "" {
@@ -55,7 +52,7 @@ type function struct {
 	name    string
 	arn     string
 	path    string
-	env     []string // without AWS_LAMBDA_RUNTIME_API
+	env     []string // KEY=VALUE, without AWS_LAMBDA_RUNTIME_API
 	timeout time.Duration
 	gw      *gateway
 
@@ -63,36 +60,26 @@ type function struct {
 	idle []*process // started, not assigned an invocation
 }
 
-func newFunction(gw *gateway, name, path string, shared map[string]string, timeout time.Duration) *function {
+// newFunction configures the function name: its processes get the
+// AWS_LAMBDA_* variables of the function, then shared, then fn.Env.
+func newFunction(gw *gateway, name string, fn Function, shared map[string]string, timeout time.Duration) *function {
 	env := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME":   name,
 		"AWS_LAMBDA_LOG_GROUP_NAME":  "/aws/lambda/" + name,
 		"AWS_LAMBDA_LOG_STREAM_NAME": "local",
-		"LAMBDA_TASK_ROOT":           filepath.Dir(path),
+		"LAMBDA_TASK_ROOT":           filepath.Dir(fn.Bootstrap),
 	}
-	for k, v := range shared { // shared holds cfg.Env, which may override
-		env[k] = v
+	for _, layer := range []map[string]string{shared, fn.Env} {
+		for k, v := range layer {
+			env[k] = v
+		}
 	}
 	pairs := make([]string, 0, len(env))
 	for k, v := range env {
 		pairs = append(pairs, k+"="+v)
 	}
 	sort.Strings(pairs)
-	return &function{name: name, arn: FunctionARN(name), path: path, env: pairs, timeout: timeout, gw: gw}
-}
-
-// process is one running bootstrap binary of a function.
-type process struct {
-	fn     *function
-	id     string // routes its Runtime API calls; unique within the gateway
-	cmd    *exec.Cmd
-	out    *lineWriter
-	work   chan *invocation // capacity 1: the invocation assigned to it
-	exited chan struct{}    // closed once it has exited
-
-	mu        sync.Mutex
-	current   *invocation // handed out by /next, not answered yet
-	initError []byte      // body of its /init/error, if it posted one
+	return &function{name: name, arn: FunctionARN(name), path: fn.Bootstrap, env: pairs, timeout: timeout, gw: gw}
 }
 
 // invocation is one call of a function.
@@ -117,6 +104,22 @@ func failure(errorType, message string) result {
 		ErrorMessage string `json:"errorMessage"`
 	}{errorType, message})
 	return result{payload: body, failed: true}
+}
+
+// errorDocument returns body when it is a JSON object with an errorType,
+// else a document of type errorType (or Runtime.Unknown) carrying body as
+// its message.
+func errorDocument(body []byte, errorType string) []byte {
+	var doc struct {
+		ErrorType string `json:"errorType"`
+	}
+	if json.Unmarshal(body, &doc) == nil && doc.ErrorType != "" {
+		return body
+	}
+	if errorType == "" {
+		errorType = errorTypeUnknown
+	}
+	return failure(errorType, string(body)).payload
 }
 
 // invoke runs payload on an idle process, or a new one when every process
@@ -203,125 +206,12 @@ func (f *function) forget(p *process) {
 	}
 }
 
-// spawn starts a process of f with its own Runtime API address.
-func (f *function) spawn() (*process, error) {
-	p := &process{fn: f, work: make(chan *invocation, 1), exited: make(chan struct{})}
-	err := f.gw.register(p, func(id string) error {
-		p.id = id
-		p.out = newLineWriter(f.gw.logs, f.name+"["+id+"]: ")
-		p.cmd = exec.Command(f.path)
-		p.cmd.Dir = filepath.Dir(f.path)
-		p.cmd.Env = append(slices.Clip(f.env), "AWS_LAMBDA_RUNTIME_API="+f.gw.runtimeAPI(id))
-		p.cmd.Stdout = p.out
-		p.cmd.Stderr = p.out
-		p.cmd.SysProcAttr = sysProcAttr()
-		p.cmd.WaitDelay = time.Second
-		if err := p.cmd.Start(); err != nil {
-			return fmt.Errorf("start %s: %w", f.path, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	f.gw.log.Debug().Str("function", f.name).Str("process", p.id).Int("pid", p.cmd.Process.Pid).Msg("process_started")
-	go p.wait()
-	return p, nil
-}
-
-// wait reaps p and takes it out of the pool and the gateway. exited is
-// closed before p leaves the idle list, so release, which checks exited
-// under the same lock, never parks a dead process there for good.
-func (p *process) wait() {
-	err := p.cmd.Wait()
-	p.out.Flush()
-	lvl := zerolog.DebugLevel
-	if err != nil && !p.killed() {
-		lvl = zerolog.WarnLevel
-	}
-	p.fn.gw.log.WithLevel(lvl).Str("function", p.fn.name).Str("process", p.id).
-		Str("state", p.cmd.ProcessState.String()).Msg("process_exited")
-	close(p.exited)
-	p.fn.forget(p)
-	p.fn.gw.unregister(p)
-}
-
-func (p *process) killed() bool {
-	ws, ok := p.cmd.ProcessState.Sys().(syscall.WaitStatus)
-	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
-}
-
-// kill kills p's process group; p.exited is closed soon after.
-func (p *process) kill() {
-	select {
-	case <-p.exited:
-	default:
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-	}
-}
-
-// exitResult is the outcome of inv when p exited before answering it: p's
-// init error if it posted one, else Runtime.ExitError.
-func (p *process) exitResult(inv *invocation) result {
-	p.mu.Lock()
-	initError := p.initError
-	p.mu.Unlock()
-	if initError != nil {
-		return result{payload: initError, failed: true}
-	}
-	return failure(errorTypeExit, fmt.Sprintf("RequestId: %s Error: Runtime exited with error: %s",
-		inv.requestID, p.cmd.ProcessState))
-}
-
-// take hands the next invocation to the runtime of p: it blocks until one is
-// assigned, p exits, or stop is closed.
-func (p *process) take(stop <-chan struct{}) (*invocation, bool) {
-	select {
-	case inv := <-p.work:
-		p.mu.Lock()
-		p.current = inv
-		p.mu.Unlock()
-		inv.started.Store(true)
-		return inv, true
-	case <-p.exited:
-	case <-stop:
-	}
-	return nil, false
-}
-
-// answer completes the current invocation when its request ID is id, and
-// reports whether it was.
-func (p *process) answer(id string, res result) bool {
-	p.mu.Lock()
-	inv := p.current
-	if inv == nil || inv.requestID != id {
-		p.mu.Unlock()
-		return false
-	}
-	p.current = nil
-	p.mu.Unlock()
-	inv.done <- res
-	return true
-}
-
-func (p *process) setInitError(body []byte) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.initError = body
-}
-
-// errorDocument returns body when it is a JSON object with an errorType,
-// else a document of type errorType (or Runtime.Unknown) carrying body as
-// its message.
-func errorDocument(body []byte, errorType string) []byte {
-	var doc struct {
-		ErrorType string `json:"errorType"`
-	}
-	if json.Unmarshal(body, &doc) == nil && doc.ErrorType != "" {
-		return body
-	}
-	if errorType == "" {
-		errorType = errorTypeUnknown
-	}
-	return failure(errorType, string(body)).payload
+// newUUID returns a random (version 4) UUID, as Lambda's request IDs are.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,8 +19,12 @@ import (
 	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
-// echoExtra is the value of ECHO_EXTRA the stacks give the echo function.
-const echoExtra = "from-config"
+// ECHO_EXTRA, as the stacks give it: Config.Env's to every function, and
+// echo-own's own.
+const (
+	echoExtra    = "from-config"
+	echoOwnExtra = "from-function"
+)
 
 // echoResponse is testdata/echo's answer.
 type echoResponse struct {
@@ -33,28 +38,43 @@ type echoResponse struct {
 	Extra        string          `json:"extra"`
 }
 
-// buildEcho builds testdata/echo and returns the path of its binary.
-func buildEcho(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	cmd := exec.Command("go", "build", "-o", bin, "./testdata/echo")
+// echoBin is the path of testdata/echo's binary, built once by TestMain.
+var echoBin string
+
+// TestMain builds testdata/echo once, before any test runs and outside
+// every test's deadline.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "localstack-echo-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	echoBin = filepath.Join(dir, "bootstrap")
+	cmd := exec.Command("go", "build", "-o", echoBin, "./testdata/echo")
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build testdata/echo: %v\n%s", err, out)
+		fmt.Fprintf(os.Stderr, "build testdata/echo: %v\n%s", err, out)
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
-	return bin
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
-// startStack starts a stack running testdata/echo as the function "echo",
-// closed when the test ends. It skips the test when there is no python with
+// startStack starts a stack running testdata/echo as the functions "echo"
+// and "echo-own" (which has its own ECHO_EXTRA), closed when the test ends. It skips the test when there is no python with
 // moto, and only then.
 func startStack(t *testing.T, timeout time.Duration) *localstack.Stack {
 	t.Helper()
 	cfg := localstack.Config{
-		Functions: map[string]string{"echo": buildEcho(t)},
-		Env:       map[string]string{"ECHO_EXTRA": echoExtra},
-		Logs:      t.Output(),
-		Timeout:   timeout,
+		Functions: map[string]localstack.Function{
+			"echo":     {Bootstrap: echoBin},
+			"echo-own": {Bootstrap: echoBin, Env: map[string]string{"ECHO_EXTRA": echoOwnExtra}},
+		},
+		Env:     map[string]string{"ECHO_EXTRA": echoExtra},
+		Logs:    t.Output(),
+		Timeout: timeout,
 	}
 	s, err := localstack.Start(t.Context(), cfg)
 	if errors.Is(err, localstack.ErrMotoNotFound) {

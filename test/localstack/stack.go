@@ -19,8 +19,9 @@
 //     own (AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>/_trailwatch/runtime/<id>).
 //   - everything else, proxied to moto unchanged.
 //
-// EventBridge in moto delivers to SQS targets but not to Step Functions;
-// Stack.StartForwarder plays that part from a queue.
+// Moto is started by package test/moto, the starter the functions' moto
+// tests share. EventBridge in moto delivers to SQS targets but not to Step
+// Functions; Stack.StartForwarder plays that part from a queue.
 //
 // Everything listens on 127.0.0.1 only. It runs on Unix-like systems only
 // (processes are managed as process groups).
@@ -44,6 +45,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/rs/zerolog"
+	"github.com/trailwatch/trailwatch/test/moto"
 )
 
 const (
@@ -70,11 +72,11 @@ type Config struct {
 	// <repo>/.venv/bin/python when it has moto, <repo> being the nearest
 	// directory above the working directory holding go.work; else python3.
 	Python string
-	// Functions maps a function name (e.g. "trailwatch-parse") to the path
-	// of its bootstrap binary.
-	Functions map[string]string
-	// Env is extra environment for every function process (TABLE_NAME,
-	// TOPIC_ARN, ...). It may override the defaults (see Start), except
+	// Functions are the functions the gateway runs, by name (e.g.
+	// "trailwatch-parse").
+	Functions map[string]Function
+	// Env is extra environment for every function process (LOG_LEVEL, ...).
+	// It may override the defaults (see Start), except
 	// AWS_LAMBDA_RUNTIME_API.
 	Env map[string]string
 	// Logs receives moto's and the functions' output, line by line with a
@@ -86,9 +88,15 @@ type Config struct {
 	Port int
 }
 
-// ErrMotoNotFound is returned (wrapped) by Start when no interpreter was
-// configured and none of the default candidates can run moto's server.
-var ErrMotoNotFound = errors.New("no python interpreter with moto found")
+// Function is one function the gateway runs.
+type Function struct {
+	// Bootstrap is the path of its bootstrap binary.
+	Bootstrap string
+	// Env is the function's own environment (TABLE_NAME, TOPIC_ARN, ...),
+	// as Lambda's per-function environment variables; it comes after
+	// Config.Env and may override it.
+	Env map[string]string
+}
 
 // Stack is a running local AWS: moto behind the gateway. Its methods are safe
 // for concurrent use.
@@ -96,9 +104,10 @@ type Stack struct {
 	endpoint string
 	log      zerolog.Logger
 
-	srv  *http.Server
-	gw   *gateway
-	moto *motoProcess
+	srv     *http.Server
+	gw      *gateway
+	moto    *moto.Server
+	motoOut *lineWriter
 
 	// ctx is cancelled by Close; it stops the forwarders.
 	ctx    context.Context
@@ -120,7 +129,8 @@ type Stack struct {
 // they get PATH, TZ=:UTC, AWS_ENDPOINT_URL (the gateway), AWS_REGION and
 // AWS_DEFAULT_REGION (us-east-1), dummy AWS_ACCESS_KEY_ID and
 // AWS_SECRET_ACCESS_KEY, AWS_EC2_METADATA_DISABLED=true, the AWS_LAMBDA_*
-// variables, _HANDLER and LAMBDA_TASK_ROOT, then cfg.Env.
+// variables, _HANDLER and LAMBDA_TASK_ROOT, then cfg.Env, then the
+// function's own Env.
 //
 // The error wraps ErrMotoNotFound when no interpreter was configured and
 // none with moto was found. On any error, Start has stopped everything it
@@ -129,20 +139,16 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	ctx, cancelStartup := context.WithTimeout(ctx, startupTimeout)
 	defer cancelStartup()
 
-	python, err := findPython(ctx, cfg.Python)
-	if err != nil {
-		return nil, err
-	}
 	if cfg.Timeout == 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	functions := make(map[string]string, len(cfg.Functions))
-	for name, path := range cfg.Functions {
-		abs, err := executable(path)
+	functions := make(map[string]Function, len(cfg.Functions))
+	for name, fn := range cfg.Functions {
+		abs, err := executable(fn.Bootstrap)
 		if err != nil {
 			return nil, fmt.Errorf("function %s: %w", name, err)
 		}
-		functions[name] = abs
+		functions[name] = Function{Bootstrap: abs, Env: fn.Env}
 	}
 
 	logs := cfg.Logs
@@ -163,17 +169,18 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	s := &Stack{endpoint: endpoint, log: log}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 
-	s.moto, err = startMoto(ctx, python, port, logs)
+	s.motoOut = newLineWriter(logs, "moto: ")
+	s.moto, err = startMoto(ctx, cfg.Python, port, s.motoOut)
 	if err != nil {
 		_ = ln.Close()
 		s.cancel()
 		return nil, err
 	}
-	motoURL, err := url.Parse(s.moto.url)
+	motoURL, err := url.Parse(s.moto.URL)
 	if err != nil {
 		_ = ln.Close()
 		s.cancel()
-		s.moto.stop()
+		s.moto.Stop()
 		return nil, fmt.Errorf("parse moto url: %w", err)
 	}
 
@@ -197,7 +204,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		}
 	}()
 
-	log.Info().Str("endpoint", endpoint).Str("moto", s.moto.url).Str("python", python).Msg("stack_started")
+	log.Info().Str("endpoint", endpoint).Str("moto", s.moto.URL).Msg("stack_started")
 	return s, nil
 }
 
@@ -205,14 +212,18 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 // for every AWS service of the stack.
 func (s *Stack) Endpoint() string { return s.endpoint }
 
-// AWSConfig returns an SDK configuration for the stack: Endpoint() as the
-// base endpoint of every service, static dummy credentials, region
-// us-east-1. It reads nothing from the environment or shared config files.
-func (s *Stack) AWSConfig() aws.Config {
+// AWSConfig returns an SDK configuration for the stack: see ClientConfig.
+func (s *Stack) AWSConfig() aws.Config { return ClientConfig(s.endpoint) }
+
+// ClientConfig returns an SDK configuration for the stack at endpoint (its
+// Endpoint, from another process): endpoint as the base endpoint of every
+// service, static dummy credentials, region us-east-1. It reads nothing
+// from the environment or shared config files.
+func ClientConfig(endpoint string) aws.Config {
 	return aws.Config{
 		Region:       Region,
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKeyID, secretAccessKey, ""),
-		BaseEndpoint: aws.String(s.endpoint),
+		BaseEndpoint: aws.String(endpoint),
 	}
 }
 
@@ -239,7 +250,8 @@ func (s *Stack) Close() error {
 		s.forwarders.Wait()
 
 		s.gw.close()
-		s.moto.stop()
+		s.moto.Stop()
+		s.motoOut.Flush()
 
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()

@@ -9,30 +9,31 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
 // World is the EC2 account the demo seeds: what the sample events name.
 type World struct {
-	VPCID             string
-	InternetGatewayID string
-	SubnetID          string
+	VPCID             string `json:"vpc_id"`
+	InternetGatewayID string `json:"internet_gateway_id"`
+	SubnetID          string `json:"subnet_id"`
 	// SSHGroupID opens 22/tcp to 0.0.0.0/0; the instance uses it.
-	SSHGroupID string
+	SSHGroupID string `json:"ssh_group_id"`
 	// WebGroupID opens 80/tcp and 443/tcp to 0.0.0.0/0 and ::/0; the load
 	// balancer uses it.
-	WebGroupID string
+	WebGroupID string `json:"web_group_id"`
 	// LoadBalancerARN is an internet-facing application load balancer in
 	// the public subnet, named LoadBalancerName, with an HTTP:80 listener
 	// (ListenerARN) forwarding to TargetGroupARN.
-	LoadBalancerARN  string
-	LoadBalancerName string
-	ListenerARN      string
-	TargetGroupARN   string
-	InstanceID       string
-	PublicIP         string
+	LoadBalancerARN  string `json:"load_balancer_arn"`
+	LoadBalancerName string `json:"load_balancer_name"`
+	ListenerARN      string `json:"listener_arn"`
+	TargetGroupARN   string `json:"target_group_arn"`
+	InstanceID       string `json:"instance_id"`
+	PublicIP         string `json:"public_ip"`
 	// AllocationID and ElasticIP are an Elastic IP, not associated.
-	AllocationID string
-	ElasticIP    string
+	AllocationID string `json:"allocation_id"`
+	ElasticIP    string `json:"elastic_ip"`
 }
 
 // Seed creates the world: a VPC with an internet gateway and a public
@@ -53,7 +54,7 @@ func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	if _, err := p.EC2.AttachInternetGateway(ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: aws.String(w.InternetGatewayID), VpcId: aws.String(w.VPCID)}); err != nil {
 		return w, fmt.Errorf("attach internet gateway: %w", err)
 	}
-	subnet, err := p.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(w.VPCID), CidrBlock: aws.String("10.20.1.0/24"), AvailabilityZone: aws.String(Region + "a")})
+	subnet, err := p.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(w.VPCID), CidrBlock: aws.String("10.20.1.0/24"), AvailabilityZone: aws.String(localstack.Region + "a")})
 	if err != nil {
 		return w, fmt.Errorf("create subnet: %w", err)
 	}

@@ -5,7 +5,9 @@
 // with one summary line and exits 1 if any execution failed or the repeated
 // event was not suppressed. Ctrl-C stops everything it started.
 //
-// Run it from the repository: make demo.
+// Run it from the repository: make demo. It runs the functions' binaries
+// from $TRAILWATCH_BIN (make builds them into .local/bin), else builds them
+// there.
 package main
 
 import (
@@ -49,8 +51,16 @@ func run(ctx context.Context, logPath string) int {
 	}
 	defer logs.Close()
 
-	fmt.Println("trailwatch demo: building the functions and starting the local stack (logs:", logPath+")")
-	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, Logs: logs})
+	bin, built, err := pipeline.Binaries(ctx, root, filepath.Join(root, ".local", "bin"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo: build the functions:", err)
+		return 2
+	}
+	if built {
+		fmt.Println("trailwatch demo: built the functions into", bin)
+	}
+	fmt.Println("trailwatch demo: starting the local stack (logs:", logPath+")")
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: bin, Logs: logs})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo: deploy:", err)
 		return 2

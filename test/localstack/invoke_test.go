@@ -88,6 +88,20 @@ func TestInvoke(t *testing.T) {
 		})
 	}
 
+	t.Run("function env over Config.Env", func(t *testing.T) {
+		out, err := stack.Invoke(ctx, "echo-own", []byte(`{}`))
+		if err != nil {
+			t.Fatalf("Invoke: %v", err)
+		}
+		var got echoResponse
+		if err := json.Unmarshal(out, &got); err != nil {
+			t.Fatalf("decode %s: %v", out, err)
+		}
+		if got.Extra != echoOwnExtra || got.FunctionName != "echo-own" {
+			t.Errorf("ECHO_EXTRA %q in function %q, want %q in echo-own", got.Extra, got.FunctionName, echoOwnExtra)
+		}
+	})
+
 	t.Run("unknown function", func(t *testing.T) {
 		out, err := stack.Invoke(ctx, "missing", []byte(`{}`))
 		var fe *localstack.FunctionError

@@ -3,7 +3,7 @@
 // the same binary always gives the same zip (and terraform's
 // source_code_hash changes only when the code does).
 //
-//	lambdazip -o build/parse.zip build/parse/bootstrap
+//	go run ./functions/shared/cmd/lambdazip -o build/parse.zip build/parse/bootstrap
 package main
 
 import (

@@ -1,0 +1,3 @@
+module github.com/trailwatch/trailwatch/test/moto
+
+go 1.26.8

@@ -1,0 +1,233 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+)
+
+// pollInterval is how long the polls here wait between two looks.
+const pollInterval = 100 * time.Millisecond
+
+// Execution is a finished execution, as the console shows it.
+type Execution struct {
+	ARN    string
+	Status string
+	Error  string
+	Input  string
+	Output string
+	// Path is the states entered, in order, from GetExecutionHistory.
+	Path []string
+	// TaskErrors are the error names of failed task attempts, retried or
+	// caught, in order.
+	TaskErrors []string
+}
+
+// Outcome classifies the execution by the state it ended in: "notified",
+// "suppressed", "skipped" (not in the catalog, or nothing exposed),
+// "rejected" (malformed input) or "failed".
+func (e Execution) Outcome() string {
+	last := ""
+	if len(e.Path) > 0 {
+		last = e.Path[len(e.Path)-1]
+	}
+	switch {
+	case e.Status == "SUCCEEDED" && (last == "Notified" || last == "NotifiedUnconfirmed"):
+		return "notified"
+	case e.Status == "SUCCEEDED" && (last == "Suppressed" || last == "InFlightElsewhere"):
+		return "suppressed"
+	case e.Status == "SUCCEEDED" && (last == "Skipped" || last == "NothingExposed"):
+		return "skipped"
+	case e.Status == "FAILED" && last == "Rejected":
+		return "rejected"
+	}
+	return "failed"
+}
+
+// MessageID is the SNS message id in the execution's output, if it notified.
+func (e Execution) MessageID() string {
+	var out struct {
+		Notification struct {
+			MessageID string `json:"messageId"`
+		} `json:"notification"`
+	}
+	_ = json.Unmarshal([]byte(e.Output), &out)
+	return out.Notification.MessageID
+}
+
+// ErrNotDelivered is returned by Delivered when no rule delivered the
+// event: none of the rules' patterns matches it.
+var ErrNotDelivered = errors.New("no rule matches the event: it started no execution")
+
+// Delivered waits for the execution the rules started for the EventBridge
+// event id (as Put returns it) and returns it once finished. Moto matches
+// and delivers an event to every rule within PutEvents, so once the rules'
+// queue is empty and no execution has the event as input, none will: then
+// it returns ErrNotDelivered. Other errors are ctx's or the stack's.
+func (p *Pipeline) Delivered(ctx context.Context, eventID string) (Execution, error) {
+	match := func(input string) bool {
+		var ev struct {
+			ID string `json:"id"`
+		}
+		return strings.Contains(input, eventID) && json.Unmarshal([]byte(input), &ev) == nil && ev.ID == eventID
+	}
+	return poll(ctx, func() (Execution, bool, error) {
+		// The queue first: a message gone from it has started its
+		// execution already, so the look at the executions sees it.
+		queued, err := p.queued(ctx)
+		if err != nil {
+			return Execution{}, false, err
+		}
+		found, running, err := p.executions(ctx, match)
+		switch {
+		case err != nil:
+			return Execution{}, false, err
+		case len(found) > 0:
+			return found[len(found)-1], true, nil
+		case running == 0 && queued == 0:
+			return Execution{}, false, ErrNotDelivered
+		}
+		return Execution{}, false, nil
+	}, func() string { return "waiting for the execution of event " + eventID })
+}
+
+// Execution waits for the execution to finish and returns it.
+func (p *Pipeline) Execution(ctx context.Context, arn string) (Execution, error) {
+	return poll(ctx, func() (Execution, bool, error) {
+		d, err := p.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: aws.String(arn)})
+		if err != nil || d.Status == sfntypes.ExecutionStatusRunning {
+			return Execution{}, false, err
+		}
+		e, err := p.finished(ctx, d)
+		return e, err == nil, err
+	}, func() string { return "waiting for execution " + arn })
+}
+
+// poll calls look every pollInterval until it is done or fails, or ctx
+// ends (the error then says what, with ctx's error). A truncated answer is
+// asked again, up to maxPollFailures times in a row.
+func poll[T any](ctx context.Context, look func() (T, bool, error), what func() string) (T, error) {
+	failures := 0
+	for {
+		v, done, err := look()
+		switch {
+		case err != nil && (!truncated(err) || failures+1 == maxPollFailures):
+			return v, err
+		case err != nil:
+			failures++
+			continue
+		case done:
+			return v, nil
+		}
+		failures = 0
+		select {
+		case <-ctx.Done():
+			return v, fmt.Errorf("%s: %w", what(), ctx.Err())
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+// maxPollFailures is how many truncated answers in a row the polling of
+// executions tolerates.
+const maxPollFailures = 5
+
+// truncated reports whether err is a response cut short ("unexpected
+// EOF"), which the local stack was seen to answer once to a DescribeExecution
+// of an execution it was running (cause not found). The polls here only
+// read, so they simply ask again.
+func truncated(err error) bool {
+	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF")
+}
+
+// queued returns how many messages the rules' queue holds, visible or not.
+func (p *Pipeline) queued(ctx context.Context) (int, error) {
+	out, err := p.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(p.EventsQueueURL),
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesDelayed,
+		},
+	})
+	if err != nil {
+		return 0, fmt.Errorf("count the rules' queue: %w", err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		var c int
+		if _, err := fmt.Sscan(v, &c); err != nil {
+			return 0, fmt.Errorf("count the rules' queue: %q: %w", v, err)
+		}
+		n += c
+	}
+	return n, nil
+}
+
+// executions returns the finished executions whose input match accepts,
+// oldest first, and how many such are still running.
+func (p *Pipeline) executions(ctx context.Context, match func(input string) bool) (found []Execution, running int, err error) {
+	pages := sfn.NewListExecutionsPaginator(p.SFN, &sfn.ListExecutionsInput{StateMachineArn: aws.String(p.StateMachineARN)})
+	var descs []*sfn.DescribeExecutionOutput
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, item := range page.Executions {
+			d, err := p.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: item.ExecutionArn})
+			if err != nil {
+				return nil, 0, err
+			}
+			if !match(aws.ToString(d.Input)) {
+				continue
+			}
+			if d.Status == sfntypes.ExecutionStatusRunning {
+				running++
+				continue
+			}
+			descs = append(descs, d)
+		}
+	}
+	for i := len(descs) - 1; i >= 0; i-- { // ListExecutions answers newest first
+		e, err := p.finished(ctx, descs[i])
+		if err != nil {
+			return nil, 0, err
+		}
+		found = append(found, e)
+	}
+	return found, running, nil
+}
+
+func (p *Pipeline) finished(ctx context.Context, d *sfn.DescribeExecutionOutput) (Execution, error) {
+	e := Execution{ARN: aws.ToString(d.ExecutionArn), Status: string(d.Status), Error: aws.ToString(d.Error),
+		Input: aws.ToString(d.Input), Output: aws.ToString(d.Output)}
+	pages := sfn.NewGetExecutionHistoryPaginator(p.SFN, &sfn.GetExecutionHistoryInput{ExecutionArn: d.ExecutionArn})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return e, fmt.Errorf("history of %s: %w", e.ARN, err)
+		}
+		for _, ev := range page.Events {
+			switch {
+			case ev.StateEnteredEventDetails != nil:
+				e.Path = append(e.Path, aws.ToString(ev.StateEnteredEventDetails.Name))
+			case ev.TaskFailedEventDetails != nil:
+				e.TaskErrors = append(e.TaskErrors, aws.ToString(ev.TaskFailedEventDetails.Error))
+			case ev.LambdaFunctionFailedEventDetails != nil:
+				e.TaskErrors = append(e.TaskErrors, aws.ToString(ev.LambdaFunctionFailedEventDetails.Error))
+			}
+		}
+	}
+	return e, nil
+}
