@@ -3,6 +3,7 @@ package deployment
 import (
 	"bytes"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -83,6 +84,30 @@ func TestQuotas(t *testing.T) {
 		}
 		if !strings.HasPrefix(q.URL, "https://docs.aws.amazon.com/") {
 			t.Errorf("quota %s: url %q is not an AWS documentation page", key, q.URL)
+		}
+	}
+}
+
+// TestFactsTerraformCanRead: terraform reads the durations with a regular
+// expression of whole hours, minutes and seconds (terraform/locals.tf), and
+// the operations topic accepts alarms named <name>-*, so every suffix
+// starts with "-".
+func TestFactsTerraformCanRead(t *testing.T) {
+	whole := regexp.MustCompile(`^([0-9]+h)?([0-9]+m)?([0-9]+s)?$`)
+	d := Facts.Dedupe
+	for name, s := range map[string]string{"window": d.Window, "lease": d.Lease, "retention": d.Retention} {
+		if s == "" || !whole.MatchString(s) {
+			t.Errorf("dedupe.%s %q is not whole hours, minutes and seconds (such as \"24h\" or \"1h30m\")", name, s)
+		}
+	}
+	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic,
+		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue}
+	for _, s := range Facts.Suffixes.Functions {
+		suffixes = append(suffixes, s)
+	}
+	for _, s := range suffixes {
+		if !strings.HasPrefix(s, "-") {
+			t.Errorf("suffix %q does not start with \"-\"", s)
 		}
 	}
 }
