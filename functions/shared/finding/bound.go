@@ -131,13 +131,22 @@ func dropFromEnd(list reflect.Value, excess int) int {
 	return n - keep
 }
 
-// encodedLen is the length of v's JSON encoding.
+// encodedLen is the length of v's JSON encoding. It counts what an
+// Encoder writes (its buffers are pooled) rather than keeping a copy.
 func encodedLen(v any) int {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var n byteCounter
+	if err := json.NewEncoder(&n).Encode(v); err != nil {
 		panic("finding: encode for its size: " + err.Error()) // plain data: cannot fail
 	}
-	return len(b)
+	return int(n) - len("\n")
+}
+
+// byteCounter is an io.Writer that counts what it is given.
+type byteCounter int
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	*c += byteCounter(len(p))
+	return len(p), nil
 }
 
 // cut returns s when its JSON encoding is at most max bytes, else its

@@ -275,3 +275,21 @@ func eachString(v any, fn func(string)) {
 		}
 	}
 }
+
+// TestAlertBoundsFitSNS: whatever the finding, alert's bounds keep a
+// message within SNS's: the subject under its length, the body, subject and
+// attributes (names, type "String" and values) under its message size.
+func TestAlertBoundsFitSNS(t *testing.T) {
+	q := deployment.Facts.Quotas
+	if alert.MaxSubjectLen > q.SNSSubjectChars.Value {
+		t.Errorf("alert.MaxSubjectLen %d, SNS takes at most %d", alert.MaxSubjectLen, q.SNSSubjectChars.Value)
+	}
+	attrs := 0
+	for _, name := range []string{alert.AttrSeverity, alert.AttrEventName, alert.AttrEventSource, alert.AttrAccount,
+		alert.AttrRegion, alert.AttrCategory, alert.AttrResourceType, alert.AttrOpensExposure} {
+		attrs += len(name) + len("String") + 256*utf8.UTFMax // alert cuts attribute values to 256 characters
+	}
+	if n := alert.MaxBodyBytes + alert.MaxSubjectLen + attrs; n > q.SNSMessageBytes.Value {
+		t.Errorf("the largest message alert renders is %d bytes, SNS takes at most %d", n, q.SNSMessageBytes.Value)
+	}
+}

@@ -26,6 +26,19 @@ type Pattern struct {
 	JSON []byte
 }
 
+// PatternBranch is one alternative of a Pattern: a pattern of several
+// branches is {"$or": [branch, ...]}, a pattern of one is that branch.
+type PatternBranch struct {
+	Source     []string `json:"source"`
+	DetailType []string `json:"detail-type"`
+	Detail     struct {
+		EventSource []string `json:"eventSource"`
+		// EventName holds names (strings) and, for Family entries,
+		// {"prefix": name} objects.
+		EventName []any `json:"eventName"`
+	} `json:"detail"`
+}
+
 // mergedServices are services whose entries share one rule, by the name of
 // that rule's group. Every other service has a rule of its own, named after
 // it.
@@ -53,14 +66,7 @@ func (e Entry) Group() string {
 // entries). Matching on source as well as detail-type keeps out custom
 // events that merely claim to come from CloudTrail.
 func EventPatterns() []Pattern {
-	type branch struct {
-		Source     []string `json:"source"`
-		DetailType []string `json:"detail-type"`
-		Detail     struct {
-			EventSource []string `json:"eventSource"`
-			EventName   []any    `json:"eventName"`
-		} `json:"detail"`
-	}
+	type branch = PatternBranch
 	type group struct {
 		branches map[string]*branch
 		order    []string

@@ -65,14 +65,7 @@ func TestEventPatternsFitQuota(t *testing.T) {
 }
 
 // branch is one alternative of a generated pattern.
-type branch struct {
-	Source     []string `json:"source"`
-	DetailType []string `json:"detail-type"`
-	Detail     struct {
-		EventSource []string `json:"eventSource"`
-		EventName   []any    `json:"eventName"`
-	} `json:"detail"`
-}
+type branch finding.PatternBranch
 
 // branches returns a pattern's alternatives: its $or, or the pattern
 // itself. It fails on members other than those EventPatterns writes.
