@@ -95,16 +95,18 @@ fmt-check: ## gofmt and terraform fmt, checked
 	terraform fmt -check -recursive terraform
 
 .PHONY: terraform-check
-terraform-check: ## terraform fmt, tflint, tfsec (installed with go install when missing), validate and terraform test where the provider is at hand
+terraform-check: ## terraform fmt, tflint and tfsec (go-installed into .bin), validate (local mirror, registry or tfschema stand-in), tfcheck, terraform test
 	bash terraform/check.sh
 
 .PHONY: generate
-generate: ## regenerate the EventBridge pattern from the event catalog
+generate: ## regenerate the EventBridge patterns (statemachine/event-patterns) and the README catalog from the event catalog
 	cd functions/shared && go generate ./...
 
 .PHONY: generate-check
 generate-check: generate
-	@git diff --exit-code -- statemachine/event-pattern.json README.md || { echo "the generated pattern or README catalog was stale: commit the regenerated files"; exit 1; }
+	@git diff --exit-code -- statemachine/event-patterns README.md && \
+		test -z "$$(git status --porcelain --untracked-files=all -- statemachine/event-patterns)" || \
+		{ echo "the generated patterns (statemachine/event-patterns) or README catalog were stale: commit the regenerated files"; exit 1; }
 
 .PHONY: build
 build: $(addprefix $(BUILD)/,$(addsuffix .zip,$(FUNCTIONS))) ## Lambda zips for provided.al2023 on arm64

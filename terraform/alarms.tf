@@ -19,7 +19,7 @@ locals {
 resource "aws_sns_topic" "ops" {
   count = local.create_ops_topic ? 1 : 0
 
-  name              = "${var.name}-ops"
+  name              = "${var.name}${local.suffixes.ops_topic}"
   kms_master_key_id = local.kms_key_arn
   tags              = var.tags
 }
@@ -44,10 +44,16 @@ data "aws_iam_policy_document" "ops" {
       values   = [local.account_id]
     }
 
+    # The module's alarms are named <name>-*; in organisation mode the
+    # central account's forwarders (modules/forwarder) may send their
+    # dead-letter alarm, <forwarder_name>-dlq-not-empty, here too.
     condition {
       test     = "ArnLike"
       variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${var.name}-*"]
+      values = [
+        for prefix in concat([var.name], local.organization_mode ? [var.forwarder_name] : []) :
+        "arn:${local.partition}:cloudwatch:${local.region}:${local.account_id}:alarm:${prefix}-*"
+      ]
     }
   }
 }
@@ -70,7 +76,7 @@ resource "aws_sns_topic_subscription" "ops_email" {
 resource "aws_cloudwatch_metric_alarm" "state_machine" {
   for_each = local.state_machine_alarms
 
-  alarm_name        = "${var.name}-pipeline-${each.key}"
+  alarm_name        = "${local.state_machine_name}-${each.key}"
   alarm_description = each.value
   namespace         = "AWS/States"
   metric_name       = each.key
@@ -114,7 +120,7 @@ resource "aws_cloudwatch_metric_alarm" "function" {
 }
 
 resource "aws_cloudwatch_metric_alarm" "dead_letter" {
-  alarm_name        = "${var.name}-events-dlq-not-empty"
+  alarm_name        = "${aws_sqs_queue.dead_letter.name}-not-empty"
   alarm_description = "EventBridge could not start the pipeline for some events, which wait in ${aws_sqs_queue.dead_letter.name}. Inspect them, fix the cause, and redrive."
   namespace         = "AWS/SQS"
   metric_name       = "ApproximateNumberOfMessagesVisible"

@@ -1,13 +1,33 @@
+# One rule per generated event pattern (statemachine/event-patterns/), each
+# within EventBridge's pattern quota, all starting the same state machine.
+# Every catalog event matches exactly one of them.
 resource "aws_cloudwatch_event_rule" "pipeline" {
-  name           = "${var.name}-cloudtrail"
-  description    = "CloudTrail API calls that may expose resources, sent to ${local.state_machine_name}."
+  for_each = local.event_patterns
+
+  name           = local.rule_names[each.key]
+  description    = "CloudTrail API calls (${each.key}) that may expose resources, sent to ${local.state_machine_name}."
   event_bus_name = local.event_bus_name
-  event_pattern  = file("${path.module}/../statemachine/event-pattern.json")
+  event_pattern  = each.value
   tags           = var.tags
+
+  lifecycle {
+    # The AWS provider sends the pattern compacted, as jsonencode writes it.
+    precondition {
+      condition     = length(jsonencode(jsondecode(each.value))) <= local.quotas.eventbridge_event_pattern_chars
+      error_message = "The event pattern ${each.key}.json is ${length(jsonencode(jsondecode(each.value)))} characters compacted, more than EventBridge's ${local.quotas.eventbridge_event_pattern_chars}: regenerate statemachine/event-patterns (make generate)."
+    }
+
+    precondition {
+      condition     = length(local.rule_names[each.key]) <= local.quotas.eventbridge_rule_name_chars
+      error_message = "The rule name ${local.rule_names[each.key]} is longer than EventBridge's ${local.quotas.eventbridge_rule_name_chars} characters: shorten name."
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_target" "pipeline" {
-  rule           = aws_cloudwatch_event_rule.pipeline.name
+  for_each = aws_cloudwatch_event_rule.pipeline
+
+  rule           = each.value.name
   event_bus_name = local.event_bus_name
   target_id      = "pipeline"
   arn            = aws_sfn_state_machine.pipeline.arn
@@ -32,7 +52,7 @@ resource "aws_cloudwatch_event_target" "pipeline" {
 # queue: an alarm (alarms.tf) says when it is not empty, and an operator
 # inspects and redrives.
 resource "aws_sqs_queue" "dead_letter" {
-  name                      = "${var.name}-events-dlq"
+  name                      = "${var.name}${local.suffixes.dead_letter_queue}"
   message_retention_seconds = 1209600 # 14 days, the most SQS keeps.
   kms_master_key_id         = local.kms_key_arn
   tags                      = var.tags
@@ -53,7 +73,7 @@ data "aws_iam_policy_document" "dead_letter" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.pipeline.arn]
+      values   = values(local.rule_arns)
     }
   }
 }

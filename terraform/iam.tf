@@ -157,14 +157,30 @@ resource "aws_iam_role" "function" {
   description        = "Runs the ${local.function_names[each.key]} function."
   assume_role_policy = data.aws_iam_policy_document.lambda_trust.json
   tags               = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length("${local.function_names[each.key]}-${local.region}") <= local.quotas.iam_role_name_chars
+      error_message = "The role name ${local.function_names[each.key]}-${local.region} is longer than IAM's ${local.quotas.iam_role_name_chars} characters: shorten name."
+    }
+  }
 }
 
+# Each role has this one inline policy, so it alone must fit IAM's quota
+# for all inline policies of a role (whitespace is not counted).
 resource "aws_iam_role_policy" "function" {
   for_each = local.functions
 
   name   = "${each.key}-least-privilege"
   role   = aws_iam_role.function[each.key].id
   policy = data.aws_iam_policy_document.function[each.key].json
+
+  lifecycle {
+    precondition {
+      condition     = length(data.aws_iam_policy_document.function[each.key].minified_json) <= local.quotas.iam_role_policy_chars
+      error_message = "The ${each.key} role's policy is ${length(data.aws_iam_policy_document.function[each.key].minified_json)} characters, more than IAM's ${local.quotas.iam_role_policy_chars}: list fewer member_account_ids, or none (any account of the organisation)."
+    }
+  }
 }
 
 # ---------------------------------------------------------------------------
@@ -247,6 +263,13 @@ resource "aws_iam_role" "state_machine" {
   description        = "Runs the ${local.state_machine_name} state machine."
   assume_role_policy = data.aws_iam_policy_document.state_machine_trust.json
   tags               = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length("${local.state_machine_name}-${local.region}") <= local.quotas.iam_role_name_chars
+      error_message = "The role name ${local.state_machine_name}-${local.region} is longer than IAM's ${local.quotas.iam_role_name_chars} characters: shorten name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "state_machine" {
@@ -278,7 +301,7 @@ data "aws_iam_policy_document" "eventbridge_trust" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.pipeline.arn]
+      values   = values(local.rule_arns)
     }
   }
 }
@@ -294,9 +317,23 @@ data "aws_iam_policy_document" "start_pipeline" {
 
 resource "aws_iam_role" "start_pipeline" {
   name               = "${var.name}-start-pipeline-${local.region}"
-  description        = "Lets the ${aws_cloudwatch_event_rule.pipeline.name} rule start the ${local.state_machine_name} state machine."
+  description        = "Lets the ${var.name}${local.suffixes.rule}-* rules start the ${local.state_machine_name} state machine."
   assume_role_policy = data.aws_iam_policy_document.eventbridge_trust.json
   tags               = var.tags
+
+  lifecycle {
+    # The trust policy names every rule: it grows with the rules and the
+    # bus name.
+    precondition {
+      condition     = length(data.aws_iam_policy_document.eventbridge_trust.minified_json) <= local.quotas.iam_trust_policy_chars
+      error_message = "The trust policy of ${var.name}-start-pipeline-${local.region} is ${length(data.aws_iam_policy_document.eventbridge_trust.minified_json)} characters, more than IAM's ${local.quotas.iam_trust_policy_chars}: use a shorter event_bus_name or name."
+    }
+
+    precondition {
+      condition     = length("${var.name}-start-pipeline-${local.region}") <= local.quotas.iam_role_name_chars
+      error_message = "The role name ${var.name}-start-pipeline-${local.region} is longer than IAM's ${local.quotas.iam_role_name_chars} characters: shorten name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "start_pipeline" {

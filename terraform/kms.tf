@@ -50,7 +50,7 @@ data "aws_iam_policy_document" "kms_services" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.pipeline.arn]
+      values   = values(local.rule_arns)
     }
   }
 

@@ -75,5 +75,12 @@ resource "aws_lambda_function" "function" {
       condition     = fileexists("${local.build_dir}/${each.key}.zip")
       error_message = "${local.build_dir}/${each.key}.zip is missing: run `make build` at the repository root, or set build_dir."
     }
+
+    # Lambda measures the variables as a JSON object; jsonencode writes at
+    # least as many bytes.
+    precondition {
+      condition     = nonsensitive(length(jsonencode(merge({ LOG_LEVEL = var.log_level }, local.function_environment[each.key])))) <= local.quotas.lambda_environment_bytes
+      error_message = "The environment of ${local.function_names[each.key]} is larger than Lambda's ${local.quotas.lambda_environment_bytes} bytes."
+    }
   }
 }

@@ -3,6 +3,28 @@ locals {
   region     = data.aws_region.current.name
   partition  = data.aws_partition.current.partition
 
+  # The facts every deployment shares, in one file the functions and the
+  # local stack read too: resource name suffixes, the dedupe durations, each
+  # function's environment and the AWS quotas (value by name) that
+  # preconditions here enforce.
+  facts    = jsondecode(file("${path.module}/../functions/shared/deployment/deployment.json"))
+  suffixes = local.facts.suffixes
+  quotas   = { for key, quota in local.facts.quotas : key => quota.value }
+
+  # The rules' event patterns, generated from the event catalog: one rule
+  # per file, named after it (statemachine/event-patterns/<group>.json).
+  event_pattern_dir = "${path.module}/../statemachine/event-patterns"
+  event_patterns = {
+    for file in fileset(local.event_pattern_dir, "*.json") : trimsuffix(file, ".json") => file("${local.event_pattern_dir}/${file}")
+  }
+  rule_names = { for group in keys(local.event_patterns) : group => "${var.name}${local.suffixes.rule}-${group}" }
+  # Built from names, as EventBridge documents rule ARNs, so that the
+  # policies naming every rule are known at plan and their sizes checked.
+  rule_arns = {
+    for group, name in local.rule_names : group =>
+    "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${local.event_bus_name == "default" ? "" : "${local.event_bus_name}/"}${name}"
+  }
+
   build_dir = coalesce(var.build_dir, "${path.module}/../build")
 
   # The four functions: one for_each over this map builds each of them, its
@@ -16,7 +38,7 @@ locals {
     notify = { timeout = 15, description = "Publishes an alert to the alert topic." }
   }
 
-  function_names = { for key in keys(local.functions) : key => "${var.name}-${key}" }
+  function_names = { for key in keys(local.functions) : key => "${var.name}${local.suffixes.functions[key]}" }
 
   # Lambda writes to /aws/lambda/<function name>; the log groups are created
   # here so that retention and encryption apply from the first invocation.
@@ -25,8 +47,8 @@ locals {
   # Step Functions recommends the /aws/vendedlogs/ prefix: it keeps the
   # CloudWatch Logs resource policy that log delivery writes from growing
   # with one entry per log group.
-  state_machine_name           = "${var.name}-pipeline"
-  state_machine_log_group_name = "/aws/vendedlogs/states/${var.name}-pipeline"
+  state_machine_name           = "${var.name}${local.suffixes.state_machine}"
+  state_machine_log_group_name = "/aws/vendedlogs/states/${local.state_machine_name}"
 
   # Built from names rather than resource attributes so that the key policy,
   # which the log groups depend on, can name them without a cycle.
@@ -41,19 +63,21 @@ locals {
   create_ops_topic  = var.ops_alarm_topic_arn == null
   ops_alarm_targets = [local.create_ops_topic ? aws_sns_topic.ops[0].arn : var.ops_alarm_topic_arn]
 
-  # The dedupe window in seconds, for the checks in dynamodb.tf. The
-  # variable's validation admits only whole hours, minutes and seconds, so
-  # this sum is exact.
-  duration_units            = { h = 3600, m = 60, s = 1 }
-  dedupe_window_seconds     = sum([for part in regexall("([0-9]+)([hms])", var.dedupe_window) : tonumber(part[0]) * local.duration_units[part[1]]])
+  # DEDUPE_LEASE: how long an unconfirmed claim holds an alert
+  # (deployment.json). It must outlive any execution that holds it, which
+  # the state machine stops after its TimeoutSeconds: checked in
+  # dynamodb.tf.
+  dedupe_lease              = local.facts.dedupe.lease
   state_machine_timeout_sec = jsondecode(file("${path.module}/../statemachine/pipeline.asl.json")).TimeoutSeconds
 
-  # DEDUPE_LEASE: how long an unconfirmed claim holds an alert. It must
-  # outlive any execution that holds it: the state machine stops every
-  # execution after TimeoutSeconds (240), so a lease of 5m cannot lapse
-  # while its execution may still notify. Checked in dynamodb.tf.
-  dedupe_lease         = "5m"
-  dedupe_lease_seconds = 300
+  # The dedupe durations in seconds, for the checks in dynamodb.tf. The
+  # variables' validations (and a test of deployment.json) admit only whole
+  # hours, minutes and seconds, so these sums are exact.
+  duration_units = { h = 3600, m = 60, s = 1 }
+  dedupe_seconds = {
+    for key, duration in { window = var.dedupe_window, lease = local.dedupe_lease } :
+    key => sum([for part in regexall("([0-9]+)([hms])", duration) : tonumber(part[0]) * local.duration_units[part[1]]])
+  }
 
   console_domain = lookup({
     aws          = "console.aws.amazon.com"

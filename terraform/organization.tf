@@ -30,6 +30,13 @@ resource "aws_cloudwatch_event_bus" "central" {
       error_message = "With organization_id set, event_bus_name must name the custom bus to create (e.g. \"trailwatch-central\"), not \"default\"."
     }
 
+    # CreateEventBus takes "/" only in the names of partner event buses
+    # (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_CreateEventBus.html).
+    precondition {
+      condition     = !strcontains(var.event_bus_name, "/")
+      error_message = "With organization_id set, event_bus_name names the custom bus to create, and custom bus names cannot contain \"/\"."
+    }
+
     # In a variable's validation this would need Terraform 1.9; it is here
     # so that the module keeps working with 1.6.
     precondition {

@@ -38,9 +38,9 @@ output "function_arns" {
   value       = { for key, function in aws_lambda_function.function : key => function.arn }
 }
 
-output "event_rule_arn" {
-  description = "ARN of the EventBridge rule that starts the pipeline."
-  value       = aws_cloudwatch_event_rule.pipeline.arn
+output "event_rule_arns" {
+  description = "ARNs of the EventBridge rules that start the pipeline, by group (statemachine/event-patterns/<group>.json)."
+  value       = { for group, rule in aws_cloudwatch_event_rule.pipeline : group => rule.arn }
 }
 
 output "dead_letter_queue_url" {

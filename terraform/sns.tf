@@ -1,7 +1,7 @@
 # The alert topic: the notify function publishes, people and webhooks
 # subscribe.
 resource "aws_sns_topic" "alerts" {
-  name              = "${var.name}-alerts"
+  name              = "${var.name}${local.suffixes.alert_topic}"
   kms_master_key_id = local.kms_key_arn
   tags              = var.tags
 

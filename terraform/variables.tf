@@ -1,11 +1,13 @@
 variable "name" {
-  description = "Prefix of every resource name: functions are <name>-parse, <name>-enrich, <name>-dedupe and <name>-notify; the state machine is <name>-pipeline."
+  description = "Prefix of every resource name, followed by the suffixes of functions/shared/deployment/deployment.json: functions are <name>-parse, <name>-enrich, <name>-dedupe and <name>-notify, the state machine <name>-pipeline, the rules <name>-cloudtrail-<group>. The default is deployment.json's default_name."
   type        = string
   default     = "trailwatch"
 
   validation {
-    # 32 leaves room for the longest suffix (IAM role names end in
-    # "-start-pipeline-<region>") within IAM's 64-character limit.
+    # 32 leaves room for the longest suffixes within IAM's and EventBridge's
+    # 64-character names: "-start-pipeline-<region>" for a role,
+    # "-cloudtrail-elasticloadbalancing" for a rule. Preconditions check
+    # every name against deployment.json's quotas.
     condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,31}$", var.name))
     error_message = "name must start with a letter, hold only letters, digits and hyphens, and be at most 32 characters."
   }
@@ -72,34 +74,42 @@ variable "log_retention_days" {
 }
 
 variable "dedupe_window" {
-  description = "How long a sent alert suppresses the same alert (DEDUPE_WINDOW of the dedupe function), as a Go duration of whole hours, minutes and seconds, e.g. \"24h\" or \"1h30m\"; at least the dedupe lease of 5m."
+  description = "How long a sent alert suppresses the same alert (DEDUPE_WINDOW of the dedupe function), as a Go duration of whole hours, minutes and seconds, e.g. \"24h\" or \"1h30m\"; at least the dedupe lease (dedupe.lease in functions/shared/deployment/deployment.json, 5m). The default is deployment.json's dedupe.window."
   type        = string
   default     = "24h"
 
+  # At most 20 characters and 9,223,372,036 s (the longest Go duration),
+  # which also keeps the function's environment far below Lambda's 4 KB.
   validation {
-    condition = can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.dedupe_window)) && try(sum([
+    condition = length(var.dedupe_window) <= 20 && can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.dedupe_window)) && try(sum([
       for part in regexall("([0-9]+)([hms])", var.dedupe_window) : tonumber(part[0]) * { h = 3600, m = 60, s = 1 }[part[1]]
-    ]) > 0, false)
-    error_message = "dedupe_window must be a positive Go duration of whole hours, minutes and seconds, such as \"24h\", \"90m\" or \"1h30m\"."
+      ]) > 0 && sum([
+      for part in regexall("([0-9]+)([hms])", var.dedupe_window) : tonumber(part[0]) * { h = 3600, m = 60, s = 1 }[part[1]]
+    ]) <= 9223372036, false)
+    error_message = "dedupe_window must be a positive Go duration of whole hours, minutes and seconds, at most 20 characters and 9223372036s, such as \"24h\", \"90m\" or \"1h30m\"."
   }
 }
 
 variable "dedupe_retention" {
-  description = "How long a dedupe record is kept after its window ends before DynamoDB's TTL may delete it (DEDUPE_RETENTION of the dedupe function), same format as dedupe_window; \"0s\" lets TTL delete it as soon as the window ends."
+  description = "How long a dedupe record is kept after its window ends before DynamoDB's TTL may delete it (DEDUPE_RETENTION of the dedupe function), same format as dedupe_window; \"0s\" lets TTL delete it as soon as the window ends. The default is deployment.json's dedupe.retention."
   type        = string
   default     = "168h"
 
   validation {
-    condition     = can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.dedupe_retention)) && length(var.dedupe_retention) > 0
-    error_message = "dedupe_retention must be a Go duration of whole hours, minutes and seconds, such as \"168h\" or \"0s\"."
+    condition = can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.dedupe_retention)) && length(var.dedupe_retention) > 0 && length(var.dedupe_retention) <= 20 && try(sum(concat([0], [
+      for part in regexall("([0-9]+)([hms])", var.dedupe_retention) : tonumber(part[0]) * { h = 3600, m = 60, s = 1 }[part[1]]
+    ])) <= 9223372036, false)
+    error_message = "dedupe_retention must be a Go duration of whole hours, minutes and seconds, at most 20 characters and 9223372036s, such as \"168h\" or \"0s\"."
   }
 }
 
 variable "event_bus_name" {
-  description = "Event bus the rule listens on. CloudTrail delivers API calls to the account's default bus; use another bus only if events are forwarded to it. With organization_id set, the module creates a custom bus of this name (it must not be \"default\") that member accounts forward to."
+  description = "Event bus the rules listen on. CloudTrail delivers API calls to the account's default bus; use another bus only if events are forwarded to it. With organization_id set, the module creates a custom bus of this name (not \"default\", and without \"/\", which only partner buses may have) that member accounts forward to."
   type        = string
   default     = "default"
 
+  # "/" appears only in partner event bus names; organisation mode, which
+  # creates the bus, refuses it (organization.tf).
   validation {
     condition     = can(regex("^[A-Za-z0-9._/-]{1,256}$", var.event_bus_name))
     error_message = "event_bus_name must be an event bus name: 1 to 256 letters, digits, '.', '_', '-' or '/'."
@@ -188,13 +198,23 @@ variable "member_role_name" {
 }
 
 variable "member_account_ids" {
-  description = "Accounts whose member_role_name the enrich function may assume. Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
+  description = "Accounts whose member_role_name the enrich function may assume, at most 89 (each adds to the enrich role's policy, which IAM caps). Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for id in var.member_account_ids : can(regex("^[0-9]{12}$", id))])
     error_message = "Every entry of member_account_ids must be a 12-digit AWS account ID."
+  }
+
+  # Each account adds its role's ARN to the enrich role's inline policy,
+  # which IAM caps at 10,240 characters: 89 = (10,240 - 814) / 105, where
+  # 814 is the most the policy's other statements take and 105 the most an
+  # account's ARN takes (partition aws-us-gov, a 64-character role name).
+  # terraform/tests/quotas.tftest.hcl holds both numbers.
+  validation {
+    condition     = length(var.member_account_ids) <= 89
+    error_message = "member_account_ids may list at most 89 accounts, or the enrich role's policy could pass IAM's 10,240 characters; leave it empty to allow every account of the organisation (aws:ResourceOrgID)."
   }
 }
 

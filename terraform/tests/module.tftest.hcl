@@ -108,16 +108,28 @@ run "defaults" {
   }
 
   assert {
-    condition = (
-      aws_cloudwatch_event_target.pipeline.retry_policy[0].maximum_event_age_in_seconds == 86400 &&
-      aws_cloudwatch_event_target.pipeline.retry_policy[0].maximum_retry_attempts == 185
-    )
-    error_message = "The rule's target must retry for a day, 185 times."
+    condition = alltrue([for target in aws_cloudwatch_event_target.pipeline : (
+      target.retry_policy[0].maximum_event_age_in_seconds == 86400 &&
+      target.retry_policy[0].maximum_retry_attempts == 185
+    )])
+    error_message = "Every rule's target must retry for a day, 185 times."
   }
 
   assert {
-    condition     = strcontains(aws_cloudwatch_event_rule.pipeline.event_pattern, "AWS API Call via CloudTrail")
-    error_message = "The rule must use statemachine/event-pattern.json."
+    condition = alltrue([for group, rule in aws_cloudwatch_event_rule.pipeline : (
+      strcontains(rule.event_pattern, "via CloudTrail") &&
+      jsondecode(rule.event_pattern) == jsondecode(file("../statemachine/event-patterns/${group}.json")) &&
+      rule.name == "trailwatch-cloudtrail-${group}" && rule.event_bus_name == "default"
+    )])
+    error_message = "Each rule must be trailwatch-cloudtrail-<group> on the default bus, with statemachine/event-patterns/<group>.json."
+  }
+
+  assert {
+    condition = (
+      toset(keys(aws_cloudwatch_event_rule.pipeline)) == toset([for file in fileset("../statemachine/event-patterns", "*.json") : trimsuffix(file, ".json")]) &&
+      toset(keys(aws_cloudwatch_event_target.pipeline)) == toset(keys(aws_cloudwatch_event_rule.pipeline))
+    )
+    error_message = "There must be one rule, with its target, per generated pattern."
   }
 
   assert {
@@ -240,4 +252,16 @@ run "rejects_missing_build" {
   }
 
   expect_failures = [aws_lambda_function.function]
+}
+
+# Durations the dedupe function cannot read (Go's longest is 9223372036s).
+run "rejects_durations_go_cannot_read" {
+  command = plan
+
+  variables {
+    dedupe_window    = "2562048h"
+    dedupe_retention = "000000000000000000168h"
+  }
+
+  expect_failures = [var.dedupe_window, var.dedupe_retention]
 }

@@ -40,11 +40,18 @@ run "organization" {
   }
 
   assert {
-    condition = (
-      aws_cloudwatch_event_rule.pipeline.event_bus_name == "trailwatch-central" &&
-      aws_cloudwatch_event_target.pipeline.event_bus_name == "trailwatch-central"
-    )
-    error_message = "The rule and its target must be on the central bus."
+    condition = length(aws_cloudwatch_event_rule.pipeline) > 0 && alltrue(concat(
+      [for rule in aws_cloudwatch_event_rule.pipeline : rule.event_bus_name == "trailwatch-central"],
+      [for target in aws_cloudwatch_event_target.pipeline : target.event_bus_name == "trailwatch-central"],
+    ))
+    error_message = "The rules and their targets must be on the central bus."
+  }
+
+  assert {
+    condition = toset(flatten([jsondecode(data.aws_iam_policy_document.eventbridge_trust.json).Statement[0].Condition.ArnEquals["aws:SourceArn"]])) == toset([
+      for group in keys(aws_cloudwatch_event_rule.pipeline) : "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-central/trailwatch-cloudtrail-${group}"
+    ])
+    error_message = "On a custom bus, the rules' ARNs name the bus (rule/<bus>/<rule>), and the target role trusts every rule."
   }
 
   assert {
@@ -175,4 +182,66 @@ run "rejects_bad_variables" {
     var.member_account_ids,
     var.external_id,
   ]
+}
+
+# The forwarders in the central account may send their dead-letter alarm,
+# <forwarder_name>-dlq-not-empty (modules/forwarder), to the operations
+# topic, whatever forwarder_name is; the module's own alarms are <name>-*.
+run "forwarder_alarms_may_publish" {
+  command = plan
+
+  variables {
+    forwarder_name = "tw-fwd"
+  }
+
+  assert {
+    condition = toset(one([for c in data.aws_iam_policy_document.ops[0].statement[0].condition : c.values if c.variable == "aws:SourceArn"])) == toset([
+      "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:trailwatch-*",
+      "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:tw-fwd-*",
+    ])
+    error_message = "The operations topic must accept the module's alarms and the forwarders' (alarm:<forwarder_name>-*)."
+  }
+}
+
+run "single_account_ops_topic_takes_own_alarms" {
+  command = plan
+
+  variables {
+    organization_id = null
+    event_bus_name  = "default"
+    external_id     = null
+    forwarder_name  = "tw-fwd"
+  }
+
+  assert {
+    condition     = one([for c in data.aws_iam_policy_document.ops[0].statement[0].condition : c.values if c.variable == "aws:SourceArn"]) == tolist(["arn:aws:cloudwatch:eu-west-1:123456789012:alarm:trailwatch-*"])
+    error_message = "Without organisation mode there are no forwarders: the operations topic accepts the module's alarms only."
+  }
+}
+
+# CreateEventBus refuses "/" in a custom bus's name; partner buses, which
+# the rules may listen on in single-account mode, have it.
+run "rejects_slash_in_the_bus_to_create" {
+  command = plan
+
+  variables {
+    event_bus_name = "trailwatch/central"
+  }
+
+  expect_failures = [aws_cloudwatch_event_bus.central]
+}
+
+run "listens_on_a_partner_bus" {
+  command = plan
+
+  variables {
+    organization_id = null
+    external_id     = null
+    event_bus_name  = "aws.partner/example.com/123/trailwatch"
+  }
+
+  assert {
+    condition     = alltrue([for rule in aws_cloudwatch_event_rule.pipeline : rule.event_bus_name == "aws.partner/example.com/123/trailwatch"])
+    error_message = "Single-account mode must listen on the given bus, \"/\" and all."
+  }
 }

@@ -253,8 +253,30 @@ run "policies" {
   }
 
   assert {
-    condition     = jsondecode(data.aws_iam_policy_document.dead_letter.json).Statement[0].Condition.ArnEquals["aws:SourceArn"] == "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-cloudtrail"
-    error_message = "Only the pipeline's rule may send to the dead-letter queue."
+    condition = toset(flatten([jsondecode(data.aws_iam_policy_document.dead_letter.json).Statement[0].Condition.ArnEquals["aws:SourceArn"]])) == toset([
+      for file in fileset("../statemachine/event-patterns", "*.json") : "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-cloudtrail-${trimsuffix(file, ".json")}"
+    ])
+    error_message = "Only the pipeline's rules, every one of them, may send to the dead-letter queue."
+  }
+
+  assert {
+    condition = alltrue([for doc in [
+      data.aws_iam_policy_document.eventbridge_trust.json,
+      data.aws_iam_policy_document.kms_key[0].json,
+      ] : toset(flatten([one([for st in jsondecode(doc).Statement : st.Condition.ArnEquals["aws:SourceArn"] if try(st.Principal.Service, "") == "events.amazonaws.com"])])) == toset([
+        for file in fileset("../statemachine/event-patterns", "*.json") : "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-cloudtrail-${trimsuffix(file, ".json")}"
+    ])])
+    error_message = "The target role's trust and the key's EventBridge statement must name every rule, and only the rules."
+  }
+
+  assert {
+    condition = alltrue([for group, target in aws_cloudwatch_event_target.pipeline : (
+      target.rule == aws_cloudwatch_event_rule.pipeline[group].name && target.target_id == "pipeline" &&
+      target.arn == "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline" &&
+      target.role_arn == "arn:aws:iam::123456789012:role/trailwatch-start-pipeline-eu-west-1" &&
+      target.dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:123456789012:trailwatch-events-dlq"
+    )])
+    error_message = "Every rule's target must start the pipeline through the role, dead-lettering into the queue."
   }
 
   assert {

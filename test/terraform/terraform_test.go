@@ -186,46 +186,76 @@ func TestStateMachineLogging(t *testing.T) {
 	}
 }
 
+// TestRulePatternIsTheGeneratedFile: every rule is one of a for_each over
+// local.event_patterns with event_pattern = each.value, and that local is
+// read from the generated files, statemachine/event-patterns/*.json (or,
+// in a module, a variable that overrides them).
 func TestRulePatternIsTheGeneratedFile(t *testing.T) {
 	rules := 0
 	for _, m := range modules(t) {
 		for _, r := range m.find("resource", "aws_cloudwatch_event_rule") {
 			rules++
-			a, ok := r.Body.Attributes["event_pattern"]
-			if !ok {
-				t.Errorf("%s: rule %v has no event_pattern", m.dir, r.Labels)
-				continue
+			forEach, ok := r.Body.Attributes["for_each"]
+			if !ok || !isLocal(forEach.Expr, "event_patterns") {
+				t.Errorf("%s: rule %v is not a for_each over local.event_patterns", m.dir, r.Labels)
 			}
-			if !patternFromFile(a.Expr) && !isVar(a.Expr) {
-				t.Errorf("%s: rule %v: event_pattern is neither file(\".../statemachine/event-pattern.json\") nor a variable", m.dir, r.Labels)
+			a, ok := r.Body.Attributes["event_pattern"]
+			if !ok || !isEachValue(a.Expr) {
+				t.Errorf("%s: rule %v: event_pattern is not each.value", m.dir, r.Labels)
+			}
+			if !patternsFromFiles(m.localExpr(t, "event_patterns"), m.localExpr(t, "event_pattern_dir")) {
+				t.Errorf("%s: local.event_patterns is not read from statemachine/event-patterns/*.json", m.dir)
 			}
 		}
 	}
 	if rules == 0 {
 		t.Fatal("no EventBridge rule")
 	}
-	// Where a module takes the pattern as a variable, every call passes the
-	// generated file.
+	// Where a module takes the patterns as a variable, no call passes other
+	// patterns.
 	for _, dir := range []string{root, filepath.Join(root, "examples", "organization"), filepath.Join(root, "examples", "single-account")} {
 		if _, err := os.Stat(dir); err != nil {
 			continue
 		}
 		m := load(t, dir)
 		for _, call := range m.find("module") {
-			if a, ok := call.Body.Attributes["event_pattern"]; ok && !patternFromFile(a.Expr) && !isVar(a.Expr) {
-				t.Errorf("%s: module %v: event_pattern is not the generated file", dir, call.Labels)
+			if a, ok := call.Body.Attributes["event_patterns"]; ok && !isVar(a.Expr) {
+				t.Errorf("%s: module %v: event_patterns is not the generated files", dir, call.Labels)
 			}
 		}
 	}
 }
 
-func patternFromFile(expr hclsyntax.Expression) bool {
-	for _, c := range calls(expr, "file") {
-		if strings.HasSuffix(templateSuffix(c.Args[0]), "statemachine/event-pattern.json") {
-			return true
-		}
+// patternsFromFiles reports whether expr reads every *.json of dir with
+// fileset and file, where dir's literal end is /statemachine/event-patterns.
+func patternsFromFiles(expr, dir hclsyntax.Expression) bool {
+	if !strings.HasSuffix(templateSuffix(dir), "/statemachine/event-patterns") {
+		return false
 	}
-	return false
+	filesets, files := calls(expr, "fileset"), calls(expr, "file")
+	if len(filesets) != 1 || len(files) != 1 || !isLocal(filesets[0].Args[0], "event_pattern_dir") {
+		return false
+	}
+	v, diags := filesets[0].Args[1].Value(nil)
+	return !diags.HasErrors() && v.Type() == cty.String && v.AsString() == "*.json"
+}
+
+func isLocal(expr hclsyntax.Expression, name string) bool {
+	vars := expr.Variables()
+	if len(vars) != 1 || vars[0].RootName() != "local" || len(vars[0]) != 2 {
+		return false
+	}
+	attr, ok := vars[0][1].(hcl.TraverseAttr)
+	return ok && attr.Name == name
+}
+
+func isEachValue(expr hclsyntax.Expression) bool {
+	vars := expr.Variables()
+	if len(vars) != 1 || vars[0].RootName() != "each" || len(vars[0]) != 2 {
+		return false
+	}
+	attr, ok := vars[0][1].(hcl.TraverseAttr)
+	return ok && attr.Name == "value"
 }
 
 func isVar(expr hclsyntax.Expression) bool {

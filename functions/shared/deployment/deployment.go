@@ -1,6 +1,6 @@
 // Package deployment is the one source of the facts every deployment of
-// trailwatch shares: resource names, the dedupe durations and the
-// environment each function reads. They live in deployment.json, which
+// trailwatch shares: resource names, the dedupe durations, the environment
+// each function reads and the AWS quotas the project can reach. They live in deployment.json, which
 // terraform reads with jsondecode(file(...)) and this package embeds, so
 // the functions' defaults, the local stack and terraform cannot drift.
 package deployment
@@ -9,6 +9,8 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -17,6 +19,8 @@ var raw []byte
 
 // File is deployment.json.
 type File struct {
+	// Doc says what the file is for.
+	Doc string `json:"_doc"`
 	// DefaultName is the default of terraform's var.name: the prefix of
 	// every resource name.
 	DefaultName string   `json:"default_name"`
@@ -25,6 +29,58 @@ type File struct {
 	// Environment lists, by function, the variables the function reads
 	// besides LOG_LEVEL.
 	Environment map[string][]string `json:"environment"`
+	Quotas      Quotas              `json:"quotas"`
+}
+
+// Quota is one AWS limit: its value, in Unit, as documented at URL. Doc
+// says which limit it is and what in the project holds it.
+type Quota struct {
+	Value int    `json:"value"`
+	Unit  string `json:"unit"`
+	URL   string `json:"url"`
+	Doc   string `json:"doc"`
+}
+
+// Quotas are the AWS limits the project can reach, each checked against
+// what the project generates or sends (see each Quota's Doc). Sizes in
+// bytes are of UTF-8 text; IAM policy sizes are characters, whitespace not
+// counted.
+type Quotas struct {
+	// EventPatternChars bounds one rule's event pattern.
+	EventPatternChars Quota `json:"eventbridge_event_pattern_chars"`
+	// RuleNameChars bounds an EventBridge rule's name.
+	RuleNameChars Quota `json:"eventbridge_rule_name_chars"`
+	// PutEventsEntryBytes bounds one event on EventBridge.
+	PutEventsEntryBytes Quota `json:"eventbridge_put_events_entry_bytes"`
+	// DefinitionBytes bounds the state machine's definition.
+	DefinitionBytes Quota `json:"sfn_definition_bytes"`
+	// PayloadBytes bounds a state's input and output and a task's payload.
+	PayloadBytes Quota `json:"sfn_payload_bytes"`
+	// SNSMessageBytes bounds a published message.
+	SNSMessageBytes Quota `json:"sns_message_bytes"`
+	// SNSSubjectChars bounds a published subject.
+	SNSSubjectChars Quota `json:"sns_subject_chars"`
+	// LambdaEnvironmentBytes bounds a function's environment.
+	LambdaEnvironmentBytes Quota `json:"lambda_environment_bytes"`
+	// RolePolicyChars bounds all inline policies of one IAM role.
+	RolePolicyChars Quota `json:"iam_role_policy_chars"`
+	// TrustPolicyChars bounds an IAM role's trust policy.
+	TrustPolicyChars Quota `json:"iam_trust_policy_chars"`
+	// RoleNameChars bounds an IAM role's name.
+	RoleNameChars Quota `json:"iam_role_name_chars"`
+	// ItemBytes bounds one DynamoDB item.
+	ItemBytes Quota `json:"dynamodb_item_bytes"`
+}
+
+// All returns every quota by its key in deployment.json.
+func (q Quotas) All() map[string]Quota {
+	v := reflect.ValueOf(q)
+	out := make(map[string]Quota, v.NumField())
+	for i := range v.NumField() {
+		key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+		out[key] = v.Field(i).Interface().(Quota)
+	}
+	return out
 }
 
 // Suffixes follow the deployment's name in resource names.

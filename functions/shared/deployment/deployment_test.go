@@ -1,7 +1,11 @@
 package deployment
 
 import (
+	"bytes"
+	"encoding/json"
+	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -41,6 +45,70 @@ func TestFacts(t *testing.T) {
 	}
 	if lease > window {
 		t.Errorf("lease %s longer than window %s", lease, window)
+	}
+}
+
+// TestFileIsStrict: every member of deployment.json has a field here, so
+// nothing in the file is silently ignored by Go.
+func TestFileIsStrict(t *testing.T) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	var f File
+	if err := dec.Decode(&f); err != nil {
+		t.Fatalf("deployment.json: %v", err)
+	}
+}
+
+func TestQuotas(t *testing.T) {
+	var keys map[string]json.RawMessage
+	var probe struct {
+		Quotas map[string]json.RawMessage `json:"quotas"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		t.Fatal(err)
+	}
+	keys = probe.Quotas
+	all := Facts.Quotas.All()
+	if len(all) != len(keys) {
+		t.Errorf("deployment.json has %d quotas, Quotas %d", len(keys), len(all))
+	}
+	for key, q := range all {
+		if _, ok := keys[key]; !ok {
+			t.Errorf("quota %s is not in deployment.json", key)
+		}
+		if q.Value <= 0 {
+			t.Errorf("quota %s: value %d", key, q.Value)
+		}
+		if q.Unit == "" || q.Doc == "" {
+			t.Errorf("quota %s: no unit or doc", key)
+		}
+		if !strings.HasPrefix(q.URL, "https://docs.aws.amazon.com/") {
+			t.Errorf("quota %s: url %q is not an AWS documentation page", key, q.URL)
+		}
+	}
+}
+
+// TestFactsTerraformCanRead: terraform reads the durations with a regular
+// expression of whole hours, minutes and seconds (terraform/locals.tf), and
+// the operations topic accepts alarms named <name>-*, so every suffix
+// starts with "-".
+func TestFactsTerraformCanRead(t *testing.T) {
+	whole := regexp.MustCompile(`^([0-9]+h)?([0-9]+m)?([0-9]+s)?$`)
+	d := Facts.Dedupe
+	for name, s := range map[string]string{"window": d.Window, "lease": d.Lease, "retention": d.Retention} {
+		if s == "" || !whole.MatchString(s) {
+			t.Errorf("dedupe.%s %q is not whole hours, minutes and seconds (such as \"24h\" or \"1h30m\")", name, s)
+		}
+	}
+	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic,
+		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue}
+	for _, s := range Facts.Suffixes.Functions {
+		suffixes = append(suffixes, s)
+	}
+	for _, s := range suffixes {
+		if !strings.HasPrefix(s, "-") {
+			t.Errorf("suffix %q does not start with \"-\"", s)
+		}
 	}
 }
 

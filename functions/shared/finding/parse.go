@@ -114,6 +114,7 @@ func parseRecord(rec *record) (*Finding, error) {
 	}
 	f.Severity = Assess(f)
 	f.Summary = summarize(f)
+	bound(f)
 	return f, nil
 }
 

@@ -259,55 +259,6 @@ func mustJSON(t *testing.T, v any) []byte {
 	return b
 }
 
-func TestEventPatternIsCommitted(t *testing.T) {
-	const path = "../../../statemachine/event-pattern.json"
-	committed, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(committed, finding.EventPattern()) {
-		t.Errorf("%s is stale: run go generate ./... in functions/shared", path)
-	}
-}
-
-func TestEventPatternCoversCatalog(t *testing.T) {
-	var p struct {
-		Or []struct {
-			Source     []string `json:"source"`
-			DetailType []string `json:"detail-type"`
-			Detail     struct {
-				EventSource []string `json:"eventSource"`
-				EventName   []any    `json:"eventName"`
-			} `json:"detail"`
-		} `json:"$or"`
-	}
-	if err := json.Unmarshal(finding.EventPattern(), &p); err != nil {
-		t.Fatal(err)
-	}
-	names := map[string]bool{}
-	for _, b := range p.Or {
-		if len(b.Source) == 0 || len(b.DetailType) == 0 {
-			t.Errorf("branch %v does not match on source and detail-type", b.Detail.EventSource)
-		}
-		for _, n := range b.Detail.EventName {
-			s, _ := n.(string)
-			if m, ok := n.(map[string]any); ok {
-				s, _ = m["prefix"].(string)
-			}
-			names[b.Detail.EventSource[0]+" "+s] = true
-		}
-	}
-	for _, e := range finding.Catalog() {
-		if !names[e.EventSource+" "+e.EventName] {
-			t.Errorf("pattern misses %s %s", e.EventSource, e.EventName)
-		}
-		delete(names, e.EventSource+" "+e.EventName)
-	}
-	for n := range names {
-		t.Errorf("pattern has %s, which is not in the catalog", n)
-	}
-}
-
 func TestErrorsAreNamed(t *testing.T) {
 	var m *finding.MalformedEventError
 	_, err := finding.Parse([]byte("{"))

@@ -89,8 +89,10 @@ module "trailwatch" {
 #
 # The central account's own API calls reach its default buses like any
 # other account's, so it forwards too; in its central region the target is
-# a bus of the same account. Each forwarder reads the same pattern file as
-# the pipeline's rule (statemachine/event-pattern.json).
+# a bus of the same account. Each forwarder reads the same pattern files as
+# the pipeline's rules (statemachine/event-patterns/), one rule per file.
+# Its dead-letter alarm may notify the operations topic: the topic accepts
+# alarms named <forwarder_name>-*.
 module "forwarder_central" {
   source = "../../modules/forwarder"
 

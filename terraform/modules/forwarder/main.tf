@@ -12,22 +12,59 @@ data "aws_caller_identity" "current" {}
 
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 locals {
   account_id = data.aws_caller_identity.current.account_id
   region     = data.aws_region.current.name
+  partition  = data.aws_partition.current.partition
+
+  # The AWS quotas the checks below enforce, from the repository's facts
+  # file (functions/shared/deployment/deployment.json).
+  quotas = { for key, quota in jsondecode(file("${path.module}/../../../functions/shared/deployment/deployment.json")).quotas : key => quota.value }
+
+  # The same files the central rules read, so that the two cannot drift:
+  # one rule per generated pattern, named <name>-<group>.
+  event_pattern_dir = "${path.module}/../../../statemachine/event-patterns"
+  event_patterns = var.event_patterns != null ? var.event_patterns : {
+    for file in fileset(local.event_pattern_dir, "*.json") : trimsuffix(file, ".json") => file("${local.event_pattern_dir}/${file}")
+  }
+  rule_names = { for group in keys(local.event_patterns) : group => "${var.name}-${group}" }
+  # Built from names, as EventBridge documents rule ARNs, so that the
+  # policies naming every rule are known at plan and their sizes checked.
+  rule_arns = {
+    for group, name in local.rule_names : group =>
+    "arn:${local.partition}:events:${local.region}:${local.account_id}:rule/${var.event_bus_name == "default" ? "" : "${var.event_bus_name}/"}${name}"
+  }
 }
 
 resource "aws_cloudwatch_event_rule" "forward" {
-  name           = var.name
-  description    = "CloudTrail API calls that may expose resources, forwarded to trailwatch's central bus."
+  for_each = local.event_patterns
+
+  name           = local.rule_names[each.key]
+  description    = "CloudTrail API calls (${each.key}) that may expose resources, forwarded to trailwatch's central bus."
   event_bus_name = var.event_bus_name
-  # The same file the central rule reads, so that the two cannot drift.
-  event_pattern = coalesce(var.event_pattern, file("${path.module}/../../../statemachine/event-pattern.json"))
-  tags          = var.tags
+  event_pattern  = each.value
+  tags           = var.tags
+
+  lifecycle {
+    # The AWS provider sends the pattern compacted, as jsonencode writes it.
+    precondition {
+      condition     = length(jsonencode(jsondecode(each.value))) <= local.quotas.eventbridge_event_pattern_chars
+      error_message = "The event pattern ${each.key} is ${length(jsonencode(jsondecode(each.value)))} characters compacted, more than EventBridge's ${local.quotas.eventbridge_event_pattern_chars}."
+    }
+
+    precondition {
+      condition     = length(local.rule_names[each.key]) <= local.quotas.eventbridge_rule_name_chars
+      error_message = "The rule name ${local.rule_names[each.key]} is longer than EventBridge's ${local.quotas.eventbridge_rule_name_chars} characters: shorten name."
+    }
+  }
 }
 
 resource "aws_cloudwatch_event_target" "central_bus" {
-  rule           = aws_cloudwatch_event_rule.forward.name
+  for_each = aws_cloudwatch_event_rule.forward
+
+  rule           = each.value.name
   event_bus_name = var.event_bus_name
   target_id      = "central-bus"
   arn            = var.central_event_bus_arn
@@ -73,7 +110,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.forward.arn]
+      values   = values(local.rule_arns)
     }
   }
 }
@@ -92,9 +129,23 @@ data "aws_iam_policy_document" "put_events" {
 # <name>-*.
 resource "aws_iam_role" "forward" {
   name               = "${var.name}-${local.region}"
-  description        = "Lets the ${var.name} rule put events on trailwatch's central bus."
+  description        = "Lets the ${var.name}-* rules put events on trailwatch's central bus."
   assume_role_policy = data.aws_iam_policy_document.trust.json
   tags               = var.tags
+
+  lifecycle {
+    # The trust policy names every rule: it grows with the rules and the
+    # bus name.
+    precondition {
+      condition     = length(data.aws_iam_policy_document.trust.minified_json) <= local.quotas.iam_trust_policy_chars
+      error_message = "The trust policy of ${var.name}-${local.region} is ${length(data.aws_iam_policy_document.trust.minified_json)} characters, more than IAM's ${local.quotas.iam_trust_policy_chars}: use a shorter event_bus_name or name."
+    }
+
+    precondition {
+      condition     = length("${var.name}-${local.region}") <= local.quotas.iam_role_name_chars
+      error_message = "The role name ${var.name}-${local.region} is longer than IAM's ${local.quotas.iam_role_name_chars} characters: shorten name."
+    }
+  }
 }
 
 resource "aws_iam_role_policy" "forward" {
@@ -138,7 +189,7 @@ data "aws_iam_policy_document" "dead_letter" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.forward.arn]
+      values   = values(local.rule_arns)
     }
   }
 }
@@ -166,7 +217,7 @@ data "aws_iam_policy_document" "dead_letter_kms" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [aws_cloudwatch_event_rule.forward.arn]
+      values   = values(local.rule_arns)
     }
   }
 }

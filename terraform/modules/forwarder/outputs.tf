@@ -1,6 +1,6 @@
-output "rule_arn" {
-  description = "ARN of the EventBridge rule that forwards matching events to the central bus."
-  value       = aws_cloudwatch_event_rule.forward.arn
+output "rule_arns" {
+  description = "ARNs of the EventBridge rules that forward matching events to the central bus, by group."
+  value       = { for group, rule in aws_cloudwatch_event_rule.forward : group => rule.arn }
 }
 
 output "role_arn" {

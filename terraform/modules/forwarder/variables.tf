@@ -14,25 +14,27 @@ variable "central_event_bus_arn" {
 }
 
 variable "name" {
-  description = "Prefix of the rule, role and queue names: the role is <name>-<region>. Must match the root module's forwarder_name, whose bus accepts events only from roles so named."
+  description = "Prefix of the rule, role, queue and alarm names: the rules are <name>-<group>, the role <name>-<region>. Must match the root module's forwarder_name, whose bus accepts events only from roles so named and whose operations topic accepts alarms so named."
   type        = string
   default     = "trailwatch-forwarder"
 
   validation {
-    # 41 leaves room for "-<region>" (at most 23) within IAM's 64 characters.
+    # 41 leaves room for "-<region>" within IAM's 64 characters and for
+    # "-elasticloadbalancing" within EventBridge's; preconditions check
+    # every name against deployment.json's quotas.
     condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,40}$", var.name))
     error_message = "name must start with a letter, hold only letters, digits and hyphens, and be at most 41 characters."
   }
 }
 
-variable "event_pattern" {
-  description = "EventBridge pattern (JSON) of the events to forward. Null reads statemachine/event-pattern.json from this repository, the pattern the central rule uses; pass the file's content when the module is used outside the repository."
-  type        = string
+variable "event_patterns" {
+  description = "EventBridge patterns (JSON) of the events to forward, by group: one rule <name>-<group> each. Null reads statemachine/event-patterns/<group>.json from this repository, the patterns of the central rules."
+  type        = map(string)
   default     = null
 
   validation {
-    condition     = var.event_pattern == null || can(jsondecode(var.event_pattern))
-    error_message = "event_pattern must be null or a JSON document."
+    condition     = var.event_patterns == null || try(alltrue([for group, pattern in var.event_patterns : can(regex("^[a-z][a-z0-9]*$", group)) && can(jsondecode(pattern))]), false)
+    error_message = "event_patterns must be null or a map from lowercase group names to JSON documents."
   }
 }
 
@@ -41,6 +43,7 @@ variable "event_bus_name" {
   type        = string
   default     = "default"
 
+  # "/" appears only in partner event bus names.
   validation {
     condition     = can(regex("^[A-Za-z0-9._/-]{1,256}$", var.event_bus_name))
     error_message = "event_bus_name must be an event bus name: 1 to 256 letters, digits, '.', '_', '-' or '/'."

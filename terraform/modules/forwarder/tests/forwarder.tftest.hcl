@@ -24,7 +24,6 @@ override_data {
 
 override_resource {
   target = aws_cloudwatch_event_rule.forward
-  values = { arn = "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder" }
 }
 
 override_resource {
@@ -64,24 +63,31 @@ run "defaults" {
   command = apply
 
   assert {
-    condition     = jsondecode(aws_cloudwatch_event_rule.forward.event_pattern) == jsondecode(file("../../../statemachine/event-pattern.json"))
-    error_message = "The rule must use statemachine/event-pattern.json, the central rule's pattern."
-  }
-
-  assert {
-    condition     = aws_cloudwatch_event_rule.forward.event_bus_name == "default"
-    error_message = "The rule must listen on the default bus, where CloudTrail delivers."
-  }
-
-  assert {
     condition = (
-      aws_cloudwatch_event_target.central_bus.arn == var.central_event_bus_arn &&
-      aws_cloudwatch_event_target.central_bus.role_arn == "arn:aws:iam::210987654321:role/trailwatch-forwarder-us-east-1" &&
-      aws_cloudwatch_event_target.central_bus.retry_policy[0].maximum_event_age_in_seconds == 86400 &&
-      aws_cloudwatch_event_target.central_bus.retry_policy[0].maximum_retry_attempts == 185 &&
-      aws_cloudwatch_event_target.central_bus.dead_letter_config[0].arn == "arn:aws:sqs:us-east-1:210987654321:trailwatch-forwarder-dlq"
+      toset(keys(aws_cloudwatch_event_rule.forward)) == toset([for file in fileset("../../../statemachine/event-patterns", "*.json") : trimsuffix(file, ".json")]) &&
+      alltrue([for group, rule in aws_cloudwatch_event_rule.forward :
+      jsondecode(rule.event_pattern) == jsondecode(file("../../../statemachine/event-patterns/${group}.json")) && rule.name == "trailwatch-forwarder-${group}"])
     )
-    error_message = "The target must be the central bus, through the role, retrying for a day, dead-lettering into the queue."
+    error_message = "There must be one rule <name>-<group> per file of statemachine/event-patterns, with its pattern: the central rules' patterns."
+  }
+
+  assert {
+    condition     = alltrue([for rule in aws_cloudwatch_event_rule.forward : rule.event_bus_name == "default"])
+    error_message = "The rules must listen on the default bus, where CloudTrail delivers."
+  }
+
+  assert {
+    condition = toset(keys(aws_cloudwatch_event_target.central_bus)) == toset(keys(aws_cloudwatch_event_rule.forward)) && alltrue([
+      for group, target in aws_cloudwatch_event_target.central_bus : (
+        target.rule == "trailwatch-forwarder-${group}" &&
+        target.arn == var.central_event_bus_arn &&
+        target.role_arn == "arn:aws:iam::210987654321:role/trailwatch-forwarder-us-east-1" &&
+        target.retry_policy[0].maximum_event_age_in_seconds == 86400 &&
+        target.retry_policy[0].maximum_retry_attempts == 185 &&
+        target.dead_letter_config[0].arn == "arn:aws:sqs:us-east-1:210987654321:trailwatch-forwarder-dlq"
+      )
+    ])
+    error_message = "Each rule's target must be the central bus, through the role, retrying for a day, dead-lettering into the queue."
   }
 
   assert {
@@ -100,21 +106,26 @@ run "defaults" {
   }
 
   assert {
-    condition = jsondecode(data.aws_iam_policy_document.trust.json).Statement == [{
+    condition = jsonencode(jsondecode(data.aws_iam_policy_document.trust.json).Statement) == jsonencode([{
       Effect    = "Allow"
       Action    = "sts:AssumeRole"
       Principal = { Service = "events.amazonaws.com" }
       Condition = {
         StringEquals = { "aws:SourceAccount" = "210987654321" }
-        ArnEquals    = { "aws:SourceArn" = "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder" }
+        ArnEquals = { "aws:SourceArn" = sort([
+          for file in fileset("../../../statemachine/event-patterns", "*.json") : "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder-${trimsuffix(file, ".json")}"
+        ]) }
       }
-    }]
-    error_message = "Only EventBridge, for this rule, may assume the role."
+    }])
+    error_message = "Only EventBridge, for these rules, may assume the role."
   }
 
   assert {
-    condition     = jsondecode(data.aws_iam_policy_document.dead_letter.json).Statement[0].Condition.ArnEquals["aws:SourceArn"] == "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder"
-    error_message = "Only the forwarder's rule may send to the dead-letter queue."
+    condition = alltrue([for doc in [data.aws_iam_policy_document.dead_letter.json, data.aws_iam_policy_document.dead_letter_kms.json] :
+      toset(jsondecode(doc).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == toset([
+        for file in fileset("../../../statemachine/event-patterns", "*.json") : "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder-${trimsuffix(file, ".json")}"
+    ])])
+    error_message = "Only the forwarder's rules, every one of them, may send to the dead-letter queue and use its key."
   }
 
   assert {
@@ -135,7 +146,7 @@ run "key_and_alarm" {
     name            = "tw-fwd"
     kms_key_arn     = "arn:aws:kms:us-east-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     alarm_topic_arn = "arn:aws:sns:us-east-1:210987654321:oncall"
-    event_pattern   = jsonencode({ source = ["aws.ec2"] })
+    event_patterns  = { ec2 = jsonencode({ source = ["aws.ec2"] }) }
   }
 
   assert {
@@ -149,8 +160,18 @@ run "key_and_alarm" {
   }
 
   assert {
-    condition     = aws_cloudwatch_event_rule.forward.event_pattern == var.event_pattern && aws_iam_role.forward.name == "tw-fwd-us-east-1"
-    error_message = "A given pattern and name must be used."
+    condition = (
+      keys(aws_cloudwatch_event_rule.forward) == ["ec2"] && aws_cloudwatch_event_rule.forward["ec2"].event_pattern == var.event_patterns["ec2"] &&
+      aws_cloudwatch_event_rule.forward["ec2"].name == "tw-fwd-ec2" && aws_iam_role.forward.name == "tw-fwd-us-east-1"
+    )
+    error_message = "Given patterns and name must be used."
+  }
+
+  # The root module's operations topic accepts alarms named
+  # <forwarder_name>-*.
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.dead_letter[0].alarm_name == "tw-fwd-dlq-not-empty"
+    error_message = "The alarm must be named <name>-dlq-not-empty."
   }
 }
 
@@ -160,7 +181,7 @@ run "rejects_bad_variables" {
   variables {
     central_event_bus_arn = "arn:aws:events:eu-west-1:123456789012:event-bus/default"
     name                  = "trailwatch_forwarder"
-    event_pattern         = "{not json"
+    event_patterns        = { ec2 = "{not json" }
     kms_key_arn           = "alias/aws/sqs"
     alarm_topic_arn       = "oncall"
   }
@@ -168,8 +189,19 @@ run "rejects_bad_variables" {
   expect_failures = [
     var.central_event_bus_arn,
     var.name,
-    var.event_pattern,
+    var.event_patterns,
     var.kms_key_arn,
     var.alarm_topic_arn,
   ]
+}
+
+# EventBridge's default quota for a pattern is 2,048 characters compacted.
+run "rejects_a_pattern_over_the_quota" {
+  command = plan
+
+  variables {
+    event_patterns = { big = jsonencode({ source = [for i in range(300) : "aws.service${i}"] }) }
+  }
+
+  expect_failures = [aws_cloudwatch_event_rule.forward]
 }
