@@ -31,7 +31,13 @@ type Finding struct {
 	// path from the internet to something in the account. Never true for a
 	// failed call.
 	OpensExposure bool `json:"opensExposure"`
-	// ClosesExposure is true when the call removes such a path.
+	// ClosesExposure is true when the call removes, or may have removed,
+	// such a path: a candidate close. Whether an open alert's exposure is
+	// really gone is decided against the live state, not by this flag
+	// (a revocation by rule id, a group swap or a deleted network ACL entry
+	// cannot say from the request what they removed). A call can both open
+	// and close (rules modified one way and another). Never true for a
+	// failed call.
 	ClosesExposure bool `json:"closesExposure"`
 	// Requested is what the call tried to expose, read from the request (and
 	// response) alone.
@@ -178,6 +184,11 @@ type Requested struct {
 	Grants []string `json:"grants,omitempty"`
 	// Routes added towards an internet gateway, as "0.0.0.0/0 -> igw-..".
 	Routes []string `json:"routes,omitempty"`
+	// Removed names what the call removed when the request names it only
+	// by id or position: security group rule ids ("sgr-..."), a Lambda
+	// policy statement id, a route's destination, a network ACL entry
+	// ("inbound rule 100").
+	Removed []string `json:"removed,omitempty"`
 }
 
 // Category groups catalog events by what they touch.
