@@ -111,7 +111,7 @@ var ec2AddressCatalog = []Entry{
 		Description: "Detaches an Elastic IP from its instance or network interface (which may still have, or be given, its own public IP).",
 		parse:       parseDisassociateAddress,
 		Words: Words{
-			Headline: []string{"Elastic IP {ip} disassociated", "Elastic IP {target} disassociated"},
+			Headline: []string{"Elastic IP {ip} disassociated", "Elastic IP disassociated ({target})"},
 			Advice:   "Check that the instance or interface has no other public IP: one of its own stays reachable. Open alerts about the address are resolved once trailwatch confirms it is detached.",
 		}},
 	{EventSource: ec2Source, EventName: "ReleaseAddress", Category: CategoryNetwork, Effect: EffectCloses,

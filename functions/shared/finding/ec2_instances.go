@@ -156,7 +156,7 @@ var ec2InstanceCatalog = []Entry{
 		Description: "Changes an instance attribute; replacing its security groups (groupSet) opens exposure when enrichment finds the instance public and a new group world-open, and may close what the old groups opened (checked against the live groups).",
 		parse:       parseGroupSwap("instanceId", TypeInstance), confirm: confirmGroupSwap,
 		Words: Words{
-			Headline: []string{"security groups of {target} replaced, {live}", "security groups of {target} replaced"},
+			Headline: []string{"security groups of {target} replaced, {live}", "{live} on {target}", "security groups of {target} replaced"},
 			Advice:   "Revoke the world-open rule of the new group, or put the instance's previous groups back; if the port must stay public, confirm it with the owner and record why.",
 		},
 		Closing: groupSwapClosing},
@@ -164,7 +164,7 @@ var ec2InstanceCatalog = []Entry{
 		Description: "Changes a network interface attribute; replacing its security groups (groupSet) opens exposure when enrichment finds the interface public and a new group world-open, and may close what the old groups opened (checked against the live groups).",
 		parse:       parseGroupSwap("networkInterfaceId", TypeNetworkInterface), confirm: confirmGroupSwap,
 		Words: Words{
-			Headline: []string{"security groups of {target} replaced, {live}", "security groups of {target} replaced"},
+			Headline: []string{"security groups of {target} replaced, {live}", "{live} on {target}", "security groups of {target} replaced"},
 			Advice:   "Revoke the world-open rule of the new group, or put the interface's previous groups back; if the port must stay public, confirm it with the owner and record why.",
 		},
 		Closing: groupSwapClosing},

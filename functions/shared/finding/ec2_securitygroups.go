@@ -415,7 +415,7 @@ var ec2SecurityGroupCatalog = []Entry{
 		Description: "Removes ingress rules from a security group; closes when a revoked rule admitted the world. A revocation by rule id (the console's way) is a candidate close, decided against the group's live rules.",
 		parse:       parseRevokeSecurityGroupIngress,
 		Words: Words{
-			Headline: []string{"{revoked} no longer open to the world on {target}", "rules {removed} revoked from {target}", "ingress rules revoked from {target}"},
+			Headline: []string{"{revoked} no longer open to the world on {target}", "{removed} revoked from {target}", "ingress rules revoked from {target}"},
 			Advice:   "Check that no other rule of the group still admits the world; open alerts for the group are resolved once its live rules show the exposure gone.",
 		}},
 	{EventSource: ec2Source, EventName: "ModifySecurityGroupRules", Category: CategoryNetwork, Effect: EffectVaries,

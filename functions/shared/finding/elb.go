@@ -227,7 +227,7 @@ var elbCatalog = []Entry{
 		Description: "Replaces a v2 load balancer's security groups: opens once enrichment finds the load balancer internet-facing and a new group open to the world; may close what the old groups opened (checked against the live groups).",
 		parse:       parseSetSecurityGroups, confirm: confirmSetSecurityGroups,
 		Words: Words{
-			Headline: []string{"security groups of {target} replaced, {live}", "security groups of {target} replaced"},
+			Headline: []string{"security groups of {target} replaced, {live}", "{live} on {target}", "security groups of {target} replaced"},
 			Advice:   "Revoke the world-open rule of the new group, or put the load balancer's previous groups back; if its listeners must stay public, confirm it with the owner.",
 		},
 		Closing: groupSwapClosing},

@@ -177,7 +177,7 @@ var evasionCatalog = []Entry{
 		Description: "Console sign-in; by root it is reported (a failed one as an attempt), by anyone else it is parsed without alert (audit).",
 		parse:       parseConsoleLogin,
 		Words: Words{
-			Headline: []string{"root user signed in to account {target}"},
+			Headline: []string{"root user signed in to the console"},
 			Advice:   "Confirm with the account's owner that the root user was meant to sign in, and that it uses MFA; root should be used only for the few tasks that need it.",
 		}},
 }

@@ -7,7 +7,10 @@
 // ever added.
 package finding
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Finding is one CloudTrail event, normalized. Parse fills everything but
 // the live facts on each Resource; enrich fills those and recomputes
@@ -112,6 +115,19 @@ const (
 	TypeDetector         ResourceType = "guardduty:detector"
 	TypeAccount          ResourceType = "iam:account"
 )
+
+// resourceTypes are the resource types above, in their order.
+var resourceTypes = []ResourceType{
+	TypeInstance, TypeSecurityGroup, TypeElasticIP, TypeNetworkInterface, TypeLoadBalancer, TypeBucket, TypeObject,
+	TypeInternetGateway, TypeVPC, TypeRouteTable, TypeNetworkACL, TypeImage, TypeSnapshot, TypeListener,
+	TypeDBInstance, TypeDBSnapshot, TypeDBClusterSnap, TypeRedshiftCluster, TypeFunction, TypeTrail, TypeDetector, TypeAccount,
+}
+
+// ResourceTypes returns every resource type a finding can name, so that
+// what renders them (console links, names) can be checked for each. A test
+// fails when a fixture's finding names a type not listed. The slice is a
+// copy.
+func ResourceTypes() []ResourceType { return slices.Clone(resourceTypes) }
 
 // Resource is one thing the call acted on. Type and ID come from the event;
 // the remaining fields are live facts set by enrich.

@@ -31,18 +31,18 @@ var redshiftCatalog = []Entry{
 		Description: "Creates a Redshift cluster; publicly accessible (as the response reports it, else as requested) opens it to the internet.",
 		parse:       parseRedshiftCluster(false),
 		Words: Words{
-			Headline: []string{"Redshift cluster {target} created publicly accessible"},
+			Headline: []string{"Redshift cluster {target} created publicly accessible", "{target} created publicly accessible"},
 			Advice:   redshiftPublicAdvice,
 		}},
 	{EventSource: redshiftSource, EventName: "ModifyCluster", Category: CategoryDatabase, Effect: EffectVaries,
 		Description: "Modifies a Redshift cluster; publiclyAccessible true opens it to the internet, false closes it.",
 		parse:       parseRedshiftCluster(true),
 		Words: Words{
-			Headline: []string{"Redshift cluster {target} made publicly accessible"},
+			Headline: []string{"Redshift cluster {target} made publicly accessible", "{target} made publicly accessible"},
 			Advice:   redshiftPublicAdvice,
 		},
 		Closing: Words{
-			Headline: []string{"Redshift cluster {target} no longer publicly accessible"},
+			Headline: []string{"Redshift cluster {target} no longer publicly accessible", "{target} no longer publicly accessible"},
 			Advice:   "Nothing to do if intended: open alerts about the cluster are resolved.",
 		}},
 	{EventSource: redshiftSource, EventName: "DeleteCluster", Category: CategoryDatabase, Effect: EffectCloses,

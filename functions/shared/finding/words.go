@@ -37,6 +37,20 @@ var Placeholders = []string{"target", "ports", "revoked", "live", "ip", "attache
 // placeholderRE matches a placeholder in a phrase.
 var placeholderRE = regexp.MustCompile(`\{([a-z]+)\}`)
 
+// Fill returns phrase with each placeholder replaced by value(name); ok
+// is false when a value is "" (the phrase does not apply).
+func Fill(phrase string, value func(name string) string) (filled string, ok bool) {
+	ok = true
+	filled = placeholderRE.ReplaceAllStringFunc(phrase, func(m string) string {
+		v := value(m[1 : len(m)-1])
+		if v == "" {
+			ok = false
+		}
+		return v
+	})
+	return filled, ok
+}
+
 // PhrasePlaceholders returns the placeholder names phrase uses, in order.
 func PhrasePlaceholders(phrase string) []string {
 	var out []string

@@ -1,6 +1,8 @@
 package finding_test
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -69,5 +71,24 @@ func TestWordsFor(t *testing.T) {
 				t.Errorf("WordsFor: first phrase %q (ok %v), want %q", got, ok, tc.want)
 			}
 		})
+	}
+}
+
+// TestResourceTypesAreListed: every resource type a fixture's finding
+// names is in ResourceTypes, which the alert package's tests check for
+// console links and names.
+func TestResourceTypesAreListed(t *testing.T) {
+	listed := finding.ResourceTypes()
+	for _, path := range fixtures(t) {
+		data, _ := os.ReadFile(path)
+		f, err := finding.Parse(data)
+		if err != nil {
+			continue
+		}
+		for _, r := range f.Resources {
+			if !slices.Contains(listed, r.Type) {
+				t.Errorf("%s: resource type %q is not in ResourceTypes", filepath.Base(path), r.Type)
+			}
+		}
 	}
 }
