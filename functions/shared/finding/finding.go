@@ -239,6 +239,15 @@ const (
 	SeverityHigh   Severity = "high"
 )
 
+// Known reports whether s is one of the four severities.
+func (s Severity) Known() bool {
+	switch s {
+	case SeverityNone, SeverityLow, SeverityMedium, SeverityHigh:
+		return true
+	}
+	return false
+}
+
 // Rank orders severities; unknown values rank as SeverityNone.
 func (s Severity) Rank() int {
 	switch s {
