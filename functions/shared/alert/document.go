@@ -2,6 +2,7 @@ package alert
 
 import (
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
@@ -58,11 +59,12 @@ type digestDocument struct {
 	Repeats     map[string]int `json:"repeats,omitempty"`
 }
 
-// heldAlert is a finding.DigestEntry: its resources as "type:id" and its
-// summary cut to maxHeldSummary characters.
+// heldAlert is a finding.DigestEntry, written compactly: without its alert
+// key (the alert id names it), its resources as "type:id", and its summary
+// without the digest's actor (every held alert is that actor's) and cut to
+// maxHeldSummary characters.
 type heldAlert struct {
 	AlertID   string           `json:"alertId"`
-	Key       string           `json:"key"`
 	EventID   string           `json:"eventId"`
 	Time      time.Time        `json:"time"`
 	Severity  finding.Severity `json:"severity"`
@@ -79,8 +81,12 @@ func newDigestDocument(d *finding.Digest) *digestDocument {
 		PeriodStart: d.PeriodStart, PeriodEnd: d.PeriodEnd, Threshold: d.Threshold,
 		Held: make([]heldAlert, 0, len(d.Held)), HeldCount: len(d.Held), Repeats: d.Repeats}
 	for _, e := range d.Held {
-		h := heldAlert{AlertID: e.AlertID, Key: e.Key, EventID: e.EventID, Time: e.Time, Severity: e.Severity,
-			Region: e.Region, Summary: oneLine(e.Summary, maxHeldSummary), Resources: make([]string, 0, len(e.Resources))}
+		summary := e.Summary
+		if d.Actor != "" {
+			summary = strings.TrimPrefix(summary, d.Actor+" ")
+		}
+		h := heldAlert{AlertID: e.AlertID, EventID: e.EventID, Time: e.Time, Severity: e.Severity,
+			Region: e.Region, Summary: oneLine(summary, maxHeldSummary), Resources: make([]string, 0, len(e.Resources))}
 		for _, r := range e.Resources {
 			h.Resources = append(h.Resources, string(r.Type)+":"+r.ID)
 		}

@@ -342,6 +342,7 @@ func TestDigestDocumentListsEveryHeldAlert(t *testing.T) {
 			if err := json.Unmarshal(m.Document, &d); err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%d of %d held alerts listed, message of %d bytes", len(d.Digest.Held), tc.held, messageSize(m))
 			if d.Digest.HeldCount != tc.held || (len(d.Digest.Held) == tc.held) != tc.all || len(d.Digest.Held) < tc.minimum || d.Truncated == tc.all {
 				t.Errorf("heldCount %d, %d held listed, truncated %v; want count %d, all listed %v, at least %d", d.Digest.HeldCount, len(d.Digest.Held), d.Truncated, tc.held, tc.all, tc.minimum)
 			}
