@@ -59,8 +59,10 @@ const (
 	maxAttrLen = 256
 )
 
-// Render returns the alert for f. It never fails and never panics; fields
-// of f that are empty are left out of the message. f must not be nil.
+// Render returns the alert for f in its three renderings (see
+// WithFormats). It never fails and never panics; fields of f that are
+// empty are left out of the message. f must not be nil; a finding whose
+// severity is not Known is rendered "[UNRATED]", which notify never sends.
 func Render(f *finding.Finding) Message {
 	return WithFormats(finding.NotifyRequest{Kind: finding.MessageAlert, Finding: f}, Message{
 		Subject:    subject(f),

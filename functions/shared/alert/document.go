@@ -47,16 +47,10 @@ type document struct {
 // alerts it holds, which stays right when the document had to leave some
 // of them out.
 type digestDocument struct {
-	ID          string         `json:"id"`
-	Account     string         `json:"account"`
-	Actor       string         `json:"actor"`
-	EventName   string         `json:"eventName"`
-	PeriodStart time.Time      `json:"periodStart"`
-	PeriodEnd   time.Time      `json:"periodEnd"`
-	Threshold   int            `json:"threshold"`
-	Held        []heldAlert    `json:"held"`
-	HeldCount   int            `json:"heldCount"`
-	Repeats     map[string]int `json:"repeats,omitempty"`
+	finding.Digest
+	// Held stands for Digest.Held, which it shadows in the JSON.
+	Held      []heldAlert `json:"held"`
+	HeldCount int         `json:"heldCount"`
 }
 
 // heldAlert is a finding.DigestEntry, written compactly: without its alert
@@ -77,9 +71,8 @@ type heldAlert struct {
 const maxHeldSummary = 200
 
 func newDigestDocument(d *finding.Digest) *digestDocument {
-	out := &digestDocument{ID: d.ID, Account: d.Account, Actor: d.Actor, EventName: d.EventName,
-		PeriodStart: d.PeriodStart, PeriodEnd: d.PeriodEnd, Threshold: d.Threshold,
-		Held: make([]heldAlert, 0, len(d.Held)), HeldCount: len(d.Held), Repeats: d.Repeats}
+	out := &digestDocument{Digest: *d, Held: make([]heldAlert, 0, len(d.Held)), HeldCount: len(d.Held)}
+	out.Digest.Held = nil
 	for _, e := range d.Held {
 		summary := e.Summary
 		if d.Actor != "" {
