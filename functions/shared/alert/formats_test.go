@@ -375,3 +375,13 @@ func TestLargestMessagesFitSNS(t *testing.T) {
 	}
 	checkChat(t, m.Chat)
 }
+
+// BenchmarkRender measures rendering one alert three ways: go test -bench
+// Render -benchmem ./functions/shared/alert
+func BenchmarkRender(b *testing.B) {
+	f := readFinding(&testing.T{}, "testdata/sg-rdp-world-open.finding.json")
+	b.ReportAllocs()
+	for b.Loop() {
+		alert.Render(f)
+	}
+}
