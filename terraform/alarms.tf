@@ -139,3 +139,42 @@ resource "aws_cloudwatch_metric_alarm" "dead_letter" {
   ok_actions    = local.ops_alarm_targets
   tags          = var.tags
 }
+
+# A chat publish that failed (notify logs chat_publish_failed and keeps the
+# alert sent: see functions/notify/sns.go), counted from notify's log.
+resource "aws_cloudwatch_log_metric_filter" "chat_publish_failed" {
+  count = var.chat_notifications ? 1 : 0
+
+  name           = "${var.name}-chat-publish-failed"
+  log_group_name = aws_cloudwatch_log_group.function["notify"].name
+  pattern        = "{ $.message = \"chat_publish_failed\" }"
+
+  metric_transformation {
+    name          = "ChatPublishFailed"
+    namespace     = "trailwatch/${var.name}"
+    value         = "1"
+    default_value = "0"
+  }
+}
+
+resource "aws_cloudwatch_metric_alarm" "chat_publish_failed" {
+  count = var.chat_notifications ? 1 : 0
+
+  alarm_name        = "${var.name}-chat-publish-failed"
+  alarm_description = "notify could not publish a message to the chat topic: the alert reached the alert topic's subscribers but not the chat channel."
+  namespace         = "trailwatch/${var.name}"
+  metric_name       = "ChatPublishFailed"
+
+  statistic           = "Sum"
+  period              = 300
+  evaluation_periods  = 1
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  alarm_actions = local.ops_alarm_targets
+  ok_actions    = local.ops_alarm_targets
+  tags          = var.tags
+
+  depends_on = [aws_cloudwatch_log_metric_filter.chat_publish_failed]
+}

@@ -115,7 +115,7 @@ data "aws_iam_policy_document" "notify_topic" {
     sid       = "PublishAlerts"
     effect    = "Allow"
     actions   = ["sns:Publish"]
-    resources = [aws_sns_topic.alerts.arn]
+    resources = concat([aws_sns_topic.alerts.arn], aws_sns_topic.chat[*].arn)
   }
 
   statement {

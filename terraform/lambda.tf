@@ -16,9 +16,13 @@ locals {
       DEDUPE_LEASE     = local.dedupe_lease
       DEDUPE_RETENTION = var.dedupe_retention
     }
-    notify = {
+    # CHAT_TOPIC_ARN is set only with chat_notifications; the function
+    # reads an unset one as no chat topic.
+    notify = merge({
       TOPIC_ARN = aws_sns_topic.alerts.arn
-    }
+      }, var.chat_notifications ? tomap({
+        CHAT_TOPIC_ARN = aws_sns_topic.chat[0].arn
+    }) : tomap({}))
   }
 }
 

@@ -18,6 +18,11 @@ output "alert_topic_arn" {
   value       = aws_sns_topic.alerts.arn
 }
 
+output "chat_topic_arn" {
+  description = "ARN of the SNS topic notify publishes AWS Chatbot custom notifications to (chat_notifications), for the Chatbot channel configuration to subscribe; null without it."
+  value       = one(aws_sns_topic.chat[*].arn)
+}
+
 output "ops_alarm_topic_arn" {
   description = "ARN of the SNS topic the CloudWatch alarms notify: ops_alarm_topic_arn if given, else the topic the module created."
   value       = local.ops_alarm_targets[0]

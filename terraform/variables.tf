@@ -40,6 +40,12 @@ variable "https_endpoint" {
   }
 }
 
+variable "chat_notifications" {
+  description = "Create <name>-chat, an SNS topic notify also publishes every message to as an AWS Chatbot custom notification (title, description, next steps, keywords; user text never markup), for AWS Chatbot (Amazon Q Developer in chat applications) to post to Slack or Microsoft Teams: subscribe the channel configuration to the chat_topic_arn output. A message counts as sent once the alert topic accepted it; a failed chat publish is logged and alarmed (<name>-chat-publish-failed), not retried."
+  type        = bool
+  default     = false
+}
+
 variable "build_dir" {
   description = "Directory holding parse.zip, enrich.zip, dedupe.zip and notify.zip, each a bootstrap binary for provided.al2023 on arm64 as `make build` produces them. Null means the repository's build/ directory (<module>/../build)."
   type        = string

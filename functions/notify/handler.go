@@ -73,10 +73,12 @@ func NewHandler(p Publisher, log zerolog.Logger) *Handler {
 
 // Handle renders req.Finding and publishes it, once per invocation, and
 // returns the message id and the subject sent. It publishes whatever the
-// finding's severity: the state machine decides what is worth sending.
+// finding's severity, as long as it is one of the four: the state machine
+// decides what is worth sending.
 //
 // Errors, returned unwrapped: *finding.InvalidInputError for a request
-// without a finding or without an event id (never retried);
+// without a finding, without an event id, or whose severity is empty or
+// unknown (never retried: a message is never sent unrated);
 // *PublishRefusedError when the destination refused the alert for good (not
 // retried); *PublishError when publishing failed otherwise (retried).
 func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.NotifyResult, error) {
@@ -90,6 +92,10 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.
 		return finding.NotifyResult{}, err
 	case f.EventID == "":
 		err := &finding.InvalidInputError{Reason: "finding has no eventId"}
+		log.Warn().Err(err).Msg("input_rejected")
+		return finding.NotifyResult{}, err
+	case !f.Severity.Known():
+		err := &finding.InvalidInputError{Reason: fmt.Sprintf("finding %s has severity %q, not none, low, medium or high", f.EventID, f.Severity)}
 		log.Warn().Err(err).Msg("input_rejected")
 		return finding.NotifyResult{}, err
 	}

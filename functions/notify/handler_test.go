@@ -106,6 +106,26 @@ func TestHandle(t *testing.T) {
 			wantLog:     map[string]any{"level": "warn", "message": "input_rejected", "execution_id": "exec-3"},
 		},
 		{
+			name: "empty severity is refused, not sent unrated",
+			req: finding.StepRequest{Finding: func() *finding.Finding {
+				f := testFinding()
+				f.Severity = ""
+				return f
+			}(), ExecutionID: "exec-4"},
+			wantErrType: "InvalidInputError",
+			wantLog:     map[string]any{"level": "warn", "message": "input_rejected", "execution_id": "exec-4"},
+		},
+		{
+			name: "unknown severity is refused",
+			req: finding.StepRequest{Finding: func() *finding.Finding {
+				f := testFinding()
+				f.Severity = "CRITICAL <b>"
+				return f
+			}()},
+			wantErrType: "InvalidInputError",
+			wantLog:     map[string]any{"level": "warn", "message": "input_rejected"},
+		},
+		{
 			name: "no event id",
 			req: finding.StepRequest{Finding: func() *finding.Finding {
 				f := testFinding()

@@ -1,10 +1,12 @@
 // Command notify is the pipeline step that sends an alert: it renders the
 // finding (package alert) and publishes it to an SNS topic, returning the
-// message id and subject.
+// message id and subject, and its chat rendering to a chat topic when one
+// is configured.
 //
 // Environment (names in package deployment):
 //
 //	TOPIC_ARN         the SNS topic alerts are published to (required)
+//	CHAT_TOPIC_ARN    the SNS topic AWS Chatbot subscribes to (optional)
 //	LOG_LEVEL         see lambdarun.Logger
 //	AWS_ENDPOINT_URL  honoured by the AWS SDK, for a local stack
 package main
@@ -31,7 +33,7 @@ func main() {
 	if err != nil {
 		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}
-	handler := NewHandler(NewSNS(sns.NewFromConfig(awsCfg), cfg.TopicARN), logger)
+	handler := NewHandler(NewSNS(sns.NewFromConfig(awsCfg), cfg.TopicARN, cfg.ChatTopicARN), logger)
 	lambdarun.Start(handler.Handle)
 }
 
@@ -39,11 +41,15 @@ func main() {
 type Config struct {
 	// TopicARN is the SNS topic alerts are published to.
 	TopicARN string
+	// ChatTopicARN is the SNS topic the chat rendering of each message is
+	// published to; empty for none.
+	ChatTopicARN string
 }
 
-// configFromEnv reads the Config from getenv. The topic is required.
+// configFromEnv reads the Config from getenv. The topic is required, the
+// chat topic optional.
 func configFromEnv(getenv func(string) string) (Config, error) {
-	cfg := Config{TopicARN: getenv(deployment.EnvTopicARN)}
+	cfg := Config{TopicARN: getenv(deployment.EnvTopicARN), ChatTopicARN: getenv(deployment.EnvChatTopicARN)}
 	if cfg.TopicARN == "" {
 		return Config{}, errors.New(deployment.EnvTopicARN + " is required")
 	}

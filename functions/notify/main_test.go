@@ -8,16 +8,20 @@ import (
 
 func TestConfigFromEnv(t *testing.T) {
 	for _, tc := range []struct {
-		name, value string
-		wantErr     bool
+		name, value, chat string
+		wantErr           bool
 	}{
-		{"set", "arn:aws:sns:us-east-1:123456789012:alerts", false},
-		{"missing", "", true},
+		{"set", "arn:aws:sns:us-east-1:123456789012:alerts", "", false},
+		{"with a chat topic", "arn:aws:sns:us-east-1:123456789012:alerts", "arn:aws:sns:us-east-1:123456789012:chat", false},
+		{"missing", "", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := configFromEnv(func(k string) string {
-				if k == "TOPIC_ARN" {
+				switch k {
+				case "TOPIC_ARN":
 					return tc.value
+				case "CHAT_TOPIC_ARN":
+					return tc.chat
 				}
 				return ""
 			})
@@ -26,6 +30,9 @@ func TestConfigFromEnv(t *testing.T) {
 			}
 			if got.TopicARN != tc.value {
 				t.Errorf("topic = %q, want %q", got.TopicARN, tc.value)
+			}
+			if !tc.wantErr && got.ChatTopicARN != tc.chat {
+				t.Errorf("chat topic = %q, want %q", got.ChatTopicARN, tc.chat)
 			}
 		})
 	}

@@ -19,7 +19,9 @@ import (
 )
 
 // TestSNSMoto publishes rendered alerts through the adapter to a topic in
-// moto and reads them back from an SQS queue subscribed to it.
+// moto and reads them back from an SQS queue subscribed to it (which gets
+// the JSON document of the structured message), and their chat rendering
+// from a queue subscribed to the chat topic.
 func TestSNSMoto(t *testing.T) {
 	url := mototest.Start(t)
 	cfg := aws.Config{
@@ -31,29 +33,9 @@ func TestSNSMoto(t *testing.T) {
 	sqsClient := sqs.NewFromConfig(cfg)
 	ctx := context.Background()
 
-	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String("trailwatch-alerts")})
-	if err != nil {
-		t.Fatalf("create topic: %v", err)
-	}
-	queue, err := sqsClient.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("alerts-inbox")})
-	if err != nil {
-		t.Fatalf("create queue: %v", err)
-	}
-	attrs, err := sqsClient.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl:       queue.QueueUrl,
-		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
-	})
-	if err != nil {
-		t.Fatalf("queue attributes: %v", err)
-	}
-	if _, err := snsClient.Subscribe(ctx, &sns.SubscribeInput{
-		TopicArn: topic.TopicArn,
-		Protocol: aws.String("sqs"),
-		Endpoint: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
-	}); err != nil {
-		t.Fatalf("subscribe: %v", err)
-	}
-	publisher := NewSNS(snsClient, aws.ToString(topic.TopicArn))
+	topic, queueURL := topicWithQueue(t, snsClient, sqsClient, "trailwatch-alerts")
+	chatTopic, chatQueueURL := topicWithQueue(t, snsClient, sqsClient, "trailwatch-chat")
+	publisher := NewSNS(snsClient, topic, chatTopic)
 
 	hostile := testFinding()
 	hostile.Actor.UserName = "Zoë 渡辺\n\u202e"
@@ -71,18 +53,23 @@ func TestSNSMoto(t *testing.T) {
 			if err != nil {
 				t.Fatalf("publish: %v", err)
 			}
-			got := receive(t, sqsClient, aws.ToString(queue.QueueUrl))
+			got := receive(t, sqsClient, queueURL)
 			if got.MessageID != id {
 				t.Errorf("MessageId = %q, want %q (from Publish)", got.MessageID, id)
 			}
-			if got.TopicArn != aws.ToString(topic.TopicArn) {
-				t.Errorf("TopicArn = %q, want %q", got.TopicArn, aws.ToString(topic.TopicArn))
+			if got.TopicArn != topic {
+				t.Errorf("TopicArn = %q, want %q", got.TopicArn, topic)
 			}
 			if got.Subject != m.Subject {
 				t.Errorf("Subject = %q, want %q", got.Subject, m.Subject)
 			}
-			if got.Message != m.Body {
-				t.Errorf("Message differs from the body:\n got %q\nwant %q", got.Message, m.Body)
+			// An SQS subscriber gets the document of the structured message.
+			if got.Message != string(m.Document) {
+				t.Errorf("Message differs from the document:\n got %.300q\nwant %.300q", got.Message, m.Document)
+			}
+			chat := receive(t, sqsClient, chatQueueURL)
+			if chat.TopicArn != chatTopic || chat.Message != string(m.Chat) {
+				t.Errorf("chat topic delivered %q from %s, want the chat rendering from %s", chat.Message, chat.TopicArn, chatTopic)
 			}
 			gotAttrs := map[string]string{}
 			for k, v := range got.MessageAttributes {
@@ -96,6 +83,36 @@ func TestSNSMoto(t *testing.T) {
 			}
 		})
 	}
+}
+
+// topicWithQueue creates a topic and a queue subscribed to it and returns
+// the topic's ARN and the queue's URL.
+func topicWithQueue(t *testing.T, snsClient *sns.Client, sqsClient *sqs.Client, name string) (string, string) {
+	t.Helper()
+	ctx := context.Background()
+	topic, err := snsClient.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("create topic: %v", err)
+	}
+	queue, err := sqsClient.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name + "-inbox")})
+	if err != nil {
+		t.Fatalf("create queue: %v", err)
+	}
+	attrs, err := sqsClient.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl:       queue.QueueUrl,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameQueueArn},
+	})
+	if err != nil {
+		t.Fatalf("queue attributes: %v", err)
+	}
+	if _, err := snsClient.Subscribe(ctx, &sns.SubscribeInput{
+		TopicArn: topic.TopicArn,
+		Protocol: aws.String("sqs"),
+		Endpoint: aws.String(attrs.Attributes[string(sqstypes.QueueAttributeNameQueueArn)]),
+	}); err != nil {
+		t.Fatalf("subscribe: %v", err)
+	}
+	return aws.ToString(topic.TopicArn), aws.ToString(queue.QueueUrl)
 }
 
 // notification is the SNS envelope an SQS subscriber receives.

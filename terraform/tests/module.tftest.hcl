@@ -160,6 +160,32 @@ run "defaults" {
     condition     = aws_cloudwatch_metric_alarm.function["enrich-throttles"].dimensions["FunctionName"] == "trailwatch-enrich"
     error_message = "Function alarms must watch their own function."
   }
+
+  assert {
+    condition     = length(aws_sns_topic.chat) == 0 && length(aws_cloudwatch_metric_alarm.chat_publish_failed) == 0
+    error_message = "Without chat_notifications there is no chat topic and no chat alarm."
+  }
+}
+
+run "chat_notifications" {
+  command = plan
+
+  variables {
+    alert_emails       = []
+    chat_notifications = true
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.chat) == 1 && aws_sns_topic.chat[0].name == "trailwatch-chat"
+    error_message = "chat_notifications creates the topic trailwatch-chat (and is enough of a subscriber)."
+  }
+
+  assert {
+    condition = (aws_cloudwatch_log_metric_filter.chat_publish_failed[0].log_group_name == "/aws/lambda/trailwatch-notify" &&
+      aws_cloudwatch_metric_alarm.chat_publish_failed[0].alarm_name == "trailwatch-chat-publish-failed" &&
+    aws_cloudwatch_metric_alarm.chat_publish_failed[0].metric_name == aws_cloudwatch_log_metric_filter.chat_publish_failed[0].metric_transformation[0].name)
+    error_message = "Failed chat publishes in notify's log must raise the chat alarm."
+  }
 }
 
 run "existing_key_and_ops_topic" {

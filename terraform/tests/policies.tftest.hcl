@@ -135,6 +135,23 @@ override_resource {
 }
 
 override_resource {
+  target = aws_sns_topic.chat
+  values = { arn = "arn:aws:sns:eu-west-1:123456789012:trailwatch-chat" }
+}
+
+override_resource {
+  target = aws_sns_topic_policy.chat
+}
+
+override_resource {
+  target = aws_cloudwatch_log_metric_filter.chat_publish_failed
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.chat_publish_failed
+}
+
+override_resource {
   target = aws_cloudwatch_log_group.state_machine
   values = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/trailwatch-pipeline" }
 }
@@ -246,6 +263,11 @@ run "policies" {
   }
 
   assert {
+    condition     = !contains(keys(aws_lambda_function.function["notify"].environment[0].variables), "CHAT_TOPIC_ARN")
+    error_message = "Without chat_notifications notify has no CHAT_TOPIC_ARN."
+  }
+
+  assert {
     condition = [for st in jsondecode(data.aws_iam_policy_document.alerts.json).Statement : [st.Effect, st.Action]] == [
       ["Allow", "sns:Publish"], ["Deny", "sns:Publish"],
     ]
@@ -312,5 +334,42 @@ run "policies" {
   assert {
     condition     = output.state_machine_console_url == "https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/statemachines/view/arn%3Aaws%3Astates%3Aeu-west-1%3A123456789012%3AstateMachine%3Atrailwatch-pipeline"
     error_message = "Wrong console URL."
+  }
+}
+
+run "chat_policies" {
+  command = apply
+
+  variables {
+    chat_notifications = true
+  }
+
+  assert {
+    condition = jsonencode({
+      for st in jsondecode(data.aws_iam_policy_document.function["notify"].json).Statement : st.Sid => [sort(flatten([st.Action])), sort(flatten([st.Resource]))]
+      if st.Sid != "WriteOwnLogs" && st.Sid != "WriteTraces"
+      }) == jsonencode({
+      PublishAlerts         = [["sns:Publish"], ["arn:aws:sns:eu-west-1:123456789012:trailwatch-alerts", "arn:aws:sns:eu-west-1:123456789012:trailwatch-chat"]]
+      UseTopicKeyThroughSNS = [["kms:Decrypt", "kms:GenerateDataKey"], ["arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"]]
+    })
+    error_message = "With chat_notifications notify may publish to the alert and chat topics, nothing more."
+  }
+
+  assert {
+    condition     = aws_lambda_function.function["notify"].environment[0].variables["CHAT_TOPIC_ARN"] == "arn:aws:sns:eu-west-1:123456789012:trailwatch-chat"
+    error_message = "notify must be given the chat topic."
+  }
+
+  assert {
+    condition = [for st in jsondecode(data.aws_iam_policy_document.chat[0].json).Statement : [st.Effect, st.Action, flatten([st.Resource])]] == [
+      ["Allow", "sns:Publish", ["arn:aws:sns:eu-west-1:123456789012:trailwatch-chat"]],
+      ["Deny", "sns:Publish", ["arn:aws:sns:eu-west-1:123456789012:trailwatch-chat"]],
+    ]
+    error_message = "The chat topic policy must allow the notify role and deny every other publisher."
+  }
+
+  assert {
+    condition     = alltrue([for st in jsondecode(data.aws_iam_policy_document.chat[0].json).Statement : !strcontains(st.Action, "*")])
+    error_message = "The chat topic policy grants a wildcard action."
   }
 }

@@ -13,8 +13,10 @@ import (
 const logLevel = "info"
 
 // singleAccountUnset are the variables terraform sets only in organisation
-// mode; the local stack is one account, so it leaves them unset.
-var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID"}
+// mode, and the chat topic terraform creates only when chat_notifications
+// is on; the local stack is one account without a chat channel, so it
+// leaves them unset.
+var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC_ARN"}
 
 // Environment returns each function's environment by step, as terraform
 // sets it for a single-account deployment with the default variables:

@@ -191,6 +191,7 @@ func TestResourceNamesAreTheFacts(t *testing.T) {
 		{"aws_dynamodb_table", "dedupe", "name", deployment.Name(name, s.DedupeTable)},
 		{"aws_sns_topic", "alerts", "name", deployment.Name(name, s.AlertTopic)},
 		{"aws_sns_topic", "ops", "name", deployment.Name(name, s.OpsTopic)},
+		{"aws_sns_topic", "chat", "name", deployment.Name(name, s.ChatTopic)},
 		{"aws_sqs_queue", "dead_letter", "name", deployment.Name(name, s.DeadLetterQueue)},
 	} {
 		if got := e.str(e.m.resourceAttr(t, c.typ, c.label, c.attr), nil); got != c.want {

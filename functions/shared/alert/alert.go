@@ -1,6 +1,9 @@
 // Package alert turns a finding into the message trailwatch sends: a subject
 // that SNS (and e-mail clients) accept, a plain-text body a security engineer
-// can act on, and attributes for SNS subscription filter policies.
+// can act on, attributes for SNS subscription filter policies, a versioned
+// JSON document for machine subscribers (document.go) and an AWS Chatbot
+// custom notification for chat channels (chat.go); structured.go lays them
+// out for SNS's per-protocol messages.
 //
 // It is domain code: it imports no AWS SDK, does no I/O and never fails.
 // Rendering is deterministic, so the output is checked against golden
@@ -24,6 +27,14 @@ type Message struct {
 	// names in the Attr constants. An attribute whose value would be empty
 	// is left out, since SNS rejects empty values.
 	Attributes map[string]string
+	// Document is the message for machine subscribers: a JSON document of
+	// schema DocumentSchema, sized so that Structured(m) fits SNS's message
+	// quota with the subject and attributes. Nil for a Message that
+	// WithFormats did not complete; Structured then sends Body to all.
+	Document []byte
+	// Chat is the AWS Chatbot custom notification of the message (see
+	// chat.go); nil for a Message that WithFormats did not complete.
+	Chat []byte
 }
 
 // Attribute names, for SNS subscription filter policies.
@@ -48,14 +59,16 @@ const (
 	maxAttrLen = 256
 )
 
-// Render returns the alert for f. It never fails and never panics; fields
-// of f that are empty are left out of the message. f must not be nil.
+// Render returns the alert for f in its three renderings (see
+// WithFormats). It never fails and never panics; fields of f that are
+// empty are left out of the message. f must not be nil; a finding whose
+// severity is not Known is rendered "[UNRATED]", which notify never sends.
 func Render(f *finding.Finding) Message {
-	return Message{
+	return WithFormats(finding.NotifyRequest{Kind: finding.MessageAlert, Finding: f}, Message{
 		Subject:    subject(f),
 		Body:       body(f),
 		Attributes: attributes(f),
-	}
+	})
 }
 
 func attributes(f *finding.Finding) map[string]string {

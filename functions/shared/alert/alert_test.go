@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
@@ -38,7 +39,8 @@ func TestRenderGolden(t *testing.T) {
 			f := readFinding(t, in)
 			m := alert.Render(f)
 			checkMessage(t, m)
-			got := formatMessage(m)
+			validateDocument(t, m.Document)
+			got := formatMessage(t, m)
 			golden := filepath.Join("testdata", name+".golden.txt")
 			if *update {
 				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
@@ -78,8 +80,10 @@ func readFinding(t *testing.T, path string) *finding.Finding {
 	return &f
 }
 
-// formatMessage is the golden form: subject, sorted attributes, body.
-func formatMessage(m alert.Message) string {
+// formatMessage is the golden form: subject, sorted attributes, body, and
+// the chat notification, indented.
+func formatMessage(t *testing.T, m alert.Message) string {
+	t.Helper()
 	var b strings.Builder
 	fmt.Fprintf(&b, "Subject: %s\n\nAttributes:\n", m.Subject)
 	keys := make([]string, 0, len(m.Attributes))
@@ -91,6 +95,11 @@ func formatMessage(m alert.Message) string {
 		fmt.Fprintf(&b, "  %s=%s\n", k, m.Attributes[k])
 	}
 	fmt.Fprintf(&b, "\nBody:\n%s", m.Body)
+	var chat bytes.Buffer
+	if err := json.Indent(&chat, m.Chat, "", "  "); err != nil {
+		t.Fatalf("chat is not JSON: %v", err)
+	}
+	fmt.Fprintf(&b, "\nChat:\n%s\n", chat.String())
 	return b.String()
 }
 
@@ -129,6 +138,13 @@ func checkMessage(t *testing.T, m alert.Message) {
 			t.Errorf("body holds control character %U", r)
 			break
 		}
+	}
+	checkChat(t, m.Chat)
+	if !json.Valid(m.Document) {
+		t.Errorf("document is not JSON: %.200s", m.Document)
+	}
+	if n := messageSize(m); n > deployment.Facts.Quotas.SNSMessageBytes.Value {
+		t.Errorf("structured message with subject and attributes is %d bytes, SNS takes at most %d", n, deployment.Facts.Quotas.SNSMessageBytes.Value)
 	}
 	if m.Attributes[alert.AttrOpensExposure] != "true" && m.Attributes[alert.AttrOpensExposure] != "false" {
 		t.Errorf("opens_exposure = %q, want true or false", m.Attributes[alert.AttrOpensExposure])

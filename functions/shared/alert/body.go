@@ -32,6 +32,9 @@ func body(f *finding.Finding) string {
 	w.blank()
 	w.field("", "Severity", strings.ToUpper(string(f.Severity)))
 	w.field("", "Opens exposure", yesNo(f.OpensExposure))
+	if f.ClosesExposure {
+		w.field("", "Closes exposure", "yes, once the live state confirms it")
+	}
 
 	w.section("What happened")
 	event := f.EventName
@@ -91,7 +94,7 @@ func body(f *finding.Finding) string {
 
 	w.section("Links")
 	for _, l := range links(f) {
-		w.line("  " + l.label + ": " + l.url)
+		w.line("  " + l.Label + ": " + l.URL)
 	}
 
 	w.section("What to do")
@@ -99,15 +102,31 @@ func body(f *finding.Finding) string {
 		w.line("  - " + a)
 	}
 
-	out := w.String()
-	if len(out) > MaxBodyBytes {
-		cut := MaxBodyBytes - len("\n[truncated]\n")
-		for cut > 0 && !utf8.RuneStart(out[cut]) {
-			cut--
-		}
-		out = out[:cut] + "\n[truncated]\n"
+	return boundBody(w.String())
+}
+
+// truncatedMark ends a body cut to MaxBodyBytes.
+const truncatedMark = "\n[truncated]\n"
+
+// boundBody cuts out, on a character boundary, so that it is at most
+// MaxBodyBytes long both as is and JSON-encoded (as it travels in SNS's
+// structured message), ending in truncatedMark when cut.
+func boundBody(out string) string {
+	if jsonLen(out) <= MaxBodyBytes {
+		return out
 	}
-	return out
+	room := MaxBodyBytes - jsonLen(truncatedMark)
+	used, end := 0, 0
+	for end < len(out) {
+		_, size := utf8.DecodeRuneInString(out[end:])
+		n := jsonLen(out[end : end+size])
+		if used+n > room {
+			break
+		}
+		used += n
+		end += size
+	}
+	return out[:end] + truncatedMark
 }
 
 // resource writes r's facts: its identity, then (once enriched) its live
@@ -172,21 +191,16 @@ func resource(w *writer, f *finding.Finding, r finding.Resource) {
 // requested writes what the call asked for, from f.Requested.
 func requested(w *writer, f *finding.Finding) {
 	q := f.Requested
-	if len(q.IngressRules) == 0 && !q.PublicIP && len(q.PublicIPs) == 0 &&
-		len(q.SecurityGroups) == 0 && q.Scheme == "" && len(q.Listeners) == 0 {
+	if len(q.IngressRules) == 0 && len(q.RevokedRules) == 0 && !q.PublicIP && len(q.PublicIPs) == 0 &&
+		len(q.SecurityGroups) == 0 && q.Scheme == "" && len(q.Listeners) == 0 && !q.PublicAccess &&
+		len(q.SharedWith) == 0 && len(q.Unshared) == 0 && len(q.Grants) == 0 && len(q.Routes) == 0 && len(q.Removed) == 0 {
 		return
 	}
 	w.line("  Requested by the call")
 	const in = "    "
-	rules := make([]string, 0, len(q.IngressRules))
-	for _, r := range q.IngressRules {
-		s := r.String()
-		if r.WorldOpen {
-			s += " (world-open)"
-		}
-		rules = append(rules, s)
-	}
-	w.list(in, "Ingress rules added", rules, "")
+	w.list(in, "Ingress rules added", ruleLines(q.IngressRules), "")
+	w.list(in, "Rules revoked", ruleLines(q.RevokedRules), "")
+	w.list(in, "Removed", q.Removed, "")
 	switch {
 	case len(q.PublicIPs) > 0:
 		w.list(in, "Public IP", q.PublicIPs, "")
@@ -196,6 +210,26 @@ func requested(w *writer, f *finding.Finding) {
 	w.list(in, "Security groups", q.SecurityGroups, "")
 	w.field(in, "Scheme", q.Scheme)
 	w.list(in, "Listeners", q.Listeners, "")
+	w.list(in, "Routes", q.Routes, "")
+	if q.PublicAccess {
+		w.field(in, "Public access", "yes")
+	}
+	w.list(in, "Public grants", q.Grants, "")
+	w.list(in, "Shared with", q.SharedWith, "")
+	w.list(in, "No longer shared", q.Unshared, "")
+}
+
+// ruleLines renders rules one per line, marking the world-open ones.
+func ruleLines(rules []finding.Rule) []string {
+	out := make([]string, 0, len(rules))
+	for _, r := range rules {
+		s := r.String()
+		if r.WorldOpen {
+			s += " (world-open)"
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // errorMessage is a refused call's message, without the encoded

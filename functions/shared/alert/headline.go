@@ -8,9 +8,11 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
-// A phrase says what happened to target (the first resource, or for a
-// listener its load balancer, as shortTarget names it). event is true when the phrase may be prefixed
-// with the event name ("AllocateAddress: ...").
+// A phrase says what happened to the target (the first resource, or for a
+// listener its load balancer, as shortTarget names it, or "N <things>" when
+// the call names several of its type). event is true when the phrase may be
+// prefixed with the event name ("AllocateAddress: ..."). A phrase that says
+// "" does not apply to the finding.
 type phrase struct {
 	say   func(target string) string
 	event bool
@@ -26,12 +28,7 @@ var targetLens = []int{64, 40, 28}
 // with the target unshortened, else with the target shortened; failing all,
 // the last phrase cut to fit.
 func headline(f *finding.Finding, room int) string {
-	var first *finding.Resource
-	for i := range f.Resources {
-		if first == nil || first.Type == finding.TypeListener {
-			first = &f.Resources[i]
-		}
-	}
+	first, count := headTarget(f)
 	ev := asciiLine(f.EventName)
 	if ev == "" {
 		ev = "API call"
@@ -42,6 +39,9 @@ func headline(f *finding.Finding, room int) string {
 			target := ""
 			if first != nil {
 				target = shortTarget(*first, n)
+				if count > 1 {
+					target = fmt.Sprintf("%d %ss", count, strings.ToLower(typeName(first.Type)[:1])+typeName(first.Type)[1:])
+				}
 			}
 			s := asciiLine(p.say(target))
 			if s == "" {
@@ -59,43 +59,51 @@ func headline(f *finding.Finding, room int) string {
 	return truncate(last, room)
 }
 
-// phrases returns the phrasings of what f did, richest first.
+// headTarget returns the resource a headline is about, the first one
+// that is not a listener (a listener is named by its load balancer) or the
+// first, and how many resources of its type the finding names.
+func headTarget(f *finding.Finding) (*finding.Resource, int) {
+	var first *finding.Resource
+	for i := range f.Resources {
+		if first == nil || first.Type == finding.TypeListener {
+			first = &f.Resources[i]
+		}
+	}
+	if first == nil {
+		return nil, 0
+	}
+	n := 0
+	for _, r := range f.Resources {
+		if r.Type == first.Type {
+			n++
+		}
+	}
+	return first, n
+}
+
+// phrases returns the phrasings of what f did, richest first: a refused
+// call's; else those of the words of f's catalog entry; then, whatever
+// the event, the ports it opened to the world, what enrichment found open
+// and the event's name.
 func phrases(f *finding.Finding, ev string) []phrase {
 	if f.Failed() {
 		return refusedPhrases(f, ev)
 	}
-	live := ""
-	if rules := liveOpenRules(f); len(rules) > 0 {
-		live = portList(rules) + " open to the world"
+	values := placeholderValues(f)
+	var templates []string
+	if w, ok := finding.WordsFor(f); ok {
+		templates = w.Headline
 	}
-	switch {
-	case len(worldOpen(f.Requested.IngressRules)) > 0:
-		return openedPhrases(f)
-	case f.Requested.Scheme != "":
-		return loadBalancerPhrases(f, live)
-	case len(f.Requested.Listeners) > 0:
-		return listenerPhrases(f, live)
-	case f.EventName == "RunInstances" && f.Requested.PublicIP:
-		return launchPhrases(f, live)
-	case f.EventName == "AllocateAddress":
-		ip := firstOf(f.Requested.PublicIPs)
-		return []phrase{{say: fixed("Elastic IP " + ip + " allocated"), event: true}, {say: fixed("Elastic IP allocated"), event: true}}
-	case f.EventName == "AssociateAddress":
-		return associatePhrases(f, live)
-	case f.Category == finding.CategoryData:
-		return []phrase{{say: func(t string) string {
-			if t == "" {
-				return "data written to a watched bucket"
-			}
-			return t + " written"
-		}, event: true}}
-	}
+	templates = append(templates, genericHeadline...)
 	var ps []phrase
-	if live != "" {
-		ps = append(ps, phrase{say: on(live), event: true})
+	for _, template := range templates {
+		ps = append(ps, phrase{say: func(target string) string { return fill(template, target, values) }, event: true})
 	}
 	return append(ps, phrase{say: on(ev)})
 }
+
+// genericHeadline are the phrasings of any event, after its entry's.
+var genericHeadline = []string{"{ports} opened to the world on {target}", "{ports} opened to the world", "{live} on {target}", "{live}"}
 
 // on says s "on" the target, or s alone without one.
 func on(s string) func(string) string {
@@ -110,12 +118,6 @@ func on(s string) func(string) string {
 // fixed says s whatever the target.
 func fixed(s string) func(string) string { return func(string) string { return s } }
 
-// withLive says what say says followed by ", " and live, what enrich found
-// open.
-func withLive(say func(string) string, live string) func(string) string {
-	return func(t string) string { return say(t) + ", " + live }
-}
-
 // refusedPhrases: a call that was refused, with its error code if it fits.
 func refusedPhrases(f *finding.Finding, ev string) []phrase {
 	code := f.ErrorCode
@@ -127,104 +129,100 @@ func refusedPhrases(f *finding.Finding, ev string) []phrase {
 	}
 }
 
-// openedPhrases: the ports the call opened to the world.
-func openedPhrases(f *finding.Finding) []phrase {
-	opened := portList(worldOpen(f.Requested.IngressRules)) + " opened to the world"
-	return []phrase{{say: on(opened), event: true}, {say: fixed(opened), event: true}}
+// fill replaces the placeholders of template with their values, target
+// with target; "" when one has no value.
+func fill(template, target string, values map[string]string) string {
+	out, ok := finding.Fill(template, func(name string) string {
+		if name == "target" {
+			return target
+		}
+		return values[name]
+	})
+	if !ok {
+		return ""
+	}
+	return out
 }
 
-// loadBalancerPhrases: a load balancer created, with what is open through
-// it.
-func loadBalancerPhrases(f *finding.Finding, live string) []phrase {
-	created := func(target string) string {
-		if target == "" {
-			target = "load balancer"
-		}
-		return f.Requested.Scheme + " load balancer " + target + " created"
+// placeholderValues are the values of finding.Placeholders for f, but the
+// target, which headline shortens to fit.
+func placeholderValues(f *finding.Finding) map[string]string {
+	values := map[string]string{}
+	for name, value := range placeholderFuncs {
+		values[name] = value(f)
 	}
-	var ps []phrase
-	if live != "" {
-		ps = append(ps, phrase{say: withLive(created, live), event: true})
-	}
-	return append(ps, phrase{say: created, event: true})
+	return values
 }
 
-// listenerPhrases: listeners added to a load balancer, with what is open
-// through them.
-func listenerPhrases(f *finding.Finding, live string) []phrase {
-	listeners := strings.Join(f.Requested.Listeners, ", ")
-	added := func(target string) string {
-		if target == "" {
-			return "listener " + listeners + " added"
-		}
-		return "listener " + listeners + " added to " + target
-	}
-	var ps []phrase
-	if live != "" {
-		ps = append(ps, phrase{say: func(t string) string {
-			if t == "" {
-				return "listener " + listeners + ": " + live
-			}
-			return "listener " + listeners + " on " + t + ": " + live
-		}, event: true})
-	}
-	return append(ps, phrase{say: added, event: true})
+// placeholderFuncs say what each of finding.Placeholders stands for, but
+// the target (see headline); a test holds them to finding.Placeholders.
+var placeholderFuncs = map[string]func(*finding.Finding) string{
+	"target":    func(*finding.Finding) string { return "" },
+	"ports":     func(f *finding.Finding) string { return portList(worldOpen(f.Requested.IngressRules)) },
+	"revoked":   func(f *finding.Finding) string { return portList(worldOpen(f.Requested.RevokedRules)) },
+	"live":      liveText,
+	"ip":        publicIP,
+	"attached":  attachedTarget,
+	"vpc":       func(f *finding.Finding) string { return firstOfType(f, finding.TypeVPC) },
+	"scheme":    func(f *finding.Finding) string { return f.Requested.Scheme },
+	"listeners": func(f *finding.Finding) string { return strings.Join(f.Requested.Listeners, ", ") },
+	"routes":    func(f *finding.Finding) string { return strings.Join(f.Requested.Routes, ", ") },
+	"grants":    func(f *finding.Finding) string { return strings.Join(f.Requested.Grants, "; ") },
+	"shared":    func(f *finding.Finding) string { return grantees(f.Requested.SharedWith) },
+	"unshared":  func(f *finding.Finding) string { return grantees(f.Requested.Unshared) },
+	"removed":   func(f *finding.Finding) string { return strings.Join(f.Requested.Removed, ", ") },
 }
 
-// launchPhrases: instances launched with a public IP.
-func launchPhrases(f *finding.Finding, live string) []phrase {
-	what := func(target string) string {
-		if len(f.Resources) > 1 {
-			return fmt.Sprintf("%d instances", len(f.Resources))
-		}
-		return target
+// liveText is what enrichment found open to the world ("22/tcp open to
+// the world"), or "".
+func liveText(f *finding.Finding) string {
+	if rules := liveOpenRules(f); len(rules) > 0 {
+		return portList(rules) + " open to the world"
 	}
-	withIP := func(t string) string { return what(t) + " launched with a public IP" }
+	return ""
+}
+
+// publicIP is the first public IP the call named, else the first one
+// enrichment found on an Elastic IP it named.
+func publicIP(f *finding.Finding) string {
 	if ip := firstOf(f.Requested.PublicIPs); ip != "" {
-		withIP = func(t string) string { return what(t) + " launched with public IP " + ip }
+		return ip
 	}
-	var ps []phrase
-	if live != "" {
-		ps = append(ps,
-			phrase{say: withLive(withIP, live), event: true},
-			phrase{say: func(t string) string { return what(t) + " launched with " + live }, event: true})
+	for _, r := range f.Resources {
+		if r.Type == finding.TypeElasticIP && len(r.PublicIPs) > 0 {
+			return r.PublicIPs[0]
+		}
 	}
-	return append(ps, phrase{say: withIP, event: true})
+	return ""
 }
 
-// associatePhrases: an Elastic IP associated with an instance or
-// interface.
-func associatePhrases(f *finding.Finding, live string) []phrase {
-	ip := firstOf(f.Requested.PublicIPs)
+// grantees names who a share is with: accounts and organizations as
+// given, "all" as "everyone".
+func grantees(names []string) string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if n == "all" {
+			n = "everyone"
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, ", ")
+}
+
+// firstOfType is the id of f's first resource of type t, shortened, or "".
+func firstOfType(f *finding.Finding, t finding.ResourceType) string {
 	for _, r := range f.Resources {
-		if ip == "" && r.Type == finding.TypeElasticIP {
-			ip = firstOf(r.PublicIPs)
+		if r.Type == t {
+			return shortTarget(r, targetLens[len(targetLens)-1])
 		}
 	}
-	to := attachedTarget(f)
-	associated := func(t string) string {
-		addr := ip
-		if addr == "" {
-			addr = t
-		}
-		if to == "" {
-			return "Elastic IP " + addr + " associated"
-		}
-		return "Elastic IP " + addr + " associated with " + to
-	}
-	var ps []phrase
-	if live != "" {
-		ps = append(ps, phrase{say: withLive(associated, live), event: true})
-		if to != "" {
-			ps = append(ps, phrase{say: fixed(to + " now public with " + live), event: true})
-		}
-	}
-	return append(ps, phrase{say: associated, event: true})
+	return ""
 }
 
 // shortTarget names r in the subject in at most max characters: an object
 // as s3://bucket/key (shortened in the middle of the key, keeping its end),
-// a load balancer by name, anything else by id (shortened at the end).
+// a bucket as s3://bucket, a load balancer by name, anything else by id
+// (shortened at the end).
 func shortTarget(r finding.Resource, max int) string {
 	t := asciiLine(r.ID)
 	switch r.Type {
@@ -244,10 +242,8 @@ func shortTarget(r finding.Resource, max int) string {
 		if room := max - len(head) - len("..."); len(t) > max && room >= 8 {
 			return head + "..." + strings.TrimLeft(key[len(key)-room:], " ")
 		}
-	case finding.TypeLoadBalancer:
-		if r.Name != "" {
-			t = asciiLine(r.Name)
-		}
+	case finding.TypeLoadBalancer, finding.TypeTrail, finding.TypeFunction:
+		t = asciiLine(displayName(r))
 	}
 	if len(t) > max {
 		t = strings.TrimRight(t[:max-3], " ") + "..."

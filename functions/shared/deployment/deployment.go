@@ -86,13 +86,15 @@ func (q Quotas) All() map[string]Quota {
 // Suffixes follow the deployment's name in resource names.
 type Suffixes struct {
 	// Functions by pipeline step: parse, enrich, dedupe, notify.
-	Functions       map[string]string `json:"functions"`
-	StateMachine    string            `json:"state_machine"`
-	DedupeTable     string            `json:"dedupe_table"`
-	AlertTopic      string            `json:"alert_topic"`
-	OpsTopic        string            `json:"ops_topic"`
-	Rule            string            `json:"rule"`
-	DeadLetterQueue string            `json:"dead_letter_queue"`
+	Functions    map[string]string `json:"functions"`
+	StateMachine string            `json:"state_machine"`
+	DedupeTable  string            `json:"dedupe_table"`
+	AlertTopic   string            `json:"alert_topic"`
+	// ChatTopic is the optional topic AWS Chatbot subscribes to.
+	ChatTopic       string `json:"chat_topic"`
+	OpsTopic        string `json:"ops_topic"`
+	Rule            string `json:"rule"`
+	DeadLetterQueue string `json:"dead_letter_queue"`
 }
 
 // Dedupe holds the dedupe durations, as Go durations ("24h", "5m").

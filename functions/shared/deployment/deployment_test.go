@@ -34,7 +34,7 @@ func TestFacts(t *testing.T) {
 	if !slices.Equal(got, steps) {
 		t.Errorf("environment of %v, want %v", got, steps)
 	}
-	for _, s := range []string{f.Suffixes.StateMachine, f.Suffixes.DedupeTable, f.Suffixes.AlertTopic, f.Suffixes.OpsTopic, f.Suffixes.Rule, f.Suffixes.DeadLetterQueue} {
+	for _, s := range []string{f.Suffixes.StateMachine, f.Suffixes.DedupeTable, f.Suffixes.AlertTopic, f.Suffixes.ChatTopic, f.Suffixes.OpsTopic, f.Suffixes.Rule, f.Suffixes.DeadLetterQueue} {
 		if s == "" {
 			t.Errorf("empty suffix in %+v", f.Suffixes)
 		}
@@ -100,7 +100,7 @@ func TestFactsTerraformCanRead(t *testing.T) {
 			t.Errorf("dedupe.%s %q is not whole hours, minutes and seconds (such as \"24h\" or \"1h30m\")", name, s)
 		}
 	}
-	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic,
+	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic, Facts.Suffixes.ChatTopic,
 		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue}
 	for _, s := range Facts.Suffixes.Functions {
 		suffixes = append(suffixes, s)
@@ -136,7 +136,7 @@ func TestCheckEnvironment(t *testing.T) {
 // TestEnvironmentNames: every variable deployment.json lists has its Go
 // constant.
 func TestEnvironmentNames(t *testing.T) {
-	known := []string{EnvMemberRoleName, EnvExternalID, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention, EnvTopicARN}
+	known := []string{EnvMemberRoleName, EnvExternalID, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention, EnvTopicARN, EnvChatTopicARN}
 	for function, names := range Facts.Environment {
 		for _, n := range names {
 			if !slices.Contains(known, n) {

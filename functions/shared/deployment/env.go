@@ -21,8 +21,10 @@ const (
 	EnvDedupeWindow    = "DEDUPE_WINDOW"
 	EnvDedupeLease     = "DEDUPE_LEASE"
 	EnvDedupeRetention = "DEDUPE_RETENTION"
-	// notify.
-	EnvTopicARN = "TOPIC_ARN"
+	// notify. CHAT_TOPIC_ARN is optional: empty or unset, no chat
+	// rendering is published.
+	EnvTopicARN     = "TOPIC_ARN"
+	EnvChatTopicARN = "CHAT_TOPIC_ARN"
 )
 
 // CheckEnvironment returns an error unless read, the names a function's

@@ -32,22 +32,43 @@ const (
 
 // bound makes f fit MaxTextBytes and MaxFindingBytes. It changes nothing in
 // a finding that already does.
-func bound(f *Finding) {
+func bound(f *Finding) { boundTo(f, MaxFindingBytes) }
+
+// Fit returns a copy of f cut as Parse cuts a finding (see MaxFindingBytes)
+// to at most maxBytes of JSON: strings to MaxTextBytes, then items from the
+// end of its longest lists, the Summary saying how many. When the strings
+// alone are longer than maxBytes the copy is longer too. f is not changed.
+func Fit(f *Finding, maxBytes int) *Finding {
+	c := *f
+	data, err := json.Marshal(f)
+	if err == nil {
+		c = Finding{}
+		err = json.Unmarshal(data, &c)
+	}
+	if err != nil {
+		panic("finding: copy for Fit: " + err.Error()) // plain data: cannot fail
+	}
+	boundTo(&c, maxBytes)
+	return &c
+}
+
+// boundTo makes f fit MaxTextBytes and maxBytes.
+func boundTo(f *Finding, maxBytes int) {
 	boundStrings(reflect.ValueOf(f).Elem())
 	size := encodedLen(f)
-	if size <= MaxFindingBytes {
+	if size <= maxBytes {
 		return
 	}
 	dropped := 0
-	for size > MaxFindingBytes {
+	for size > maxBytes {
 		list := longestList(reflect.ValueOf(f).Elem())
 		if !list.IsValid() {
-			break // cannot happen: with every list empty the strings fit
+			break // with every list empty, only the strings are left
 		}
-		dropped += dropFromEnd(list, size-MaxFindingBytes)
+		dropped += dropFromEnd(list, size-maxBytes)
 		size = encodedLen(f)
 	}
-	note := fmt.Sprintf(" [%d items left out of this finding to keep it under %d bytes]", dropped, MaxFindingBytes)
+	note := fmt.Sprintf(" [%d items left out of this finding to keep it under %d bytes]", dropped, maxBytes)
 	f.Summary = cut(f.Summary, MaxTextBytes-jsonLen(note)) + note
 }
 

@@ -192,7 +192,7 @@ func TestLargestFindingsFit(t *testing.T) {
 					t.Errorf("subject holds %q, which SNS refuses", r)
 				}
 			}
-			size := len(m.Subject) + len(m.Body)
+			size := len(m.Subject) + len(alert.Structured(m))
 			for k, v := range m.Attributes {
 				size += len(k) + len("String") + len(v)
 			}
@@ -279,6 +279,8 @@ func eachString(v any, fn func(string)) {
 // TestAlertBoundsFitSNS: whatever the finding, alert's bounds keep a
 // message within SNS's: the subject under its length, the body, subject and
 // attributes (names, type "String" and values) under its message size.
+// (The documents for machine subscribers take what is left: see the alert
+// package's TestLargestMessagesFitSNS.)
 func TestAlertBoundsFitSNS(t *testing.T) {
 	q := deployment.Facts.Quotas
 	if alert.MaxSubjectLen > q.SNSSubjectChars.Value {

@@ -42,6 +42,10 @@ type Entry struct {
 	Effect     Effect
 	// Description says what the call means for exposure, for the README.
 	Description string
+	// Words are what an alert about the event says (see WordsFor); Closing,
+	// for an EffectVaries entry, what it says when the call closed exposure.
+	Words   Words
+	Closing Words
 
 	parse func(*record, *Finding) error
 	// confirm, when set, recomputes OpensExposure from live facts.

@@ -94,14 +94,31 @@ func closeAddress(f *Finding, id, publicIP, missing string) error {
 var ec2AddressCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "AllocateAddress", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Allocates an Elastic IP: a new internet address in the account.",
-		parse:       parseAllocateAddress},
+		parse:       parseAllocateAddress,
+		Words: Words{
+			Headline: []string{"Elastic IP {ip} allocated", "Elastic IP allocated"},
+			Advice:   "Check what the address is for and that whatever it will be attached to must be reachable from the internet; release it if it is not needed (an idle Elastic IP is billed too).",
+		}},
 	{EventSource: ec2Source, EventName: "AssociateAddress", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Attaches an Elastic IP to an instance or network interface, making it reachable from the internet.",
-		parse:       parseAssociateAddress},
+		parse:       parseAssociateAddress,
+		Words: Words{
+			Headline: []string{"Elastic IP {ip} associated with {attached}, {live}", "{attached} now public with {live}",
+				"Elastic IP {ip} associated with {attached}", "Elastic IP {target} associated with {attached}", "Elastic IP {ip} associated", "Elastic IP {target} associated"},
+			Advice: "Check that the instance or interface must be reachable from the internet; if not, disassociate the address. Restrict its security groups so no port is open to 0.0.0.0/0 or ::/0.",
+		}},
 	{EventSource: ec2Source, EventName: "DisassociateAddress", Category: CategoryNetwork, Effect: EffectCloses,
 		Description: "Detaches an Elastic IP from its instance or network interface (which may still have, or be given, its own public IP).",
-		parse:       parseDisassociateAddress},
+		parse:       parseDisassociateAddress,
+		Words: Words{
+			Headline: []string{"Elastic IP {ip} disassociated", "Elastic IP disassociated ({target})"},
+			Advice:   "Check that the instance or interface has no other public IP: one of its own stays reachable. Open alerts about the address are resolved once trailwatch confirms it is detached.",
+		}},
 	{EventSource: ec2Source, EventName: "ReleaseAddress", Category: CategoryNetwork, Effect: EffectCloses,
 		Description: "Releases an Elastic IP: the address leaves the account.",
-		parse:       parseReleaseAddress},
+		parse:       parseReleaseAddress,
+		Words: Words{
+			Headline: []string{"Elastic IP {ip} released", "Elastic IP {target} released"},
+			Advice:   "Nothing to do if expected: the address has left the account and open alerts about it are resolved. Check that no DNS record still points at it (a released address can be handed to another customer).",
+		}},
 }

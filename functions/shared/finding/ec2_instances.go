@@ -65,7 +65,9 @@ func confirmRunInstances(f *Finding) {
 // ModifyNetworkInterfaceAttribute: the resource, and the security groups
 // that replace its groups when the call sets groupSet. Other attributes
 // (instanceType, sourceDestCheck, ...) leave Requested empty. The request
-// alone never opens: confirmGroupSwap decides from the live resource.
+// alone never opens: confirmGroupSwap decides from the live resource. A
+// swap is a candidate close: the groups it replaced may have been the ones
+// open to the world.
 func parseGroupSwap(idField string, typ ResourceType) func(*record, *Finding) error {
 	return func(rec *record, f *Finding) error {
 		req, id, err := paramsWithID(rec, idField)
@@ -78,6 +80,7 @@ func parseGroupSwap(idField string, typ ResourceType) func(*record, *Finding) er
 			return err
 		}
 		f.Requested.SecurityGroups = groupIDs(set, f.Requested.SecurityGroups)
+		f.ClosesExposure = len(f.Requested.SecurityGroups) > 0
 		return nil
 	}
 }
@@ -101,15 +104,75 @@ func confirmGroupSwap(f *Finding) {
 	}
 }
 
+// parseTerminateInstances closes: the instances, and whatever they exposed,
+// are going away. The instances are the request's (instancesSet), else the
+// response's.
+func parseTerminateInstances(rec *record, f *Finding) error {
+	type instances struct {
+		InstancesSet items[struct {
+			InstanceID string `json:"instanceId"`
+		}] `json:"instancesSet"`
+	}
+	var req, resp instances
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	var ids []string
+	for _, in := range append(req.InstancesSet.Items, resp.InstancesSet.Items...) {
+		if in.InstanceID != "" {
+			ids = appendUnique(ids, in.InstanceID)
+		}
+	}
+	if len(ids) == 0 {
+		return &MalformedEventError{Reason: "requestParameters.instancesSet names no instance"}
+	}
+	for _, id := range ids {
+		f.Resources = append(f.Resources, Resource{Type: TypeInstance, ID: id})
+	}
+	f.ClosesExposure = true
+	return nil
+}
+
+// groupSwapClosing are the words of a security group swap that may have
+// closed exposure.
+var groupSwapClosing = Words{
+	Headline: []string{"security groups of {target} replaced"},
+	Advice:   "Check that the groups now attached admit no port from 0.0.0.0/0 or ::/0 that should stay private; an open alert for the resource is resolved once its live groups show the exposure gone.",
+}
+
 // ec2InstanceCatalog are the catalog entries parsed in this file.
 var ec2InstanceCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "RunInstances", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Launches instances; a public IP requested per network interface (or given by the subnet default) and their security groups decide exposure.",
-		parse:       parseRunInstances, confirm: confirmRunInstances},
+		parse:       parseRunInstances, confirm: confirmRunInstances,
+		Words: Words{
+			Headline: []string{"{target} launched with public IP {ip}, {live}", "{target} launched with {live}", "{target} launched with public IP {ip}", "{target} launched with a public IP"},
+			Advice:   "Check that the instance must be reachable from the internet. If not, remove its public IP (disassociate the address, or relaunch it in a private subnet); either way restrict its security groups so no port is open to 0.0.0.0/0 or ::/0, above all SSH, RDP and database ports.",
+		}},
 	{EventSource: ec2Source, EventName: "ModifyInstanceAttribute", Category: CategoryNetwork, Effect: EffectVaries,
-		Description: "Changes an instance attribute; replacing its security groups (groupSet) opens exposure when enrichment finds the instance public and a new group world-open.",
-		parse:       parseGroupSwap("instanceId", TypeInstance), confirm: confirmGroupSwap},
+		Description: "Changes an instance attribute; replacing its security groups (groupSet) opens exposure when enrichment finds the instance public and a new group world-open, and may close what the old groups opened (checked against the live groups).",
+		parse:       parseGroupSwap("instanceId", TypeInstance), confirm: confirmGroupSwap,
+		Words: Words{
+			Headline: []string{"security groups of {target} replaced, {live}", "{live} on {target}", "security groups of {target} replaced"},
+			Advice:   "Revoke the world-open rule of the new group, or put the instance's previous groups back; if the port must stay public, confirm it with the owner and record why.",
+		},
+		Closing: groupSwapClosing},
 	{EventSource: ec2Source, EventName: "ModifyNetworkInterfaceAttribute", Category: CategoryNetwork, Effect: EffectVaries,
-		Description: "Changes a network interface attribute; replacing its security groups (groupSet) opens exposure when enrichment finds the interface public and a new group world-open.",
-		parse:       parseGroupSwap("networkInterfaceId", TypeNetworkInterface), confirm: confirmGroupSwap},
+		Description: "Changes a network interface attribute; replacing its security groups (groupSet) opens exposure when enrichment finds the interface public and a new group world-open, and may close what the old groups opened (checked against the live groups).",
+		parse:       parseGroupSwap("networkInterfaceId", TypeNetworkInterface), confirm: confirmGroupSwap,
+		Words: Words{
+			Headline: []string{"security groups of {target} replaced, {live}", "{live} on {target}", "security groups of {target} replaced"},
+			Advice:   "Revoke the world-open rule of the new group, or put the interface's previous groups back; if the port must stay public, confirm it with the owner and record why.",
+		},
+		Closing: groupSwapClosing},
+	{EventSource: ec2Source, EventName: "TerminateInstances", Category: CategoryNetwork, Effect: EffectCloses,
+		Description: "Terminates instances, closing whatever they exposed (their public IPs go; Elastic IPs stay allocated).",
+		parse:       parseTerminateInstances,
+		Words: Words{
+			Headline: []string{"{target} terminated"},
+			Advice:   "Nothing to do if the termination was expected: open alerts about the instances are resolved. If it was not, find out who terminated them and why; an Elastic IP they had stays allocated until released.",
+		}},
 }

@@ -121,10 +121,24 @@ func TestParseNetworkCalls(t *testing.T) {
 			want{Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{RevokedRules: []finding.Rule{rule("tcp", 22, 22, "10.0.0.0/8", "sg-1")}}}},
 		// SecurityGroupRuleId.N, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html;
 		// its CloudTrail spelling is unverified, so both list spellings parse.
-		{"revoke by rule ids (items) cannot tell", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":{"items":[{"securityGroupRuleId":"sgr-1"}]}}`},
-			want{Resources: []string{"ec2:security-group:sg-1"}}},
-		{"revoke by rule ids (list) cannot tell", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":["sgr-1"]}`},
-			want{Resources: []string{"ec2:security-group:sg-1"}}},
+		// The ids alone cannot tell what was revoked: a candidate close,
+		// decided against the group's live rules.
+		{"revoke by rule ids (items) is a candidate close", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":{"items":[{"securityGroupRuleId":"sgr-1"}]}}`},
+			want{Closes: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{Removed: []string{"sgr-1"}}}},
+		{"revoke by rule ids (list) is a candidate close", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":["sgr-1"]}`},
+			want{Closes: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{Removed: []string{"sgr-1"}}}},
+		// RevokedSecurityGroupRules in the same reference: the response
+		// says what the ids were, so the close is decided from it.
+		{"revoke by rule id, response lists a world-open rule", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":["sgr-1"]}`,
+			resp: `{"_return":true,"revokedSecurityGroupRuleSet":{"items":[{"securityGroupRuleId":"sgr-1","groupId":"sg-1","isEgress":false,"ipProtocol":"tcp","fromPort":22,"toPort":22,"cidrIpv4":"0.0.0.0/0"}]}}`},
+			want{Closes: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{Removed: []string{"sgr-1"}, RevokedRules: []finding.Rule{rule("tcp", 22, 22, "0.0.0.0/0", "sg-1")}}}},
+		{"revoke by rule id, response lists a private rule", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":["sgr-1"]}`,
+			resp: `{"_return":true,"revokedSecurityGroupRuleSet":{"items":[{"securityGroupRuleId":"sgr-1","groupId":"sg-1","isEgress":false,"ipProtocol":"tcp","fromPort":22,"toPort":22,"cidrIpv4":"10.0.0.0/8"},{"securityGroupRuleId":"sgr-2","groupId":"sg-1","isEgress":true,"ipProtocol":"-1","cidrIpv4":"0.0.0.0/0"}]}}`},
+			want{Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{Removed: []string{"sgr-1"}, RevokedRules: []finding.Rule{rule("tcp", 22, 22, "10.0.0.0/8", "sg-1")}}}},
+		// DeleteSecurityGroup: GroupId, or GroupName in a default VPC,
+		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSecurityGroup.html
+		{"delete group by name", call{name: "DeleteSecurityGroup", req: `{"groupName":"web"}`},
+			want{Closes: true, Resources: []string{"ec2:security-group:web"}}},
 
 		// ModifySecurityGroupRules, as CloudTrail wraps it (requestParameters.
 		// ModifySecurityGroupRulesRequest.SecurityGroupRule.SecurityGroupRule.*,
@@ -132,16 +146,17 @@ func TestParseNetworkCalls(t *testing.T) {
 		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRuleRequest.html
 		{"modify rule to world", call{name: "ModifySecurityGroupRules", req: `{"ModifySecurityGroupRulesRequest":{"GroupId":"sg-1","SecurityGroupRule":{"SecurityGroupRuleId":"sgr-1","tag":1,"SecurityGroupRule":{"CidrIpv4":"0.0.0.0/0","FromPort":443,"ToPort":443,"IpProtocol":"tcp"}}}}`},
 			want{Opens: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("tcp", 443, 443, "0.0.0.0/0", "sg-1")}}}},
-		{"modify several rules (list), string ports", call{name: "ModifySecurityGroupRules", req: `{"ModifySecurityGroupRulesRequest":{"GroupId":"sg-1","SecurityGroupRule":[{"SecurityGroupRuleId":"sgr-1","SecurityGroupRule":{"CidrIpv6":"::/0","IpProtocol":"-1"}},{"SecurityGroupRuleId":"sgr-2","SecurityGroupRule":{"PrefixListId":"pl-1","FromPort":"22","ToPort":"22","IpProtocol":"tcp"}}]}}`},
-			want{Opens: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{
+		{"modify several rules (list), string ports: one opens, one may close", call{name: "ModifySecurityGroupRules", req: `{"ModifySecurityGroupRulesRequest":{"GroupId":"sg-1","SecurityGroupRule":[{"SecurityGroupRuleId":"sgr-1","SecurityGroupRule":{"CidrIpv6":"::/0","IpProtocol":"-1"}},{"SecurityGroupRuleId":"sgr-2","SecurityGroupRule":{"PrefixListId":"pl-1","FromPort":"22","ToPort":"22","IpProtocol":"tcp"}}]}}`},
+			want{Opens: true, Closes: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{
 				rule("-1", -1, -1, "::/0", "sg-1"),
 				{Protocol: "tcp", FromPort: 22, ToPort: 22, PrefixListID: "pl-1", SecurityGroupID: "sg-1"}}}}},
-		{"modify rule to a range", call{name: "ModifySecurityGroupRules", req: `{"ModifySecurityGroupRulesRequest":{"GroupId":"sg-1","SecurityGroupRule":{"SecurityGroupRuleId":"sgr-1","SecurityGroupRule":{"CidrIpv4":"10.0.0.0/8","FromPort":22,"ToPort":22,"IpProtocol":"tcp"}}}}`},
-			want{Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("tcp", 22, 22, "10.0.0.0/8", "sg-1")}}}},
+		{"modify rule to a range is a candidate close", call{name: "ModifySecurityGroupRules", req: `{"ModifySecurityGroupRulesRequest":{"GroupId":"sg-1","SecurityGroupRule":{"SecurityGroupRuleId":"sgr-1","SecurityGroupRule":{"CidrIpv4":"10.0.0.0/8","FromPort":22,"ToPort":22,"IpProtocol":"tcp"}}}}`},
+			want{Closes: true, Resources: []string{"ec2:security-group:sg-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("tcp", 22, 22, "10.0.0.0/8", "sg-1")}}}},
 
-		// Groups swapped on an instance: the request alone never opens.
+		// Groups swapped on an instance: the request alone never opens; it
+		// is a candidate close (the old groups may have been world-open).
 		{"instance groupSet", call{name: "ModifyInstanceAttribute", req: `{"instanceId":"i-1","groupSet":{"items":[{"groupId":"sg-1"},{"groupId":"sg-2"}]}}`},
-			want{Resources: []string{"ec2:instance:i-1"}, Requested: finding.Requested{SecurityGroups: []string{"sg-1", "sg-2"}}}},
+			want{Closes: true, Resources: []string{"ec2:instance:i-1"}, Requested: finding.Requested{SecurityGroups: []string{"sg-1", "sg-2"}}}},
 
 		// Addresses: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DisassociateAddress.html,
 		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReleaseAddress.html
@@ -166,7 +181,39 @@ func TestParseNetworkCalls(t *testing.T) {
 		{"listener on an unknown-scheme load balancer", call{source: "elasticloadbalancing.amazonaws.com", name: "CreateListener", req: `{"loadBalancerArn":"arn:lb","protocol":"HTTPS","port":443}`},
 			want{Resources: []string{"elasticloadbalancing:loadbalancer:arn:lb"}, Requested: finding.Requested{Listeners: []string{"HTTPS:443"}}}},
 		{"load balancer groups replaced", call{source: "elasticloadbalancing.amazonaws.com", name: "SetSecurityGroups", req: `{"loadBalancerArn":"arn:lb","securityGroups":["sg-1"]}`, resp: `{"securityGroupIds":["sg-1","sg-2"]}`},
-			want{Resources: []string{"elasticloadbalancing:loadbalancer:arn:lb"}, Requested: finding.Requested{SecurityGroups: []string{"sg-1", "sg-2"}}}},
+			want{Closes: true, Resources: []string{"elasticloadbalancing:loadbalancer:arn:lb"}, Requested: finding.Requested{SecurityGroups: []string{"sg-1", "sg-2"}}}},
+
+		// Instances: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_TerminateInstances.html
+		{"terminate several instances", call{name: "TerminateInstances", req: `{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}`,
+			resp: `{"instancesSet":{"items":[{"instanceId":"i-1"},{"instanceId":"i-2"}]}}`},
+			want{Closes: true, Resources: []string{"ec2:instance:i-1", "ec2:instance:i-2"}}},
+
+		// Closing routes, gateways and network ACL entries:
+		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteRoute.html,
+		// API_DetachInternetGateway.html, API_DeleteNetworkAclEntry.html
+		{"replace the internet route towards a NAT gateway is a candidate close", call{name: "ReplaceRoute", req: `{"routeTableId":"rtb-1","destinationCidrBlock":"0.0.0.0/0","natGatewayId":"nat-1"}`},
+			want{Closes: true, Resources: []string{"ec2:route-table:rtb-1"}}},
+		{"create a default route towards a NAT gateway closes nothing", call{name: "CreateRoute", req: `{"routeTableId":"rtb-1","destinationCidrBlock":"0.0.0.0/0","natGatewayId":"nat-1"}`},
+			want{Resources: []string{"ec2:route-table:rtb-1"}}},
+		{"delete the ipv6 internet route", call{name: "DeleteRoute", req: `{"routeTableId":"rtb-1","destinationIpv6CidrBlock":"::/0"}`},
+			want{Closes: true, Resources: []string{"ec2:route-table:rtb-1"}, Requested: finding.Requested{Removed: []string{"::/0"}}}},
+		{"delete a route to one range", call{name: "DeleteRoute", req: `{"routeTableId":"rtb-1","destinationCidrBlock":"10.1.0.0/16"}`},
+			want{Resources: []string{"ec2:route-table:rtb-1"}, Requested: finding.Requested{Removed: []string{"10.1.0.0/16"}}}},
+		{"detach internet gateway", call{name: "DetachInternetGateway", req: `{"internetGatewayId":"igw-1","vpcId":"vpc-1"}`},
+			want{Closes: true, Resources: []string{"ec2:internet-gateway:igw-1", "ec2:vpc:vpc-1"}}},
+		{"delete an inbound nacl entry", call{name: "DeleteNetworkAclEntry", req: `{"networkAclId":"acl-1","egress":false,"ruleNumber":100}`},
+			want{Closes: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{Removed: []string{"inbound rule 100"}}}},
+		{"delete an outbound nacl entry", call{name: "DeleteNetworkAclEntry", req: `{"networkAclId":"acl-1","egress":true,"ruleNumber":100}`},
+			want{Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{Removed: []string{"outbound rule 100"}}}},
+		{"replace an inbound nacl entry with a deny is a candidate close", call{name: "ReplaceNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":100,"aclProtocol":"6","ruleAction":"deny","egress":false,"cidrBlock":"0.0.0.0/0","portRange":{"from":22,"to":22}}`},
+			want{Closes: true, Resources: []string{"ec2:network-acl:acl-1"}}},
+		{"replace an outbound nacl entry closes nothing", call{name: "ReplaceNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":100,"aclProtocol":"-1","ruleAction":"deny","egress":true,"cidrBlock":"0.0.0.0/0"}`},
+			want{Resources: []string{"ec2:network-acl:acl-1"}}},
+
+		// Deletions of shared snapshots and images:
+		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteSnapshot.html, API_DeregisterImage.html
+		{"delete snapshot", call{name: "DeleteSnapshot", req: `{"snapshotId":"snap-1"}`}, want{Closes: true, Resources: []string{"ec2:snapshot:snap-1"}}},
+		{"refused deregister closes nothing", call{name: "DeregisterImage", req: `{"imageId":"ami-1"}`, errorCode: "InvalidAMIID.Unavailable"}, want{Resources: []string{"ec2:image:ami-1"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -195,6 +242,14 @@ func TestParseNetworkCallsMalformed(t *testing.T) {
 		{"share without image", call{name: "ModifyImageAttribute", req: `{"launchPermission":{"add":{"items":[{"group":"all"}]}}}`}},
 		{"share list of the wrong type", call{name: "ModifySnapshotAttribute", req: `{"snapshotId":"snap-1","createVolumePermission":{"add":"all"}}`}},
 		{"delete load balancer without name", call{source: "elasticloadbalancing.amazonaws.com", name: "DeleteLoadBalancer", req: `{}`}},
+		{"terminate without instances", call{name: "TerminateInstances", req: `{"instancesSet":{}}`}},
+		{"delete group without id or name", call{name: "DeleteSecurityGroup", req: `{}`}},
+		{"delete route without table", call{name: "DeleteRoute", req: `{"destinationCidrBlock":"0.0.0.0/0"}`}},
+		{"detach gateway without vpc", call{name: "DetachInternetGateway", req: `{"internetGatewayId":"igw-1"}`}},
+		{"delete nacl entry without acl", call{name: "DeleteNetworkAclEntry", req: `{"ruleNumber":100}`}},
+		{"delete snapshot without id", call{name: "DeleteSnapshot", req: `{"force":false}`}},
+		{"revoked rule with a port out of range", call{name: "RevokeSecurityGroupIngress", req: `{"groupId":"sg-1","securityGroupRuleIds":["sgr-1"]}`,
+			resp: `{"revokedSecurityGroupRuleSet":{"items":[{"isEgress":false,"ipProtocol":"tcp","fromPort":70000,"toPort":70000,"cidrIpv4":"0.0.0.0/0"}]}}`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package finding
 import (
 	"cmp"
 	"encoding/json"
+	"slices"
 )
 
 // ipPermission is one entry of ipPermissions.items.
@@ -128,63 +129,158 @@ func (r *ruleIDs) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// securityGroupRuleSet is the response of AuthorizeSecurityGroupIngress:
-// the rules created, with their group.
+// securityGroupRuleSet is the response of AuthorizeSecurityGroupIngress
+// (the rules created, with their group) and of RevokeSecurityGroupIngress
+// (the rules revoked, revokedSecurityGroupRuleSet: RevokedSecurityGroupRule
+// in https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html,
+// spelled as CloudTrail spells securityGroupRuleSet; no public record shows
+// it yet).
 type securityGroupRuleSet struct {
-	SecurityGroupRuleSet items[struct {
-		GroupID string `json:"groupId"`
-	}] `json:"securityGroupRuleSet"`
+	SecurityGroupRuleSet        items[securityGroupRuleItem] `json:"securityGroupRuleSet"`
+	RevokedSecurityGroupRuleSet items[securityGroupRuleItem] `json:"revokedSecurityGroupRuleSet"`
+}
+
+// securityGroupRuleItem is one rule of a securityGroupRuleSet: its group
+// and, for a revoked rule, what it admitted.
+type securityGroupRuleItem struct {
+	GroupID           string       `json:"groupId"`
+	IsEgress          bool         `json:"isEgress"`
+	IPProtocol        string       `json:"ipProtocol"`
+	FromPort          *json.Number `json:"fromPort"`
+	ToPort            *json.Number `json:"toPort"`
+	CIDRIPv4          string       `json:"cidrIpv4"`
+	CIDRIPv6          string       `json:"cidrIpv6"`
+	PrefixListID      string       `json:"prefixListId"`
+	ReferencedGroupID string       `json:"referencedGroupId"`
+}
+
+// rule is the ingress rule the item describes; ok is false for an egress
+// rule or one without a source.
+func (it securityGroupRuleItem) rule() (r Rule, ok bool, err error) {
+	if it.IsEgress {
+		return Rule{}, false, nil
+	}
+	base, err := ruleBase(it.IPProtocol, it.FromPort, it.ToPort, it.GroupID)
+	if err != nil {
+		return Rule{}, false, err
+	}
+	switch {
+	case it.CIDRIPv4 != "":
+		return base.WithCIDR(it.CIDRIPv4), true, nil
+	case it.CIDRIPv6 != "":
+		return base.WithCIDR(it.CIDRIPv6), true, nil
+	case it.PrefixListID != "":
+		base.PrefixListID = it.PrefixListID
+		return base, true, nil
+	case it.ReferencedGroupID != "":
+		base.GroupID = it.ReferencedGroupID
+		return base, true, nil
+	}
+	return Rule{}, false, nil
+}
+
+// sgCall is a security-group rule request as sgTarget reads it.
+type sgCall struct {
+	// rules the request names, with the group's id.
+	rules []Rule
+	// group is the security group as a Resource.
+	group Resource
+	// ruleIDs are the rules named by id (revocations only).
+	ruleIDs []string
+	// revoked are the ingress rules the response says were revoked.
+	revoked []Rule
 }
 
 // sgTarget decodes a security-group rule request and returns its rules
 // (with the group's id, from the request or, for the groupName-only form,
-// from the response) and the group as a Resource.
-func sgTarget(rec *record) ([]Rule, Resource, error) {
+// from the response), the group as a Resource, the rule ids it names and
+// the ingress rules its response says it revoked.
+func sgTarget(rec *record) (sgCall, error) {
 	var req sgPermissions
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
-		return nil, Resource{}, err
+		return sgCall{}, err
 	}
 	var resp securityGroupRuleSet
 	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
-		return nil, Resource{}, err
+		return sgCall{}, err
 	}
 	id := req.GroupID
-	for _, r := range resp.SecurityGroupRuleSet.Items {
+	for _, r := range append(resp.SecurityGroupRuleSet.Items, resp.RevokedSecurityGroupRuleSet.Items...) {
 		if id == "" && r.GroupID != "" {
 			id = r.GroupID
 		}
 	}
 	if id == "" && req.GroupName == "" {
-		return nil, Resource{}, &MalformedEventError{Reason: "requestParameters has neither groupId nor groupName"}
+		return sgCall{}, &MalformedEventError{Reason: "requestParameters has neither groupId nor groupName"}
 	}
-	group := Resource{Type: TypeSecurityGroup, ID: cmp.Or(id, req.GroupName), Name: req.GroupName}
-	rules, err := req.rules(id)
-	return rules, group, err
+	c := sgCall{group: Resource{Type: TypeSecurityGroup, ID: cmp.Or(id, req.GroupName), Name: req.GroupName}, ruleIDs: req.SecurityGroupRuleIDs}
+	for _, it := range resp.RevokedSecurityGroupRuleSet.Items {
+		r, ok, err := it.rule()
+		if err != nil {
+			return sgCall{}, err
+		}
+		if ok {
+			c.revoked = append(c.revoked, r)
+		}
+	}
+	var err error
+	c.rules, err = req.rules(id)
+	return c, err
 }
 
 func parseAuthorizeSecurityGroupIngress(rec *record, f *Finding) error {
-	rules, group, err := sgTarget(rec)
+	c, err := sgTarget(rec)
 	if err != nil {
 		return err
 	}
-	f.Resources = append(f.Resources, group)
-	f.Requested.IngressRules = append(f.Requested.IngressRules, rules...)
-	f.OpensExposure = anyWorldOpen(rules)
+	f.Resources = append(f.Resources, c.group)
+	f.Requested.IngressRules = append(f.Requested.IngressRules, c.rules...)
+	f.OpensExposure = anyWorldOpen(c.rules)
 	return nil
 }
 
 // parseRevokeSecurityGroupIngress closes exposure when a revoked rule was
-// world-open. Revoked rules are not recorded in Requested.IngressRules,
-// which holds rules added; a revocation by securityGroupRuleIds alone cannot
-// tell what it removed, so it never closes.
+// world-open: a rule the request names by its properties, or one the
+// response lists as revoked. Revoked rules go to Requested.RevokedRules,
+// never to IngressRules, which holds rules added.
+//
+// A revocation by securityGroupRuleIds (the console's way) names only the
+// rule ids, which go to Requested.Removed. Unless the response lists the
+// revoked rules, the event cannot tell what they admitted, so it is a
+// candidate close: it names the group, enrichment looks the group up, and
+// whether an open alert's exposure is gone is decided against the group's
+// live rules.
 func parseRevokeSecurityGroupIngress(rec *record, f *Finding) error {
-	rules, group, err := sgTarget(rec)
+	c, err := sgTarget(rec)
 	if err != nil {
 		return err
 	}
-	f.Resources = append(f.Resources, group)
-	f.Requested.RevokedRules = rules
-	f.ClosesExposure = anyWorldOpen(rules)
+	f.Resources = append(f.Resources, c.group)
+	f.Requested.RevokedRules = c.rules
+	for _, r := range c.revoked {
+		if !slices.ContainsFunc(f.Requested.RevokedRules, func(o Rule) bool { return sameRule(o, r) }) {
+			f.Requested.RevokedRules = append(f.Requested.RevokedRules, r)
+		}
+	}
+	f.Requested.Removed = c.ruleIDs
+	f.ClosesExposure = anyWorldOpen(f.Requested.RevokedRules) || (len(c.ruleIDs) > 0 && len(c.revoked) == 0)
+	return nil
+}
+
+// parseDeleteSecurityGroup closes: the group, with its rules, is gone (EC2
+// refuses to delete a group still attached to an interface).
+func parseDeleteSecurityGroup(rec *record, f *Finding) error {
+	var req struct {
+		GroupID   string `json:"groupId"`
+		GroupName string `json:"groupName"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if err := addResource(f, Resource{Type: TypeSecurityGroup, ID: cmp.Or(req.GroupID, req.GroupName), Name: req.GroupName}, "requestParameters has neither groupId nor groupName"); err != nil {
+		return err
+	}
+	f.ClosesExposure = true
 	return nil
 }
 
@@ -218,7 +314,9 @@ type securityGroupRuleUpdate struct {
 // request does not say whether a rule is ingress or egress, so the rules go
 // to Requested.IngressRules and OpensExposure is set when one becomes
 // world-open; confirmModifySecurityGroupRules keeps it only if the group's
-// live ingress has that rule.
+// live ingress has that rule. A rule that becomes anything but world-open
+// may have been world-open before: a candidate close, decided against the
+// group's live rules.
 func parseModifySecurityGroupRules(rec *record, f *Finding) error {
 	var req modifySecurityGroupRules
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
@@ -254,6 +352,7 @@ func parseModifySecurityGroupRules(rec *record, f *Finding) error {
 		}
 	}
 	f.OpensExposure = anyWorldOpen(f.Requested.IngressRules)
+	f.ClosesExposure = slices.ContainsFunc(f.Requested.IngressRules, func(r Rule) bool { return !r.WorldOpen })
 	return nil
 }
 
@@ -300,18 +399,45 @@ func parseCreateSecurityGroup(rec *record, f *Finding) error {
 	return nil
 }
 
+// worldOpenWords are the words of a call that opened ports to the world.
+var worldOpenWords = Words{
+	Headline: []string{"{ports} opened to the world on {target}", "{ports} opened to the world"},
+	Advice:   "Revoke the world-open rule (or restrict its source to known address ranges); if the port must stay public, confirm it with the owner and record why.",
+}
+
 // ec2SecurityGroupCatalog are the catalog entries parsed in this file.
 var ec2SecurityGroupCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "AuthorizeSecurityGroupIngress", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Adds ingress rules to a security group (ipPermissions or the legacy cidrIp form); a source with prefix length 0, IPv4 or IPv6, opens the ports to the world.",
-		parse:       parseAuthorizeSecurityGroupIngress},
+		parse:       parseAuthorizeSecurityGroupIngress,
+		Words:       worldOpenWords},
 	{EventSource: ec2Source, EventName: "RevokeSecurityGroupIngress", Category: CategoryNetwork, Effect: EffectCloses,
-		Description: "Removes ingress rules from a security group; closes when a revoked rule admitted the world (a revocation by rule id alone cannot tell, and does not close).",
-		parse:       parseRevokeSecurityGroupIngress},
+		Description: "Removes ingress rules from a security group; closes when a revoked rule admitted the world. A revocation by rule id (the console's way) is a candidate close, decided against the group's live rules.",
+		parse:       parseRevokeSecurityGroupIngress,
+		Words: Words{
+			Headline: []string{"{revoked} no longer open to the world on {target}", "{removed} revoked from {target}", "ingress rules revoked from {target}"},
+			Advice:   "Check that no other rule of the group still admits the world; open alerts for the group are resolved once its live rules show the exposure gone.",
+		}},
 	{EventSource: ec2Source, EventName: "ModifySecurityGroupRules", Category: CategoryNetwork, Effect: EffectVaries,
-		Description: "Rewrites security group rules by id; opens when a rule becomes world-open. The request does not say ingress or egress: enrichment keeps the exposure only if the group's live ingress has the rule.",
-		parse:       parseModifySecurityGroupRules, confirm: confirmModifySecurityGroupRules},
+		Description: "Rewrites security group rules by id; opens when a rule becomes world-open, a candidate close when one becomes anything else. The request does not say ingress or egress: enrichment keeps the exposure only if the group's live ingress has the rule.",
+		parse:       parseModifySecurityGroupRules, confirm: confirmModifySecurityGroupRules,
+		Words: worldOpenWords,
+		Closing: Words{
+			Headline: []string{"rules of {target} rewritten"},
+			Advice:   "Check that the group's rules now admit only known sources; open alerts for the group are resolved once its live rules show the exposure gone.",
+		}},
 	{EventSource: ec2Source, EventName: "CreateSecurityGroup", Category: CategoryNetwork, Effect: EffectWatch,
 		Description: "Creates a security group; exposes nothing by itself (a new group has no ingress rules).",
-		parse:       parseCreateSecurityGroup},
+		parse:       parseCreateSecurityGroup,
+		Words: Words{
+			Headline: []string{"security group {target} created"},
+			Advice:   "Nothing is exposed yet: a new group has no ingress rules. Rules later added to it are alerted on their own.",
+		}},
+	{EventSource: ec2Source, EventName: "DeleteSecurityGroup", Category: CategoryNetwork, Effect: EffectCloses,
+		Description: "Deletes a security group, closing whatever its rules exposed (EC2 refuses to delete a group still in use).",
+		parse:       parseDeleteSecurityGroup,
+		Words: Words{
+			Headline: []string{"security group {target} deleted"},
+			Advice:   "Nothing to do if expected: the group and its rules are gone, and open alerts about it are resolved.",
+		}},
 }

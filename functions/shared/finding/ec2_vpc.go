@@ -2,73 +2,166 @@ package finding
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 )
 
-// parseAttachInternetGateway opens: the VPC gets a gateway to the internet.
-// Its subnets are reachable only once a route and public IPs follow, but
-// this is the call that makes any of that possible.
-func parseAttachInternetGateway(rec *record, f *Finding) error {
-	var req struct {
-		InternetGatewayID string `json:"internetGatewayId"`
-		VPCID             string `json:"vpcId"`
+// parseInternetGateway reads AttachInternetGateway (attach true), which
+// opens: the VPC gets a gateway to the internet (its subnets are reachable
+// only once a route and public IPs follow, but this is the call that makes
+// any of that possible); and DetachInternetGateway, same request, which
+// closes.
+func parseInternetGateway(attach bool) func(*record, *Finding) error {
+	return func(rec *record, f *Finding) error {
+		var req struct {
+			InternetGatewayID string `json:"internetGatewayId"`
+			VPCID             string `json:"vpcId"`
+		}
+		if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+			return err
+		}
+		if req.InternetGatewayID == "" || req.VPCID == "" {
+			return &MalformedEventError{Reason: "requestParameters needs internetGatewayId and vpcId"}
+		}
+		f.Resources = append(f.Resources,
+			Resource{Type: TypeInternetGateway, ID: req.InternetGatewayID},
+			Resource{Type: TypeVPC, ID: req.VPCID})
+		f.OpensExposure = attach
+		f.ClosesExposure = !attach
+		return nil
 	}
+}
+
+// routeRequest is the request of CreateRoute, ReplaceRoute and
+// DeleteRoute (which has only the table and a destination).
+type routeRequest struct {
+	RouteTableID             string `json:"routeTableId"`
+	DestinationCIDRBlock     string `json:"destinationCidrBlock"`
+	DestinationIPv6CIDRBlock string `json:"destinationIpv6CidrBlock"`
+	DestinationPrefixListID  string `json:"destinationPrefixListId"`
+	GatewayID                string `json:"gatewayId"`
+}
+
+func (r routeRequest) destinations() []string {
+	var out []string
+	for _, d := range []string{r.DestinationCIDRBlock, r.DestinationIPv6CIDRBlock, r.DestinationPrefixListID} {
+		if d != "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// decodeRoute decodes a route request and adds its route table to f.
+func decodeRoute(rec *record, f *Finding) (routeRequest, error) {
+	var req routeRequest
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return req, err
+	}
+	return req, addResource(f, Resource{Type: TypeRouteTable, ID: req.RouteTableID}, "requestParameters has no routeTableId")
+}
+
+// parseDeleteRoute is a candidate close when it deletes the route for the
+// whole internet (0.0.0.0/0 or ::/0), the route an internet gateway
+// exposes subnets by: the request does not say where the route went. The
+// destination goes to Requested.Removed.
+func parseDeleteRoute(rec *record, f *Finding) error {
+	req, err := decodeRoute(rec, f)
+	if err != nil {
 		return err
 	}
-	if req.InternetGatewayID == "" || req.VPCID == "" {
-		return &MalformedEventError{Reason: "requestParameters needs internetGatewayId and vpcId"}
+	for _, d := range req.destinations() {
+		f.Requested.Removed = append(f.Requested.Removed, d)
+		if WorldOpen(d) {
+			f.ClosesExposure = true
+		}
 	}
-	f.Resources = append(f.Resources,
-		Resource{Type: TypeInternetGateway, ID: req.InternetGatewayID},
-		Resource{Type: TypeVPC, ID: req.VPCID})
-	f.OpensExposure = true
 	return nil
 }
 
-// parseRoute reads CreateRoute and ReplaceRoute (same request shape). A
-// route to an internet gateway is recorded in Requested.Routes; it opens
-// exposure when its destination is the whole internet (an IPv4 or IPv6
-// prefix of length 0). Routes to other targets (NAT gateways, egress-only
-// gateways, peering, transit gateways, ...) are outbound or private and
-// open nothing.
-func parseRoute(rec *record, f *Finding) error {
-	var req struct {
-		RouteTableID             string `json:"routeTableId"`
-		DestinationCIDRBlock     string `json:"destinationCidrBlock"`
-		DestinationIPv6CIDRBlock string `json:"destinationIpv6CidrBlock"`
-		DestinationPrefixListID  string `json:"destinationPrefixListId"`
-		GatewayID                string `json:"gatewayId"`
-	}
-	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
-		return err
-	}
-	if err := addResource(f, Resource{Type: TypeRouteTable, ID: req.RouteTableID}, "requestParameters has no routeTableId"); err != nil {
-		return err
-	}
-	if !strings.HasPrefix(req.GatewayID, "igw-") {
+// parseRoute reads CreateRoute and ReplaceRoute (replace true; same
+// request shape). A route to an internet gateway is recorded in
+// Requested.Routes; it opens exposure when its destination is the whole
+// internet (an IPv4 or IPv6 prefix of length 0). Routes to other targets
+// (NAT gateways, egress-only gateways, peering, transit gateways, ...) are
+// outbound or private and open nothing; a replacement that points the
+// whole internet's route at one of them is a candidate close (the route
+// may have led to an internet gateway before).
+func parseRoute(replace bool) func(*record, *Finding) error {
+	return func(rec *record, f *Finding) error {
+		req, err := decodeRoute(rec, f)
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(req.GatewayID, "igw-") {
+			f.ClosesExposure = replace && slices.ContainsFunc(req.destinations(), WorldOpen)
+			return nil
+		}
+		f.Resources = append(f.Resources, Resource{Type: TypeInternetGateway, ID: req.GatewayID})
+		for _, dest := range req.destinations() {
+			f.Requested.Routes = append(f.Requested.Routes, dest+" -> "+req.GatewayID)
+			if WorldOpen(dest) {
+				f.OpensExposure = true
+			}
+		}
 		return nil
 	}
-	f.Resources = append(f.Resources, Resource{Type: TypeInternetGateway, ID: req.GatewayID})
-	for _, dest := range []string{req.DestinationCIDRBlock, req.DestinationIPv6CIDRBlock, req.DestinationPrefixListID} {
-		if dest == "" {
-			continue
-		}
-		f.Requested.Routes = append(f.Requested.Routes, dest+" -> "+req.GatewayID)
-		if WorldOpen(dest) {
-			f.OpensExposure = true
-		}
-	}
-	return nil
 }
 
 // parseNetworkACLEntry reads CreateNetworkAclEntry and
-// ReplaceNetworkAclEntry (same request shape). An inbound allow entry is
-// recorded in Requested.IngressRules (protocol number as its name, port
-// range, or ICMP type and code); it opens exposure when its source is the
-// whole internet. Deny and outbound entries open nothing and are not
-// recorded as rules.
-func parseNetworkACLEntry(rec *record, f *Finding) error {
+// ReplaceNetworkAclEntry (replace true; same request shape). An inbound
+// allow entry is recorded in Requested.IngressRules (protocol number as its
+// name, port range, or ICMP type and code); it opens exposure when its
+// source is the whole internet. Deny and outbound entries open nothing and
+// are not recorded as rules. A replaced inbound entry that is no longer an
+// allow from the world is a candidate close.
+func parseNetworkACLEntry(replace bool) func(*record, *Finding) error {
+	return func(rec *record, f *Finding) error {
+		if err := networkACLEntry(rec, f); err != nil {
+			return err
+		}
+		f.ClosesExposure = replace && !f.OpensExposure && !networkACLEgress(rec)
+		return nil
+	}
+}
+
+// networkACLEgress reports whether a network ACL entry request is for an
+// outbound entry; a request that cannot be read is not.
+func networkACLEgress(rec *record) bool {
+	var req struct {
+		Egress bool `json:"egress"`
+	}
+	return decodeParams(rec.RequestParameters, &req, "requestParameters") == nil && req.Egress
+}
+
+// parseDeleteNetworkACLEntry is a candidate close when it deletes an
+// inbound entry: an allow entry gone closes what it admitted (a deny entry
+// gone can open traffic instead, which the request cannot tell). The entry
+// goes to Requested.Removed as "inbound rule <number>".
+func parseDeleteNetworkACLEntry(rec *record, f *Finding) error {
+	var req struct {
+		NetworkACLID string       `json:"networkAclId"`
+		Egress       bool         `json:"egress"`
+		RuleNumber   *json.Number `json:"ruleNumber"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if err := addResource(f, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID}, "requestParameters has no networkAclId"); err != nil {
+		return err
+	}
+	direction := "inbound"
+	if req.Egress {
+		direction = "outbound"
+	}
+	if req.RuleNumber != nil {
+		f.Requested.Removed = []string{direction + " rule " + req.RuleNumber.String()}
+	}
+	f.ClosesExposure = !req.Egress
+	return nil
+}
+
+func networkACLEntry(rec *record, f *Finding) error {
 	var req struct {
 		NetworkACLID string `json:"networkAclId"`
 		Egress       bool   `json:"egress"`
@@ -112,21 +205,71 @@ func parseNetworkACLEntry(rec *record, f *Finding) error {
 	return nil
 }
 
+// Words shared by the network ACL entries.
+var (
+	aclOpenWords = Words{
+		Headline: []string{"{ports} allowed from the world by {target}", "inbound traffic from the world allowed by {target}"},
+		Advice:   "Check that the subnets behind this network ACL are meant to accept this traffic from the internet; delete the entry or narrow its source if not. Their security groups still apply behind it.",
+	}
+	aclClosingWords = Words{
+		Headline: []string{"inbound entry of {target} replaced"},
+		Advice:   "Check that the entry now allows only known sources; nothing more to do if the change was intended.",
+	}
+	routeOpenWords = Words{
+		Headline: []string{"route {routes} set on {target}", "internet route set on {target}"},
+		Advice:   "Check that the subnets using this route table are meant to be public (reachable through the internet gateway); remove the route, or point it at a NAT gateway, if not.",
+	}
+)
+
 // ec2VPCCatalog are the catalog entries parsed in this file.
 var ec2VPCCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "AttachInternetGateway", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Attaches an internet gateway to a VPC: its subnets become routable from the internet once a route and public IPs follow.",
-		parse:       parseAttachInternetGateway},
+		parse:       parseInternetGateway(true),
+		Words: Words{
+			Headline: []string{"internet gateway {target} attached to {vpc}", "internet gateway {target} attached"},
+			Advice:   "Check that the VPC is meant to have internet access; its subnets become reachable once a route to the gateway and public IPs follow. Detach the gateway if not.",
+		}},
+	{EventSource: ec2Source, EventName: "DetachInternetGateway", Category: CategoryNetwork, Effect: EffectCloses,
+		Description: "Detaches an internet gateway from a VPC, closing the VPC's routes to the internet through it.",
+		parse:       parseInternetGateway(false),
+		Words: Words{
+			Headline: []string{"internet gateway {target} detached from {vpc}", "internet gateway {target} detached"},
+			Advice:   "Nothing to do if expected: the VPC can no longer be reached from the internet through this gateway, and open alerts about it are resolved.",
+		}},
 	{EventSource: ec2Source, EventName: "CreateRoute", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Adds a route; opens when it sends the whole internet (0.0.0.0/0 or ::/0) to an internet gateway.",
-		parse:       parseRoute},
-	{EventSource: ec2Source, EventName: "ReplaceRoute", Category: CategoryNetwork, Effect: EffectOpens,
-		Description: "Replaces a route's target; opens when it sends the whole internet (0.0.0.0/0 or ::/0) to an internet gateway.",
-		parse:       parseRoute},
+		parse:       parseRoute(false),
+		Words:       routeOpenWords},
+	{EventSource: ec2Source, EventName: "ReplaceRoute", Category: CategoryNetwork, Effect: EffectVaries,
+		Description: "Replaces a route's target; opens when it sends the whole internet (0.0.0.0/0 or ::/0) to an internet gateway, a candidate close when it sends it anywhere else.",
+		parse:       parseRoute(true),
+		Words:       routeOpenWords,
+		Closing: Words{
+			Headline: []string{"internet route of {target} pointed away from the internet gateway", "route of {target} replaced"},
+			Advice:   "Nothing to do if intended: the whole internet's route of this table no longer leads to an internet gateway.",
+		}},
+	{EventSource: ec2Source, EventName: "DeleteRoute", Category: CategoryNetwork, Effect: EffectCloses,
+		Description: "Deletes a route; a candidate close when it is the whole internet's (0.0.0.0/0 or ::/0), the route an internet gateway exposes subnets by.",
+		parse:       parseDeleteRoute,
+		Words: Words{
+			Headline: []string{"route {removed} deleted from {target}"},
+			Advice:   "Nothing to do if intended: subnets using this table no longer reach the internet by this route.",
+		}},
 	{EventSource: ec2Source, EventName: "CreateNetworkAclEntry", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Adds a network ACL entry; opens when it is an inbound allow from a source with prefix length 0.",
-		parse:       parseNetworkACLEntry},
-	{EventSource: ec2Source, EventName: "ReplaceNetworkAclEntry", Category: CategoryNetwork, Effect: EffectOpens,
-		Description: "Replaces a network ACL entry; opens when it becomes an inbound allow from a source with prefix length 0.",
-		parse:       parseNetworkACLEntry},
+		parse:       parseNetworkACLEntry(false),
+		Words:       aclOpenWords},
+	{EventSource: ec2Source, EventName: "ReplaceNetworkAclEntry", Category: CategoryNetwork, Effect: EffectVaries,
+		Description: "Replaces a network ACL entry; opens when it becomes an inbound allow from a source with prefix length 0, a candidate close when an inbound entry becomes anything else.",
+		parse:       parseNetworkACLEntry(true),
+		Words:       aclOpenWords,
+		Closing:     aclClosingWords},
+	{EventSource: ec2Source, EventName: "DeleteNetworkAclEntry", Category: CategoryNetwork, Effect: EffectCloses,
+		Description: "Deletes a network ACL entry; a candidate close for an inbound one (the request does not say whether it allowed or denied).",
+		parse:       parseDeleteNetworkACLEntry,
+		Words: Words{
+			Headline: []string{"{removed} deleted from {target}", "entry deleted from {target}"},
+			Advice:   "Check which entry this was: deleting an allow entry closes what it admitted, deleting a deny entry can open traffic instead (the request does not say which).",
+		}},
 }

@@ -161,7 +161,7 @@ func parseCreateListener(rec *record, f *Finding) error {
 // response). Whether the new groups expose anything depends on the load
 // balancer's scheme, which the request does not say, so OpensExposure
 // stays false until confirmSetSecurityGroups looks at the live load
-// balancer.
+// balancer. Like any group swap it is a candidate close.
 func parseSetSecurityGroups(rec *record, f *Finding) error {
 	var req struct {
 		LoadBalancerARN string   `json:"loadBalancerArn"`
@@ -182,6 +182,7 @@ func parseSetSecurityGroups(rec *record, f *Finding) error {
 	for _, g := range append(req.SecurityGroups, resp.SecurityGroupIDs...) {
 		f.Requested.SecurityGroups = appendUnique(f.Requested.SecurityGroups, g)
 	}
+	f.ClosesExposure = len(f.Requested.SecurityGroups) > 0
 	return nil
 }
 
@@ -210,14 +211,31 @@ const elbSource = "elasticloadbalancing.amazonaws.com"
 var elbCatalog = []Entry{
 	{EventSource: elbSource, EventName: "CreateLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectOpens,
 		Description: "Creates a classic (2012-06-01) or v2 (2015-12-01) load balancer; internet-facing unless its scheme is internal.",
-		parse:       parseCreateLoadBalancer, confirm: confirmCreateLoadBalancer},
+		parse:       parseCreateLoadBalancer, confirm: confirmCreateLoadBalancer,
+		Words: Words{
+			Headline: []string{"{scheme} load balancer {target} created, {live}", "{scheme} load balancer {target} created"},
+			Advice:   "Make the load balancer internal if it need not face the internet (the scheme cannot be changed: recreate it with scheme internal), or restrict its security groups and listeners to known sources.",
+		}},
 	{EventSource: elbSource, EventName: "CreateListener", Category: CategoryLoadBalancer, Effect: EffectOpens,
 		Description: "Adds a listener (a port) to a v2 load balancer. It faces the internet only if the load balancer does, which the request does not say: opens once enrichment finds the load balancer internet-facing.",
-		parse:       parseCreateListener, confirm: confirmCreateListener},
+		parse:       parseCreateListener, confirm: confirmCreateListener,
+		Words: Words{
+			Headline: []string{"listener {listeners} on {target}: {live}", "listener {listeners} added to {target}"},
+			Advice:   "Check that the port must be reachable from the internet; if not, delete the listener or restrict the load balancer's security groups to known sources.",
+		}},
 	{EventSource: elbSource, EventName: "SetSecurityGroups", Category: CategoryLoadBalancer, Effect: EffectVaries,
-		Description: "Replaces a v2 load balancer's security groups: opens once enrichment finds the load balancer internet-facing and a new group open to the world.",
-		parse:       parseSetSecurityGroups, confirm: confirmSetSecurityGroups},
+		Description: "Replaces a v2 load balancer's security groups: opens once enrichment finds the load balancer internet-facing and a new group open to the world; may close what the old groups opened (checked against the live groups).",
+		parse:       parseSetSecurityGroups, confirm: confirmSetSecurityGroups,
+		Words: Words{
+			Headline: []string{"security groups of {target} replaced, {live}", "{live} on {target}", "security groups of {target} replaced"},
+			Advice:   "Revoke the world-open rule of the new group, or put the load balancer's previous groups back; if its listeners must stay public, confirm it with the owner.",
+		},
+		Closing: groupSwapClosing},
 	{EventSource: elbSource, EventName: "DeleteLoadBalancer", Category: CategoryLoadBalancer, Effect: EffectCloses,
 		Description: "Deletes a classic or v2 load balancer, closing whatever it exposed.",
-		parse:       parseDeleteLoadBalancer},
+		parse:       parseDeleteLoadBalancer,
+		Words: Words{
+			Headline: []string{"load balancer {target} deleted"},
+			Advice:   "Nothing to do if expected: open alerts about the load balancer are resolved. Check that no DNS record still points at its name.",
+		}},
 }

@@ -133,24 +133,51 @@ func parseConsoleLogin(rec *record, f *Finding) error {
 // cloudTrailSource is the eventSource of CloudTrail events.
 const cloudTrailSource = "cloudtrail.amazonaws.com"
 
+// trailAdvice is what to do when a trail stops recording.
+const trailAdvice = "Restore the trail at once (StartLogging, or recreate it) and find out who did this and why: while it is off, calls, exposures included, go unrecorded. Check the actor's other recent calls."
+
 // evasionCatalog are the catalog entries parsed in this file.
 var evasionCatalog = []Entry{
 	{EventSource: cloudTrailSource, EventName: "StopLogging", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Stops a trail's logging: later calls, exposures included, go unrecorded.",
-		parse:       parseTrail},
+		parse:       parseTrail,
+		Words: Words{
+			Headline: []string{"logging stopped on trail {target}"},
+			Advice:   trailAdvice,
+		}},
 	{EventSource: cloudTrailSource, EventName: "DeleteTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Deletes a trail: later calls, exposures included, go unrecorded.",
-		parse:       parseTrail},
+		parse:       parseTrail,
+		Words: Words{
+			Headline: []string{"trail {target} deleted"},
+			Advice:   trailAdvice,
+		}},
 	{EventSource: cloudTrailSource, EventName: "UpdateTrail", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Changes a trail (bucket, regions, validation, encryption); every change is reported, whatever it changed.",
-		parse:       parseTrail},
+		parse:       parseTrail,
+		Words: Words{
+			Headline: []string{"trail {target} changed"},
+			Advice:   "Check what changed (the trail's bucket, regions, log file validation, encryption) and that it was intended: a trail sent to another bucket or narrowed to fewer regions hides activity.",
+		}},
 	{EventSource: cloudTrailSource, EventName: "PutEventSelectors", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Sets a trail's event selectors; evasion when no selector logs write management events, otherwise no alert (audit).",
-		parse:       parsePutEventSelectors},
+		parse:       parsePutEventSelectors,
+		Words: Words{
+			Headline: []string{"trail {target} no longer logs management events"},
+			Advice:   "Put back an event selector that logs write management events, then find out who changed it and why: until then, exposures go unrecorded.",
+		}},
 	{EventSource: "guardduty.amazonaws.com", EventName: "DeleteDetector", Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Deletes a GuardDuty detector: threat detection in the region stops.",
-		parse:       parseDeleteDetector},
+		parse:       parseDeleteDetector,
+		Words: Words{
+			Headline: []string{"GuardDuty detector {target} deleted"},
+			Advice:   "Enable GuardDuty again in the region and find out who deleted the detector and why: threat detection there has stopped, and its findings are gone.",
+		}},
 	{EventSource: "signin.amazonaws.com", EventName: "ConsoleLogin", DetailType: DetailTypeConsoleLogin, Category: CategoryDefenseEvasion, Effect: EffectEvasion,
 		Description: "Console sign-in; by root it is reported (a failed one as an attempt), by anyone else it is parsed without alert (audit).",
-		parse:       parseConsoleLogin},
+		parse:       parseConsoleLogin,
+		Words: Words{
+			Headline: []string{"root user signed in to the console"},
+			Advice:   "Confirm with the account's owner that the root user was meant to sign in, and that it uses MFA; root should be used only for the few tasks that need it.",
+		}},
 }

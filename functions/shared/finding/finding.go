@@ -7,7 +7,10 @@
 // ever added.
 package finding
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Finding is one CloudTrail event, normalized. Parse fills everything but
 // the live facts on each Resource; enrich fills those and recomputes
@@ -31,7 +34,13 @@ type Finding struct {
 	// path from the internet to something in the account. Never true for a
 	// failed call.
 	OpensExposure bool `json:"opensExposure"`
-	// ClosesExposure is true when the call removes such a path.
+	// ClosesExposure is true when the call removes, or may have removed,
+	// such a path: a candidate close. Whether an open alert's exposure is
+	// really gone is decided against the live state, not by this flag
+	// (a revocation by rule id, a group swap or a deleted network ACL entry
+	// cannot say from the request what they removed). A call can both open
+	// and close (rules modified one way and another). Never true for a
+	// failed call.
 	ClosesExposure bool `json:"closesExposure"`
 	// Requested is what the call tried to expose, read from the request (and
 	// response) alone.
@@ -107,6 +116,19 @@ const (
 	TypeAccount          ResourceType = "iam:account"
 )
 
+// resourceTypes are the resource types above, in their order.
+var resourceTypes = []ResourceType{
+	TypeInstance, TypeSecurityGroup, TypeElasticIP, TypeNetworkInterface, TypeLoadBalancer, TypeBucket, TypeObject,
+	TypeInternetGateway, TypeVPC, TypeRouteTable, TypeNetworkACL, TypeImage, TypeSnapshot, TypeListener,
+	TypeDBInstance, TypeDBSnapshot, TypeDBClusterSnap, TypeRedshiftCluster, TypeFunction, TypeTrail, TypeDetector, TypeAccount,
+}
+
+// ResourceTypes returns every resource type a finding can name, so that
+// what renders them (console links, names) can be checked for each. A test
+// fails when a fixture's finding names a type not listed. The slice is a
+// copy.
+func ResourceTypes() []ResourceType { return slices.Clone(resourceTypes) }
+
 // Resource is one thing the call acted on. Type and ID come from the event;
 // the remaining fields are live facts set by enrich.
 type Resource struct {
@@ -178,6 +200,11 @@ type Requested struct {
 	Grants []string `json:"grants,omitempty"`
 	// Routes added towards an internet gateway, as "0.0.0.0/0 -> igw-..".
 	Routes []string `json:"routes,omitempty"`
+	// Removed names what the call removed when the request names it only
+	// by id or position: security group rule ids ("sgr-..."), a Lambda
+	// policy statement id, a route's destination, a network ACL entry
+	// ("inbound rule 100").
+	Removed []string `json:"removed,omitempty"`
 }
 
 // Category groups catalog events by what they touch.
@@ -211,6 +238,15 @@ const (
 	SeverityMedium Severity = "medium"
 	SeverityHigh   Severity = "high"
 )
+
+// Known reports whether s is one of the four severities.
+func (s Severity) Known() bool {
+	switch s {
+	case SeverityNone, SeverityLow, SeverityMedium, SeverityHigh:
+		return true
+	}
+	return false
+}
 
 // Rank orders severities; unknown values rank as SeverityNone.
 func (s Severity) Rank() int {

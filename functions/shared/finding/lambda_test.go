@@ -56,3 +56,52 @@ func TestFunctionURLConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestLambdaClosingCalls: RemovePermission names only the statement id
+// (API_RemovePermission: FunctionName, StatementId), a candidate close;
+// DeleteFunctionUrlConfig (API_DeleteFunctionUrlConfig: FunctionName)
+// closes the URL. Both are families.
+func TestLambdaClosingCalls(t *testing.T) {
+	for _, name := range []string{"RemovePermission20150331", "RemovePermission20150331v2", "DeleteFunctionUrlConfig20211031"} {
+		if _, ok := Lookup(lambdaSource, name); !ok {
+			t.Errorf("Lookup(%s) found nothing", name)
+		}
+	}
+	remove, del := entry(t, lambdaCatalog, "RemovePermission"), entry(t, lambdaFunctionURLCatalog, "DeleteFunctionUrlConfig")
+	f, err := parseEntry(t, remove, "lambda-removepermission20150331v2-constructed.json", `{"functionName":"fn","statementId":"public"}`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !f.ClosesExposure || f.OpensExposure || !cmp.Equal(f.Requested.Removed, []string{"public"}) || f.Resources[0].ID != "fn" {
+		t.Errorf("RemovePermission: closes %v opens %v removed %v resources %v", f.ClosesExposure, f.OpensExposure, f.Requested.Removed, f.Resources)
+	}
+	for _, tc := range []struct {
+		e      Entry
+		params string
+	}{{remove, `{"statementId":"public"}`}, {remove, `{"functionName":7}`}, {del, `{"qualifier":"prod"}`}} {
+		if _, err := parseEntry(t, tc.e, "lambda-removepermission20150331v2-constructed.json", tc.params, ""); err == nil {
+			t.Errorf("%s %s: parsed, want a *MalformedEventError", tc.e.EventName, tc.params)
+		} else if _, ok := err.(*MalformedEventError); !ok {
+			t.Errorf("%s %s: %T, want a *MalformedEventError", tc.e.EventName, tc.params, err)
+		}
+	}
+}
+
+// TestDeletionsNeedTheirResource: every deletion names what it deleted, or
+// the event is malformed.
+func TestDeletionsNeedTheirResource(t *testing.T) {
+	for _, tc := range []struct {
+		entries []Entry
+		name    string
+	}{
+		{rdsCatalog, "DeleteDBInstance"}, {rdsCatalog, "DeleteDBSnapshot"}, {redshiftCatalog, "DeleteCluster"},
+		{s3Catalog, "DeleteBucketPolicy"}, {s3Catalog, "DeleteBucket"}, {ec2SharingCatalog, "DeleteSnapshot"}, {ec2SharingCatalog, "DeregisterImage"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := parseEntry(t, entry(t, tc.entries, tc.name), "rds-deletedbinstance.json", `{"deleteAutomatedBackups":true}`, "")
+			if _, ok := err.(*MalformedEventError); !ok {
+				t.Errorf("error %v, want a *MalformedEventError", err)
+			}
+		})
+	}
+}

@@ -68,21 +68,73 @@ func parseModifySnapshotAttribute(typ ResourceType) func(*record, *Finding) erro
 // rdsSource is the eventSource of RDS events.
 const rdsSource = "rds.amazonaws.com"
 
+// dbPublicAdvice is what to do about a publicly accessible DB instance.
+const dbPublicAdvice = "Make it not publicly accessible (modify the DB instance: publicly accessible no) unless clients outside the VPC must connect; check that its security groups admit the database port only from known sources."
+
+// dbSnapshotWords are the words of a DB snapshot, or DB cluster snapshot
+// (kind), shared and unshared.
+func dbSnapshotWords(kind string) (shared, unshared Words) {
+	return Words{
+			Headline: []string{kind + " {target} shared with {shared}", "{target} shared with {shared}"},
+			Advice:   "Anyone it is shared with can restore it and read the data: remove the account, or \"all\", from the snapshot's restore attribute unless the share is intended and the data may leave the account.",
+		}, Words{
+			Headline: []string{kind + " {target} no longer shared with {unshared}", "{target} no longer shared with {unshared}"},
+			Advice:   "Nothing to do if intended; copies or restores those accounts already made remain theirs.",
+		}
+}
+
+var (
+	dbSnapshotShared, dbSnapshotUnshared               = dbSnapshotWords("DB snapshot")
+	dbClusterSnapshotShared, dbClusterSnapshotUnshared = dbSnapshotWords("DB cluster snapshot")
+)
+
 // rdsCatalog are the catalog entries parsed in this file.
 var rdsCatalog = []Entry{
 	{EventSource: rdsSource, EventName: "CreateDBInstance", Category: CategoryDatabase, Effect: EffectOpens,
 		Description: "Creates a DB instance; publicly accessible (as the response reports it, else as requested) opens it to the internet.",
-		parse:       parseDBInstance(false)},
+		parse:       parseDBInstance(false),
+		Words: Words{
+			Headline: []string{"DB instance {target} created publicly accessible", "{target} created publicly accessible"},
+			Advice:   dbPublicAdvice,
+		}},
 	{EventSource: rdsSource, EventName: "RestoreDBInstanceFromDBSnapshot", Category: CategoryDatabase, Effect: EffectOpens,
 		Description: "Restores a DB instance from a snapshot; publicly accessible in the response (the restore's default) or the request opens it to the internet.",
-		parse:       parseDBInstance(false)},
+		parse:       parseDBInstance(false),
+		Words: Words{
+			Headline: []string{"DB instance {target} restored publicly accessible", "{target} restored publicly accessible"},
+			Advice:   dbPublicAdvice,
+		}},
 	{EventSource: rdsSource, EventName: "ModifyDBInstance", Category: CategoryDatabase, Effect: EffectVaries,
 		Description: "Modifies a DB instance; publiclyAccessible true opens it to the internet, false closes it.",
-		parse:       parseDBInstance(true)},
+		parse:       parseDBInstance(true),
+		Words: Words{
+			Headline: []string{"DB instance {target} made publicly accessible", "{target} made publicly accessible"},
+			Advice:   dbPublicAdvice,
+		},
+		Closing: Words{
+			Headline: []string{"DB instance {target} no longer publicly accessible", "{target} no longer publicly accessible"},
+			Advice:   "Nothing to do if intended: the instance has no public address any more, and open alerts about it are resolved.",
+		}},
 	{EventSource: rdsSource, EventName: "ModifyDBSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Shares a DB snapshot (attribute restore): \"all\" makes it public, account ids share it with those accounts; removed values unshare.",
-		parse:       parseModifySnapshotAttribute(TypeDBSnapshot)},
+		parse:       parseModifySnapshotAttribute(TypeDBSnapshot),
+		Words:       dbSnapshotShared, Closing: dbSnapshotUnshared},
 	{EventSource: rdsSource, EventName: "ModifyDBClusterSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Shares a DB cluster snapshot (attribute restore): \"all\" makes it public, account ids share it with those accounts; removed values unshare.",
-		parse:       parseModifySnapshotAttribute(TypeDBClusterSnap)},
+		parse:       parseModifySnapshotAttribute(TypeDBClusterSnap),
+		Words:       dbClusterSnapshotShared, Closing: dbClusterSnapshotUnshared},
+	{EventSource: rdsSource, EventName: "DeleteDBInstance", Category: CategoryDatabase, Effect: EffectCloses,
+		Description: "Deletes a DB instance, closing whatever it exposed (a final snapshot, if taken, keeps its data).",
+		parse:       parseDeletion("dBInstanceIdentifier", TypeDBInstance),
+		Words: Words{
+			Headline: []string{"DB instance {target} deleted", "{target} deleted"},
+			Advice:   "Nothing to do if expected: open alerts about the instance are resolved. Its final snapshot and automated backups, if kept, hold its data: check that none is shared.",
+		}},
+	{EventSource: rdsSource, EventName: "DeleteDBSnapshot", Category: CategorySharing, Effect: EffectCloses,
+		Description: "Deletes a DB snapshot, closing any share of it.",
+		parse:       parseDeletion("dBSnapshotIdentifier", TypeDBSnapshot),
+		Words: Words{
+			Headline: []string{"DB snapshot {target} deleted"},
+			Advice:   "Nothing to do if expected: open alerts about sharing the snapshot are resolved.",
+		}},
 }

@@ -309,20 +309,74 @@ func controlHostAccount(raw json.RawMessage) string {
 // s3Source is the eventSource of S3 events.
 const s3Source = "s3.amazonaws.com"
 
+// Words shared by the S3 entries.
+const (
+	// bucketAdvice is what to do about a write to a watched bucket.
+	bucketAdvice = "Check that the write was expected; confirm the bucket's Block Public Access settings are on and its policy grants no public access; delete or quarantine the object if it was not expected."
+	// publicBucketAdvice is what to do about a bucket made public.
+	publicBucketAdvice = "Remove the public grant or turn Block Public Access on for the bucket unless it is meant to serve the public; check what it holds, and its access logs for reads by strangers."
+	// blockWeakenedAdvice is what to do about a weakened public access block.
+	blockWeakenedAdvice = "Turn all four Block Public Access settings back on unless a public bucket is intended: with them off, a bucket policy or ACL can make its data public."
+	// blockRestoredAdvice is what to say when a block is fully on again.
+	blockRestoredAdvice = "Nothing to do if intended: public policies and ACLs are blocked again, and open alerts about the weakened block are resolved."
+)
+
 // s3Catalog are the catalog entries parsed in this file.
 var s3Catalog = []Entry{
 	{EventSource: s3Source, EventName: "PutObject", Category: CategoryData, Effect: EffectWatch,
 		Description: "Writes an object to a bucket whose data events the trail records (watched buckets).",
-		parse:       parsePutObject},
+		parse:       parsePutObject,
+		Words: Words{
+			Headline: []string{"{target} written"},
+			Advice:   bucketAdvice,
+		}},
 	{EventSource: s3Source, EventName: "PutBucketPolicy", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Replaces a bucket policy; an Allow for Principal \"*\" without a condition on source IP, VPC, endpoint, organization, account or ARN makes the bucket public; otherwise it closes.",
-		parse:       parsePutBucketPolicy},
+		parse:       parsePutBucketPolicy,
+		Words: Words{
+			Headline: []string{"{target} made public by its bucket policy"},
+			Advice:   publicBucketAdvice,
+		},
+		Closing: Words{
+			Headline: []string{"policy of {target} replaced, no public statement"},
+			Advice:   "Nothing to do if intended: the policy grants no public access, and open alerts about it are resolved (the bucket's ACL still may).",
+		}},
 	{EventSource: s3Source, EventName: "PutBucketAcl", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Replaces a bucket ACL; a grant to AllUsers or AuthenticatedUsers (explicit, canned public-read, public-read-write or authenticated-read, or an x-amz-grant header) makes the bucket public; otherwise it closes.",
-		parse:       parsePutBucketAcl},
+		parse:       parsePutBucketAcl,
+		Words: Words{
+			Headline: []string{"{target} made public by its ACL ({grants})", "{target} made public by its ACL"},
+			Advice:   publicBucketAdvice,
+		},
+		Closing: Words{
+			Headline: []string{"ACL of {target} replaced, no public grant"},
+			Advice:   "Nothing to do if intended: the ACL grants no public access, and open alerts about it are resolved (the bucket's policy still may).",
+		}},
 	{EventSource: s3Source, EventName: "PutBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Sets a bucket's public access block; any of the four settings false weakens the guard against public policies and ACLs (opens), all four true closes.",
-		parse:       parsePutPublicAccessBlock},
+		parse:       parsePutPublicAccessBlock,
+		Words: Words{
+			Headline: []string{"Block Public Access weakened on {target}: {grants}", "Block Public Access weakened on {target}"},
+			Advice:   blockWeakenedAdvice,
+		},
+		Closing: Words{
+			Headline: []string{"Block Public Access fully on for {target}"},
+			Advice:   blockRestoredAdvice,
+		}},
+	{EventSource: s3Source, EventName: "DeleteBucketPolicy", Category: CategoryStorage, Effect: EffectCloses,
+		Description: "Deletes a bucket policy, closing whatever public access it granted.",
+		parse:       parseDeletion("bucketName", TypeBucket),
+		Words: Words{
+			Headline: []string{"policy of {target} deleted"},
+			Advice:   "Nothing to do if intended: open alerts about a public policy are resolved; the bucket's ACL and Block Public Access settings still decide whether it is public.",
+		}},
+	{EventSource: s3Source, EventName: "DeleteBucket", Category: CategoryStorage, Effect: EffectCloses,
+		Description: "Deletes a bucket, closing whatever public access it had.",
+		parse:       parseDeletion("bucketName", TypeBucket),
+		Words: Words{
+			Headline: []string{"{target} deleted"},
+			Advice:   "A deleted bucket's name can be claimed by any other account: check that nothing (DNS records, CloudFront origins, applications) still points at it.",
+		}},
 }
 
 // s3PublicAccessBlockCatalog are the account-level block and the deletes.
@@ -337,11 +391,27 @@ var s3Catalog = []Entry{
 var s3PublicAccessBlockCatalog = []Entry{
 	{EventSource: s3Source, EventName: "DeleteBucketPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
 		Description: "Deletes a bucket's public access block: the guard against public policies and ACLs is gone (reported as public access).",
-		parse:       parseDeletePublicAccessBlock},
+		parse:       parseDeletePublicAccessBlock,
+		Words: Words{
+			Headline: []string{"Block Public Access removed from {target}"},
+			Advice:   blockWeakenedAdvice,
+		}},
 	{EventSource: s3Source, EventName: "PutAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectVaries,
 		Description: "Sets the account's public access block; any of the four settings false weakens the guard for every bucket (opens), all four true closes.",
-		parse:       parsePutPublicAccessBlock},
+		parse:       parsePutPublicAccessBlock,
+		Words: Words{
+			Headline: []string{"Block Public Access weakened for account {target}: {grants}", "Block Public Access weakened for account {target}"},
+			Advice:   "Turn all four account-level Block Public Access settings back on unless public buckets are intended: with them off, any bucket's policy or ACL can make its data public.",
+		},
+		Closing: Words{
+			Headline: []string{"Block Public Access fully on for account {target}"},
+			Advice:   blockRestoredAdvice,
+		}},
 	{EventSource: s3Source, EventName: "DeleteAccountPublicAccessBlock", Category: CategoryStorage, Effect: EffectOpens,
 		Description: "Deletes the account's public access block: the guard for every bucket is gone (reported as public access).",
-		parse:       parseDeletePublicAccessBlock},
+		parse:       parseDeletePublicAccessBlock,
+		Words: Words{
+			Headline: []string{"Block Public Access removed for account {target}"},
+			Advice:   "Turn the account-level Block Public Access settings back on unless public buckets are intended: without them, any bucket's policy or ACL can make its data public.",
+		}},
 }

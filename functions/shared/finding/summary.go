@@ -25,6 +25,8 @@ func summarize(f *Finding) string {
 		return fmt.Sprintf("%s allowed %s into %s", who, rulesText(req.IngressRules), target)
 	case len(req.RevokedRules) > 0:
 		return fmt.Sprintf("%s revoked %s from %s", who, rulesText(req.RevokedRules), target)
+	case len(req.Removed) > 0:
+		return fmt.Sprintf("%s removed %s from %s (%s)", who, strings.Join(req.Removed, ", "), target, f.EventName)
 	case len(req.SharedWith) > 0 && req.PublicAccess:
 		return fmt.Sprintf("%s made %s public (%s)", who, target, f.EventName)
 	case len(req.SharedWith) > 0:

@@ -1,0 +1,247 @@
+package alert
+
+import (
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+)
+
+// DocumentSchema names the JSON document machine subscribers (SQS, HTTPS,
+// Lambda) receive, and its version: the value of the document's "schema"
+// member. The schema is schema/message.v1.json (JSON Schema 2020-12),
+// which every rendered document is tested against, and the README's
+// "Messages" section describes it. Members are only ever added within a
+// version; renaming, removing or retyping one is a new version.
+const DocumentSchema = "urn:trailwatch:message:1"
+
+// document is the machine rendering of a message.
+type document struct {
+	Schema string              `json:"schema"`
+	Kind   finding.MessageKind `json:"kind"`
+	// ID names the alert for its whole life (the lifecycle's alert id, or
+	// the alert key before dedupe keeps lifecycles), or the digest.
+	ID       string           `json:"id"`
+	Severity finding.Severity `json:"severity"`
+	Subject  string           `json:"subject"`
+	// Text is the e-mail body.
+	Text  string `json:"text"`
+	Links []Link `json:"links"`
+	// Finding is the event the message is about (alert, update,
+	// resolved), as the pipeline's Finding contract encodes it.
+	Finding *finding.Finding `json:"finding,omitempty"`
+	// Alert is the alert's lifecycle, once dedupe keeps it.
+	Alert *finding.Alert `json:"alert,omitempty"`
+	// Digest stands for the alerts held back in a storm.
+	Digest      *digestDocument `json:"digest,omitempty"`
+	ExecutionID string          `json:"executionId,omitempty"`
+	// Truncated is true when the document was cut to fit SNS's message
+	// quota: the finding's longest lists, the digest's last held alerts,
+	// the text, or the finding down to its identity.
+	Truncated bool `json:"truncated"`
+}
+
+// digestDocument is a digest (finding.Digest) with its held alerts
+// written compactly, so that a storm's hundreds fit, and the number of
+// alerts it holds, which stays right when the document had to leave some
+// of them out.
+type digestDocument struct {
+	finding.Digest
+	// Held stands for Digest.Held, which it shadows in the JSON.
+	Held      []heldAlert `json:"held"`
+	HeldCount int         `json:"heldCount"`
+}
+
+// heldAlert is a finding.DigestEntry, written compactly: without its alert
+// key (the alert id names it), its resources as "type:id", and its summary
+// without the digest's actor (every held alert is that actor's) and cut to
+// maxHeldSummary characters.
+type heldAlert struct {
+	AlertID   string           `json:"alertId"`
+	EventID   string           `json:"eventId"`
+	Time      time.Time        `json:"time"`
+	Severity  finding.Severity `json:"severity"`
+	Region    string           `json:"region"`
+	Summary   string           `json:"summary"`
+	Resources []string         `json:"resources"`
+}
+
+// maxHeldSummary bounds the summary of a held alert in a digest document.
+const maxHeldSummary = 200
+
+func newDigestDocument(d *finding.Digest) *digestDocument {
+	out := &digestDocument{Digest: *d, Held: make([]heldAlert, 0, len(d.Held)), HeldCount: len(d.Held)}
+	out.Digest.Held = nil
+	for _, e := range d.Held {
+		summary := e.Summary
+		if d.Actor != "" {
+			summary = strings.TrimPrefix(summary, d.Actor+" ")
+		}
+		h := heldAlert{AlertID: e.AlertID, EventID: e.EventID, Time: e.Time, Severity: e.Severity,
+			Region: e.Region, Summary: oneLine(summary, maxHeldSummary), Resources: make([]string, 0, len(e.Resources))}
+		for _, r := range e.Resources {
+			h.Resources = append(h.Resources, string(r.Type)+":"+r.ID)
+		}
+		out.Held = append(out.Held, h)
+	}
+	return out
+}
+
+// newDocument is the full document of req, whose text m is.
+func newDocument(req finding.NotifyRequest, m Message, id string) *document {
+	d := &document{
+		Schema:      DocumentSchema,
+		Kind:        kindOf(req),
+		ID:          id,
+		Severity:    documentSeverity(req),
+		Subject:     m.Subject,
+		Text:        m.Body,
+		Links:       []Link{},
+		Finding:     req.Finding,
+		Alert:       req.Alert,
+		ExecutionID: req.ExecutionID,
+	}
+	if req.Finding != nil {
+		d.Links = links(req.Finding)
+	}
+	if req.Digest != nil {
+		d.Digest = newDigestDocument(req.Digest)
+		d.Links = digestLinks(req.Digest)
+	}
+	return d
+}
+
+// renderDocument returns the document of req encoded in at most budget
+// bytes as it travels in SNS's structured message (JSON-encoded inside
+// it). What does not fit is cut, in turn: the finding (as finding.Fit
+// cuts it, to smaller and smaller sizes), a digest's held alerts from the
+// end (as many kept as fit without the text), the text, the alert's
+// exposure lines, the links, and last the finding down to its identity.
+func renderDocument(req finding.NotifyRequest, m Message, id string, budget int) []byte {
+	d := newDocument(req, m, id)
+	fits := func() ([]byte, bool) {
+		b := marshal(d)
+		return b, jsonLen(string(b)) <= budget
+	}
+	if b, ok := fits(); ok {
+		return b
+	}
+	d.Truncated = true
+	if req.Finding != nil {
+		for size := budget / 2; size >= 1<<10; size /= 2 {
+			d.Finding = finding.Fit(req.Finding, size)
+			if b, ok := fits(); ok {
+				return b
+			}
+		}
+	}
+	cutText := func() {
+		text := []rune(d.Text)
+		n := longestPrefix(len(text), func(n int) bool {
+			d.Text = string(text[:n])
+			_, ok := fits()
+			return ok
+		})
+		d.Text = string(text[:n])
+	}
+	if d.Digest != nil {
+		// A digest's machines want its held alerts more than its e-mail.
+		d.Text = ""
+		held := d.Digest.Held
+		n := longestPrefix(len(held), func(n int) bool {
+			d.Digest.Held = held[:n]
+			_, ok := fits()
+			return ok
+		})
+		d.Digest.Held = held[:n]
+		d.Text = m.Body
+	}
+	cutText()
+	if b, ok := fits(); ok {
+		return b
+	}
+	if d.Alert != nil {
+		a := *d.Alert
+		a.Exposure, a.Closed, a.StillOpen = firstLines(a.Exposure), firstLines(a.Closed), firstLines(a.StillOpen)
+		d.Alert = &a
+	}
+	d.Links = []Link{}
+	if b, ok := fits(); ok {
+		return b
+	}
+	if req.Finding != nil {
+		d.Finding = identity(req.Finding)
+	}
+	b, _ := fits()
+	return b
+}
+
+// longestPrefix returns the largest n in [0, max] for which ok(n) holds,
+// given that ok holds for every n below one for which it holds.
+func longestPrefix(max int, ok func(n int) bool) int {
+	lo, hi := 0, max
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if ok(mid) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
+
+// firstLines keeps the first few of an alert's exposure lines, each cut.
+func firstLines(lines []string) []string {
+	const keep = 10
+	var out []string
+	for i, l := range lines {
+		if i == keep {
+			break
+		}
+		out = append(out, oneLine(l, maxValueLen))
+	}
+	return out
+}
+
+// identity is what identifies f, each value cut: the event, where and when,
+// what it did, the severity and its first resources.
+func identity(f *finding.Finding) *finding.Finding {
+	id := &finding.Finding{
+		EventID:        oneLine(f.EventID, maxValueLen),
+		EventName:      oneLine(f.EventName, maxValueLen),
+		EventSource:    oneLine(f.EventSource, maxValueLen),
+		Account:        oneLine(f.Account, maxValueLen),
+		Region:         oneLine(f.Region, maxValueLen),
+		Time:           f.Time,
+		Actor:          finding.Actor{Type: oneLine(f.Actor.Type, maxValueLen), ARN: oneLine(f.Actor.ARN, maxValueLen)},
+		Resources:      []finding.Resource{},
+		ErrorCode:      oneLine(f.ErrorCode, maxValueLen),
+		Category:       finding.Category(oneLine(string(f.Category), maxValueLen)),
+		Severity:       finding.Severity(oneLine(string(f.Severity), maxValueLen)),
+		OpensExposure:  f.OpensExposure,
+		ClosesExposure: f.ClosesExposure,
+		Summary:        oneLine(f.Summary, maxSummaryLen),
+		Enriched:       f.Enriched,
+	}
+	for i, r := range f.Resources {
+		if i == maxResources {
+			break
+		}
+		id.Resources = append(id.Resources, finding.Resource{Type: finding.ResourceType(oneLine(string(r.Type), maxValueLen)), ID: oneLine(r.ID, maxValueLen)})
+	}
+	return id
+}
+
+// digestLinks are the console links of a digest: the CloudTrail events of
+// its name, in the region of its first held alert.
+func digestLinks(d *finding.Digest) []Link {
+	region := ""
+	if len(d.Held) > 0 {
+		region = d.Held[0].Region
+	}
+	c := console{region: region}
+	u := bounded(c.service("cloudtrailv2", "/events?EventName="+url.QueryEscape(d.EventName)), c.service("cloudtrailv2", "/events"))
+	return []Link{{Label: "CloudTrail events " + oneLine(d.EventName, maxValueLen), URL: u}}
+}
