@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"cmp"
 	"encoding/json"
 	"strings"
 )
@@ -112,6 +113,75 @@ func parseNetworkACLEntry(rec *record, f *Finding) error {
 	return nil
 }
 
+// parseReplaceRouteTableAssociation reads ReplaceRouteTableAssociation:
+// the route table a subnet (or, for the main association, the VPC) now
+// uses, and the new association (responseElements.newAssociationId, else
+// the request's associationId), by which enrich finds the subnet. The
+// request alone opens nothing: confirmReplaceRouteTableAssociation decides.
+func parseReplaceRouteTableAssociation(rec *record, f *Finding) error {
+	var req struct {
+		AssociationID string `json:"associationId"`
+		RouteTableID  string `json:"routeTableId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		NewAssociationID string `json:"newAssociationId"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	if err := addResource(f, Resource{Type: TypeRouteTable, ID: req.RouteTableID}, "requestParameters has no routeTableId"); err != nil {
+		return err
+	}
+	if id := cmp.Or(resp.NewAssociationID, req.AssociationID); id != "" {
+		f.Resources = append(f.Resources, Resource{Type: TypeRouteAssociation, ID: id})
+	}
+	return nil
+}
+
+// confirmReachedThrough opens exposure when enrichment finds resources the
+// internet reaches through the changed route table.
+func confirmReachedThrough(f *Finding) {
+	f.OpensExposure = false
+	for _, r := range f.Resources {
+		if r.Reachable != nil && *r.Reachable {
+			f.OpensExposure = true
+		}
+	}
+}
+
+// parseModifySubnetAttribute reads ModifySubnetAttribute: mapPublicIpOnLaunch
+// true gives every instance launched in the subnet a public IPv4 address,
+// assignIpv6AddressOnCreation true an IPv6 one; either opens (Requested.
+// PublicIP), until confirmReachedThrough finds the subnet does not route
+// that family's internet to an internet gateway. Other attributes, and
+// false, change no existing exposure.
+func parseModifySubnetAttribute(rec *record, f *Finding) error {
+	type flag struct {
+		Value *bool `json:"value"`
+	}
+	var req struct {
+		SubnetID                    string `json:"subnetId"`
+		MapPublicIPOnLaunch         *flag  `json:"mapPublicIpOnLaunch"`
+		AssignIPv6AddressOnCreation *flag  `json:"assignIpv6AddressOnCreation"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if err := addResource(f, Resource{Type: TypeSubnet, ID: req.SubnetID}, "requestParameters has no subnetId"); err != nil {
+		return err
+	}
+	for _, fl := range []*flag{req.MapPublicIPOnLaunch, req.AssignIPv6AddressOnCreation} {
+		if fl != nil && fl.Value != nil && *fl.Value {
+			f.Requested.PublicIP = true
+			f.OpensExposure = true
+		}
+	}
+	return nil
+}
+
 // ec2VPCCatalog are the catalog entries parsed in this file.
 var ec2VPCCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "AttachInternetGateway", Category: CategoryNetwork, Effect: EffectOpens,
@@ -126,6 +196,12 @@ var ec2VPCCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "CreateNetworkAclEntry", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Adds a network ACL entry; opens when it is an inbound allow from a source with prefix length 0.",
 		parse:       parseNetworkACLEntry},
+	{EventSource: ec2Source, EventName: "ReplaceRouteTableAssociation", Category: CategoryNetwork, Effect: EffectVaries,
+		Description: "Moves a subnet (or the VPC's main association) to another route table; opens when enrichment finds resources the internet reaches through the new table.",
+		parse:       parseReplaceRouteTableAssociation, confirm: confirmReachedThrough},
+	{EventSource: ec2Source, EventName: "ModifySubnetAttribute", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Changes a subnet attribute; mapPublicIpOnLaunch (or assignIpv6AddressOnCreation) true gives new instances public addresses, which opens once enrichment finds the subnet routed to an internet gateway.",
+		parse:       parseModifySubnetAttribute, confirm: confirmReachedThrough},
 	{EventSource: ec2Source, EventName: "ReplaceNetworkAclEntry", Category: CategoryNetwork, Effect: EffectOpens,
 		Description: "Replaces a network ACL entry; opens when it becomes an inbound allow from a source with prefix length 0.",
 		parse:       parseNetworkACLEntry},

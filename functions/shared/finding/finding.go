@@ -94,6 +94,7 @@ const (
 	TypeVPC              ResourceType = "ec2:vpc"
 	TypeRouteTable       ResourceType = "ec2:route-table"
 	TypeSubnet           ResourceType = "ec2:subnet"
+	TypeRouteAssociation ResourceType = "ec2:route-table-association"
 	TypeNetworkACL       ResourceType = "ec2:network-acl"
 	TypeImage            ResourceType = "ec2:image"
 	TypeSnapshot         ResourceType = "ec2:snapshot"

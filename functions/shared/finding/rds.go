@@ -21,6 +21,24 @@ func (d dbInstance) identifier() string {
 
 func (d dbInstance) publiclyAccessible() *bool { return d.PubliclyAccessible }
 
+// dbCluster is the part of an RDS DB cluster, as CreateDBCluster and
+// ModifyDBCluster requests and responses describe it, that tells exposure.
+// publiclyAccessible applies to Multi-AZ DB clusters; an Aurora cluster's
+// instances carry their own (enrich reads them).
+type dbCluster struct {
+	DBClusterIdentifier string `json:"dBClusterIdentifier"`
+	PubliclyAccessible  *bool  `json:"publiclyAccessible"`
+}
+
+func (c dbCluster) identifier() string        { return c.DBClusterIdentifier }
+func (c dbCluster) publiclyAccessible() *bool { return c.PubliclyAccessible }
+
+// parseDBCluster reads CreateDBCluster (modify false) and ModifyDBCluster
+// (see parsePubliclyAccessible).
+func parseDBCluster(modify bool) func(*record, *Finding) error {
+	return parsePubliclyAccessible[dbCluster](TypeDBCluster, modify, "no dBClusterIdentifier")
+}
+
 // parseDBInstance reads CreateDBInstance and the restores (modify false)
 // and ModifyDBInstance (see parsePubliclyAccessible).
 func parseDBInstance(modify bool) func(*record, *Finding) error {
@@ -79,6 +97,12 @@ var rdsCatalog = []Entry{
 	{EventSource: rdsSource, EventName: "ModifyDBInstance", Category: CategoryDatabase, Effect: EffectVaries,
 		Description: "Modifies a DB instance; publiclyAccessible true opens it to the internet, false closes it.",
 		parse:       parseDBInstance(true)},
+	{EventSource: rdsSource, EventName: "CreateDBCluster", Category: CategoryDatabase, Effect: EffectOpens,
+		Description: "Creates an Aurora or Multi-AZ DB cluster; publicly accessible (as the response reports it, else as requested) opens it to the internet.",
+		parse:       parseDBCluster(false)},
+	{EventSource: rdsSource, EventName: "ModifyDBCluster", Category: CategoryDatabase, Effect: EffectVaries,
+		Description: "Modifies a DB cluster; publiclyAccessible true opens it to the internet, false closes it.",
+		parse:       parseDBCluster(true)},
 	{EventSource: rdsSource, EventName: "ModifyDBSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Shares a DB snapshot (attribute restore): \"all\" makes it public, account ids share it with those accounts; removed values unshare.",
 		parse:       parseModifySnapshotAttribute(TypeDBSnapshot)},

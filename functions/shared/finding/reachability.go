@@ -86,14 +86,15 @@ const maxExplanation = 16
 func (n Network) Reach(t Target) Path {
 	rules := n.worldRules(t)
 	var p Path
-	var failed []string
+	// failed is the first failing path of each family.
+	failed := map[family][]string{}
 	if t.IPv4 {
 		p.PublicIPs = append(p.PublicIPs, t.PublicIPv4...)
 	}
 	families := []family{ipv4, ipv6}
 	for _, f := range families {
 		if f == ipv4 && !t.IPv4 {
-			failed = appendFirst(failed, t.IPv4Line)
+			failed[f] = []string{t.IPv4Line}
 			continue
 		}
 		if f == ipv6 && len(t.IPv6) == 0 {
@@ -101,7 +102,7 @@ func (n Network) Reach(t Target) Path {
 		}
 		fr := rulesOf(rules, f)
 		if len(fr) == 0 {
-			failed = appendFirst(failed, t.IPv4LineFor(f), noRuleLine(t, f))
+			failed[f] = []string{t.IPv4LineFor(f), noRuleLine(t, f)}
 			continue
 		}
 		for _, subnet := range t.Subnets {
@@ -109,20 +110,19 @@ func (n Network) Reach(t Target) Path {
 			if f == ipv6 && hop.routed {
 				p.PublicIPs = appendAll(p.PublicIPs, t.IPv6)
 			}
-			lines := slices.Concat(ruleLines(t.ID, hop.sources), []string{t.IPv4LineFor(f)}, hop.lines)
 			if !hop.ok() {
-				failed = appendFirst(failed, slices.Concat(ruleLines(t.ID, fr), []string{t.IPv4LineFor(f)}, hop.lines)...)
+				failed[f] = appendFirst(failed[f], slices.Concat(ruleLines(t.ID, fr), []string{t.IPv4LineFor(f)}, hop.lines)...)
 				continue
 			}
 			if !p.Reachable {
-				p.Explanation = lines
+				p.Explanation = slices.Concat(ruleLines(t.ID, hop.sources), []string{t.IPv4LineFor(f)}, hop.lines)
 			}
 			p.Reachable = true
 			p.Ports = appendRules(p.Ports, hop.ports)
 		}
 	}
 	if !p.Reachable {
-		p.Explanation = failed
+		p.Explanation = slices.Concat(failed[ipv4], failed[ipv6])
 	}
 	p.Explanation = compactLines(p.Explanation)
 	return p
