@@ -11,6 +11,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 )
 
 // MemberAccounts is Accounts for an organisation: resources are looked up
@@ -28,6 +33,10 @@ type MemberAccounts struct {
 	STS        stscreds.AssumeRoleAPIClient
 	RoleName   string
 	ExternalID string
+
+	// Cache keeps lookups' answers for a few seconds, per account and
+	// region; nil keeps none.
+	Cache *Cache
 
 	mu      sync.Mutex
 	clients map[string]Lookups
@@ -67,7 +76,7 @@ func (m *MemberAccounts) For(ctx context.Context, account, region string) (Looku
 			}
 		}))
 	}
-	l := NewLookups(cfg)
+	l := NewLookups(cfg, m.Cache, account+"/"+region)
 	if m.clients == nil {
 		m.clients = map[string]Lookups{}
 	}
@@ -79,15 +88,25 @@ func (m *MemberAccounts) For(ctx context.Context, account, region string) (Looku
 type accountLookups struct {
 	*EC2
 	*ELB
+	*RDS
+	*Redshift
+	*S3
+	*Lambda
 }
 
-// NewLookups returns the Lookups of the account and region of cfg: EC2 and
-// both Elastic Load Balancing APIs.
-func NewLookups(cfg aws.Config) Lookups {
-	return accountLookups{
+// NewLookups returns the Lookups of the account and region of cfg: EC2,
+// both Elastic Load Balancing APIs, RDS, Redshift, S3 (and S3 Control) and
+// Lambda, their answers kept in cache under scope (the account and
+// region).
+func NewLookups(cfg aws.Config, cache *Cache, scope string) Lookups {
+	return cachedLookups{inner: accountLookups{
 		&EC2{Client: ec2.NewFromConfig(cfg)},
 		&ELB{V2: elbv2.NewFromConfig(cfg), Classic: elb.NewFromConfig(cfg)},
-	}
+		&RDS{Client: rds.NewFromConfig(cfg)},
+		&Redshift{Client: redshift.NewFromConfig(cfg)},
+		&S3{Client: s3.NewFromConfig(cfg), Control: s3control.NewFromConfig(cfg)},
+		&Lambda{Client: lambda.NewFromConfig(cfg)},
+	}, cache: cache, scope: scope}
 }
 
 // invokedAccount returns the partition and account of the invoked

@@ -8,6 +8,7 @@ type SecurityGroup struct {
 	Name    string
 	VPCID   string
 	Ingress []Rule
+	Tags    map[string]string
 }
 
 // WorldOpenIngress returns the ingress rules of groups that admit the whole

@@ -143,3 +143,42 @@ func (t RouteTable) worldRoute(f family) (Route, bool) {
 // isInternetGateway reports whether a route target is an internet gateway
 // (not an egress-only one, a NAT gateway or anything else).
 func isInternetGateway(target string) bool { return strings.HasPrefix(target, "igw-") }
+
+// RouteTableOf returns the route table of a subnet in vpc: its explicit
+// association, else the VPC's main table; false when neither is known.
+func (n Network) RouteTableOf(subnet, vpc string) (RouteTable, bool) {
+	return tableOf(n.RouteTables, subnet, vpc)
+}
+
+// SubnetRoute says whether subnet (in vpc) routes the whole IPv4 internet
+// (or, with v6, the IPv6 one) to an internet gateway, and the line that
+// explains it.
+func (n Network) SubnetRoute(subnet, vpc string, v6 bool) (bool, string) {
+	f := ipv4
+	if v6 {
+		f = ipv6
+	}
+	table, ok := tableOf(n.RouteTables, subnet, vpc)
+	if !ok {
+		return false, "no route table found for " + subnet
+	}
+	var lines []string
+	routed := routeLine(&lines, table, subnet, f)
+	return routed, lines[0]
+}
+
+// WorldRoutes renders the routes of t for a whole internet: "rtb-1 routes
+// 0.0.0.0/0 to igw-1"; nil when it has none.
+func (t RouteTable) WorldRoutes() []string {
+	var out []string
+	for _, f := range []family{ipv4, ipv6} {
+		if r, ok := t.worldRoute(f); ok {
+			line := t.ID + " routes " + f.world() + " to " + r.Target
+			if r.Blackhole {
+				line += " (a blackhole: the target is gone)"
+			}
+			out = append(out, line)
+		}
+	}
+	return out
+}
