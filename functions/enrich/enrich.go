@@ -54,7 +54,7 @@ type facts struct {
 	affected []NetworkInterface            // behind a changed path
 	// changedVPCs are the VPCs an internet gateway was attached to.
 	changedVPCs map[string]bool
-	net      finding.Network
+	net         finding.Network
 }
 
 // lookUp looks up f's resources and everything that decides their
