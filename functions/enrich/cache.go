@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -114,13 +115,16 @@ func (c *Cache) put(key string, e *cacheEntry, now time.Time) {
 }
 
 // cacheKey is the key of a lookup: the account and region (scope), the
-// call and its arguments.
+// call and its arguments, lists of ids in any order.
 func cacheKey(scope, call string, args ...any) string {
 	var b strings.Builder
 	b.WriteString(scope)
 	b.WriteString("|")
 	b.WriteString(call)
 	for _, a := range args {
+		if ids, ok := a.([]string); ok {
+			a = slices.Sorted(slices.Values(ids))
+		}
 		fmt.Fprintf(&b, "|%v", a)
 	}
 	return b.String()
