@@ -229,3 +229,19 @@ variable "external_id" {
     error_message = "external_id must be null or 2 to 1224 letters, digits or +=,.@:/_- (what STS accepts as an external ID)."
   }
 }
+
+variable "trusted_account_ids" {
+  description = "Accounts (12 digits), AWS Organizations ids (o-...) and organizational units (ou-...) an image or snapshot may be shared with: such a share is low severity; a share with anyone else is high (it is how data leaves), with all (public) always high. In organisation mode organization_id is trusted too. At most 100 entries (the enrich function's environment holds them)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.trusted_account_ids : can(regex("^([0-9]{12}|o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$", id))])
+    error_message = "Every entry of trusted_account_ids must be a 12-digit account ID, an organization ID (o-...) or an organizational unit ID (ou-...)."
+  }
+
+  validation {
+    condition     = length(var.trusted_account_ids) <= 100
+    error_message = "trusted_account_ids may list at most 100 entries."
+  }
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 )
 
 // MemberAccounts is Accounts for an organisation: resources are looked up
@@ -104,9 +107,34 @@ func NewLookups(cfg aws.Config, cache *Cache, scope string) Lookups {
 		&ELB{V2: elbv2.NewFromConfig(cfg), Classic: elb.NewFromConfig(cfg)},
 		&RDS{Client: rds.NewFromConfig(cfg)},
 		&Redshift{Client: redshift.NewFromConfig(cfg)},
-		&S3{Client: s3.NewFromConfig(cfg), Control: s3control.NewFromConfig(cfg)},
+		&S3{Client: s3.NewFromConfig(cfg), Control: s3control.NewFromConfig(cfg, asIs(cfg.BaseEndpoint))},
 		&Lambda{Client: lambda.NewFromConfig(cfg)},
 	}, cache: cache, scope: scope}
+}
+
+// asIs makes S3 Control use a configured endpoint (AWS_ENDPOINT_URL: the
+// local stack) as it is: its endpoint rules would put the account id in
+// front of the endpoint's host, which for an address such as
+// 127.0.0.1:4566 names nothing. Without a configured endpoint (AWS) the
+// rules apply.
+func asIs(endpoint *string) func(*s3control.Options) {
+	return func(o *s3control.Options) {
+		if endpoint == nil || *endpoint == "" {
+			return
+		}
+		o.EndpointResolverV2 = fixedEndpoint{*endpoint}
+	}
+}
+
+// fixedEndpoint is an S3 Control endpoint resolver that answers one URL.
+type fixedEndpoint struct{ url string }
+
+func (f fixedEndpoint) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	u, err := url.Parse(f.url)
+	if err != nil {
+		return smithyendpoints.Endpoint{}, fmt.Errorf("endpoint %q: %w", f.url, err)
+	}
+	return smithyendpoints.Endpoint{URI: *u}, nil
 }
 
 // invokedAccount returns the partition and account of the invoked

@@ -13,8 +13,10 @@ import (
 const logLevel = "info"
 
 // singleAccountUnset are the variables terraform sets only in organisation
-// mode; the local stack is one account, so it leaves them unset.
-var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID"}
+// mode, or (TRUSTED_ACCOUNTS) only when trusted_account_ids is not empty,
+// its default; the local stack is one account with the defaults, so it
+// leaves them unset (a test may override them).
+var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "TRUSTED_ACCOUNTS"}
 
 // Environment returns each function's environment by step, as terraform
 // sets it for a single-account deployment with the default variables:
