@@ -65,7 +65,6 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
-      "elasticloadbalancing:DescribeTags",
       "rds:DescribeDBInstances",
       "rds:DescribeDBClusters",
       "rds:DescribeDBSubnetGroups",
@@ -73,6 +72,15 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "redshift:DescribeClusterSubnetGroups",
     ]
     resources = ["*"]
+  }
+
+  # The tags of the account's load balancers (v2 and classic).
+  statement {
+    sid     = "ReadLoadBalancerTags"
+    effect  = "Allow"
+    actions = ["elasticloadbalancing:DescribeTags"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Load balancers are not known in advance: any of this account's.
+    resources = ["arn:${local.partition}:elasticloadbalancing:*:${local.account_id}:loadbalancer/*"]
   }
 
   # The entries of the managed prefix lists security groups reference:

@@ -62,7 +62,6 @@ data "aws_iam_policy_document" "describe" {
       "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
-      "elasticloadbalancing:DescribeTags",
       "rds:DescribeDBInstances",
       "rds:DescribeDBClusters",
       "rds:DescribeDBSubnetGroups",
@@ -80,6 +79,15 @@ data "aws_iam_policy_document" "describe" {
         values   = condition.value
       }
     }
+  }
+
+  # The tags of the account's load balancers (v2 and classic).
+  statement {
+    sid     = "ReadLoadBalancerTags"
+    effect  = "Allow"
+    actions = ["elasticloadbalancing:DescribeTags"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Load balancers are not known in advance: any of this account's.
+    resources = ["arn:${data.aws_partition.current.partition}:elasticloadbalancing:*:${data.aws_caller_identity.current.account_id}:loadbalancer/*"]
   }
 
   # The entries of the managed prefix lists security groups reference:
