@@ -68,7 +68,11 @@ func (v *vpc) lookups() *fakeLookups {
 		iface("eni-pub", "i-pub", "subnet-pub", true, "sg-ssh"),
 		iface("eni-priv", "i-priv", "subnet-priv", true, "sg-ssh"),
 		iface("eni-deny", "i-deny", "subnet-deny", true, "sg-ssh"),
-		func() NetworkInterface { n := iface("eni-alb", "", "subnet-pub", true, "sg-alb"); n.LoadBalancer = "app/web/50dc6c495c0c9188"; return n }(),
+		func() NetworkInterface {
+			n := iface("eni-alb", "", "subnet-pub", true, "sg-alb")
+			n.LoadBalancer = "app/web/50dc6c495c0c9188"
+			return n
+		}(),
 	}
 	insts := map[string]Instance{}
 	for _, n := range enis {
