@@ -43,10 +43,8 @@ data "aws_iam_policy_document" "function_base" {
 }
 
 data "aws_iam_policy_document" "enrich_ec2" {
-  # EC2, Elastic Load Balancing, RDS and Redshift Describe calls: enrich
-  # looks resources up by filter across the account (an id that names
-  # nothing is simply absent), which only Resource "*" allows; for the EC2
-  # and Elastic Load Balancing ones "*" is the only Resource they accept.
+  # EC2 and Elastic Load Balancing Describe calls support no resource-level
+  # permissions: "*" is the only Resource they accept.
   # No region condition: enrich looks resources up in the region each
   # event happened in, and an organisation forwards events from every
   # region to this one.
@@ -65,13 +63,30 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
+    ]
+    resources = ["*"]
+  }
+
+  # RDS and Redshift lookups by filter, on the account's databases and
+  # subnet groups.
+  statement {
+    sid    = "DescribeDatabases"
+    effect = "Allow"
+    actions = [
       "rds:DescribeDBInstances",
       "rds:DescribeDBClusters",
       "rds:DescribeDBSubnetGroups",
       "redshift:DescribeClusters",
       "redshift:DescribeClusterSubnetGroups",
     ]
-    resources = ["*"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Databases are not known in advance: any of this account's, in any region.
+    resources = [
+      "arn:${local.partition}:rds:*:${local.account_id}:db:*",
+      "arn:${local.partition}:rds:*:${local.account_id}:cluster:*",
+      "arn:${local.partition}:rds:*:${local.account_id}:subgrp:*",
+      "arn:${local.partition}:redshift:*:${local.account_id}:cluster:*",
+      "arn:${local.partition}:redshift:*:${local.account_id}:subnetgroup:*",
+    ]
   }
 
   # The tags of the account's load balancers (v2 and classic).

@@ -43,10 +43,9 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 data "aws_iam_policy_document" "describe" {
-  # EC2, Elastic Load Balancing, RDS and Redshift Describe calls: enrich
-  # looks resources up by filter across the account, which only Resource
-  # "*" allows (for EC2 and Elastic Load Balancing it is the only Resource
-  # they accept). var.regions narrows every statement when given.
+  # EC2 and Elastic Load Balancing Describe calls support no resource-level
+  # permissions: "*" is the only Resource they accept. var.regions narrows
+  # them when given.
   statement {
     sid    = "DescribeExposure"
     effect = "Allow"
@@ -62,11 +61,6 @@ data "aws_iam_policy_document" "describe" {
       "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
-      "rds:DescribeDBInstances",
-      "rds:DescribeDBClusters",
-      "rds:DescribeDBSubnetGroups",
-      "redshift:DescribeClusters",
-      "redshift:DescribeClusterSubnetGroups",
     ]
     resources = ["*"]
 
@@ -79,6 +73,28 @@ data "aws_iam_policy_document" "describe" {
         values   = condition.value
       }
     }
+  }
+
+  # RDS and Redshift lookups by filter, on the account's databases and
+  # subnet groups.
+  statement {
+    sid    = "DescribeDatabases"
+    effect = "Allow"
+    actions = [
+      "rds:DescribeDBInstances",
+      "rds:DescribeDBClusters",
+      "rds:DescribeDBSubnetGroups",
+      "redshift:DescribeClusters",
+      "redshift:DescribeClusterSubnetGroups",
+    ]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Databases are not known in advance: any of this account's, in any region.
+    resources = [
+      "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:db:*",
+      "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:cluster:*",
+      "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:subgrp:*",
+      "arn:${data.aws_partition.current.partition}:redshift:*:${data.aws_caller_identity.current.account_id}:cluster:*",
+      "arn:${data.aws_partition.current.partition}:redshift:*:${data.aws_caller_identity.current.account_id}:subnetgroup:*",
+    ]
   }
 
   # The tags of the account's load balancers (v2 and classic).

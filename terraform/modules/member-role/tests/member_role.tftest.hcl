@@ -58,9 +58,9 @@ run "defaults" {
 
   assert {
     condition = [for st in jsondecode(data.aws_iam_policy_document.describe.json).Statement : st.Sid] == [
-      "DescribeExposure", "ReadLoadBalancerTags", "ReadPrefixLists", "ReadBucketAccess", "ReadAccountPublicAccessBlock", "ReadFunctionAccess",
+      "DescribeExposure", "DescribeDatabases", "ReadLoadBalancerTags", "ReadPrefixLists", "ReadBucketAccess", "ReadAccountPublicAccessBlock", "ReadFunctionAccess",
     ]
-    error_message = "The role has six statements: the Describe calls, load balancer tags, prefix lists, bucket access, the account's public access block, function access."
+    error_message = "The role has seven statements: the Describe calls, databases, load balancer tags, prefix lists, bucket access, the account's public access block, function access."
   }
 
   assert {
@@ -69,20 +69,18 @@ run "defaults" {
       "ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets",
       "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
-      "rds:DescribeDBInstances", "rds:DescribeDBClusters", "rds:DescribeDBSubnetGroups",
-      "redshift:DescribeClusters", "redshift:DescribeClusterSubnetGroups",
     ]) && jsondecode(data.aws_iam_policy_document.describe.json).Statement[0].Resource == "*"
     error_message = "The Describe statement must allow exactly enrich's Describe calls, on \"*\"."
   }
 
   assert {
-    condition = (jsondecode(data.aws_iam_policy_document.describe.json).Statement[3].Resource == "arn:aws:s3:::*" &&
-    jsondecode(data.aws_iam_policy_document.describe.json).Statement[3].Condition.StringEquals["aws:ResourceAccount"] == "210987654321")
+    condition = (jsondecode(data.aws_iam_policy_document.describe.json).Statement[4].Resource == "arn:aws:s3:::*" &&
+    jsondecode(data.aws_iam_policy_document.describe.json).Statement[4].Condition.StringEquals["aws:ResourceAccount"] == "210987654321")
     error_message = "Bucket access must be read only on this account's buckets."
   }
 
   assert {
-    condition     = jsondecode(data.aws_iam_policy_document.describe.json).Statement[5].Resource == "arn:aws:lambda:*:210987654321:function:*"
+    condition     = jsondecode(data.aws_iam_policy_document.describe.json).Statement[6].Resource == "arn:aws:lambda:*:210987654321:function:*"
     error_message = "Function access must be read only on this account's functions."
   }
 }
@@ -106,7 +104,7 @@ run "without_organization_with_regions" {
   }
 
   assert {
-    condition     = toset(jsondecode(data.aws_iam_policy_document.describe.json).Statement[5].Resource) == toset(["arn:aws:lambda:eu-west-1:210987654321:function:*", "arn:aws:lambda:us-east-1:210987654321:function:*"])
+    condition     = toset(jsondecode(data.aws_iam_policy_document.describe.json).Statement[6].Resource) == toset(["arn:aws:lambda:eu-west-1:210987654321:function:*", "arn:aws:lambda:us-east-1:210987654321:function:*"])
     error_message = "regions must limit the function reads."
   }
 }
