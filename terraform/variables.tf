@@ -198,7 +198,7 @@ variable "member_role_name" {
 }
 
 variable "member_account_ids" {
-  description = "Accounts whose member_role_name the enrich function may assume, at most 89 (each adds to the enrich role's policy, which IAM caps). Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
+  description = "Accounts whose member_role_name the enrich function may assume, at most 75 (each adds to the enrich role's policy, which IAM caps). Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
   type        = list(string)
   default     = []
 
@@ -208,13 +208,13 @@ variable "member_account_ids" {
   }
 
   # Each account adds its role's ARN to the enrich role's inline policy,
-  # which IAM caps at 10,240 characters: 89 = (10,240 - 814) / 105, where
-  # 814 is the most the policy's other statements take and 105 the most an
+  # which IAM caps at 10,240 characters: 75 = (10,240 - 2,266) / 105, where
+  # 2,266 is the most the policy's other statements take and 105 the most an
   # account's ARN takes (partition aws-us-gov, a 64-character role name).
   # terraform/tests/quotas.tftest.hcl holds both numbers.
   validation {
-    condition     = length(var.member_account_ids) <= 89
-    error_message = "member_account_ids may list at most 89 accounts, or the enrich role's policy could pass IAM's 10,240 characters; leave it empty to allow every account of the organisation (aws:ResourceOrgID)."
+    condition     = length(var.member_account_ids) <= 75
+    error_message = "member_account_ids may list at most 75 accounts, or the enrich role's policy could pass IAM's 10,240 characters; leave it empty to allow every account of the organisation (aws:ResourceOrgID)."
   }
 }
 
