@@ -309,12 +309,19 @@ func loadBalancerOf(description string) string {
 
 // tags turns EC2 tags into a map; nil when there are none.
 func tags(ts []types.Tag) map[string]string {
+	return tagMap(ts, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+}
+
+// tagMap turns any API's tags into a map, kv giving each one's key and
+// value; nil when there are none.
+func tagMap[T any](ts []T, kv func(T) (*string, *string)) map[string]string {
 	var out map[string]string
 	for _, t := range ts {
 		if out == nil {
 			out = map[string]string{}
 		}
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
+		k, v := kv(t)
+		out[aws.ToString(k)] = aws.ToString(v)
 	}
 	return out
 }

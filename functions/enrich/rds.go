@@ -124,12 +124,5 @@ func subnetIDs(subnets []types.Subnet) []string {
 }
 
 func rdsTags(ts []types.Tag) map[string]string {
-	var out map[string]string
-	for _, t := range ts {
-		if out == nil {
-			out = map[string]string{}
-		}
-		out[aws.ToString(t.Key)] = aws.ToString(t.Value)
-	}
-	return out
+	return tagMap(ts, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 }

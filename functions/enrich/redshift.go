@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	"github.com/aws/aws-sdk-go-v2/service/redshift/types"
 )
 
 // RedshiftAPI is the part of the Redshift client the adapter uses.
@@ -41,12 +42,7 @@ func (r *Redshift) RedshiftClusters(ctx context.Context, ids []string) ([]Databa
 			for _, g := range c.VpcSecurityGroups {
 				db.SecurityGroups = append(db.SecurityGroups, aws.ToString(g.VpcSecurityGroupId))
 			}
-			for _, t := range c.Tags {
-				if db.Tags == nil {
-					db.Tags = map[string]string{}
-				}
-				db.Tags[aws.ToString(t.Key)] = aws.ToString(t.Value)
-			}
+			db.Tags = tagMap(c.Tags, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
 			if name := aws.ToString(c.ClusterSubnetGroupName); name != "" {
 				if err := r.subnetGroup(ctx, name, &db); err != nil {
 					return nil, err
