@@ -43,10 +43,11 @@ data "aws_iam_policy_document" "function_base" {
 }
 
 data "aws_iam_policy_document" "enrich_ec2" {
-  # EC2 Describe* calls support no resource-level permissions: "*" is the
-  # only Resource they accept. No region condition: enrich looks resources
-  # up in the region each event happened in, and an organisation forwards
-  # events from every region to this one.
+  # EC2 and Elastic Load Balancing Describe calls support no resource-level
+  # permissions: "*" is the only Resource they accept.
+  # No region condition: enrich looks resources up in the region each
+  # event happened in, and an organisation forwards events from every
+  # region to this one.
   statement {
     sid    = "DescribeExposure"
     effect = "Allow"
@@ -55,11 +56,96 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "ec2:DescribeInstances",
       "ec2:DescribeAddresses",
       "ec2:DescribeNetworkInterfaces",
-      # Elastic Load Balancing Describe* calls, likewise "*" only.
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeNetworkAcls",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeImageAttribute",
+      "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
     ]
     resources = ["*"]
+  }
+
+  # RDS and Redshift lookups by filter, on the account's databases and
+  # subnet groups.
+  statement {
+    sid    = "DescribeDatabases"
+    effect = "Allow"
+    actions = [
+      "rds:DescribeDBInstances",
+      "rds:DescribeDBClusters",
+      "rds:DescribeDBSubnetGroups",
+      "redshift:DescribeClusters",
+      "redshift:DescribeClusterSubnetGroups",
+    ]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Databases are not known in advance: any of this account's, in any region.
+    resources = [
+      "arn:${local.partition}:rds:*:${local.account_id}:db:*",
+      "arn:${local.partition}:rds:*:${local.account_id}:cluster:*",
+      "arn:${local.partition}:rds:*:${local.account_id}:subgrp:*",
+      "arn:${local.partition}:redshift:*:${local.account_id}:cluster:*",
+      "arn:${local.partition}:redshift:*:${local.account_id}:subnetgroup:*",
+    ]
+  }
+
+  # The tags of the account's load balancers (v2 and classic).
+  statement {
+    sid     = "ReadLoadBalancerTags"
+    effect  = "Allow"
+    actions = ["elasticloadbalancing:DescribeTags"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Load balancers are not known in advance: any of this account's.
+    resources = ["arn:${local.partition}:elasticloadbalancing:*:${local.account_id}:loadbalancer/*"]
+  }
+
+  # The entries of the managed prefix lists security groups reference:
+  # any list, the account's or AWS's (owned by account "aws").
+  statement {
+    sid     = "ReadPrefixLists"
+    effect  = "Allow"
+    actions = ["ec2:GetManagedPrefixListEntries"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Prefix lists are not known in advance, and AWS-managed ones belong to no account of the organisation.
+    resources = ["arn:${local.partition}:ec2:*:*:prefix-list/*"]
+  }
+
+  # Who may use a bucket: its policy status, public access block, ACL and
+  # tags, on buckets of this account only.
+  statement {
+    sid    = "ReadBucketAccess"
+    effect = "Allow"
+    actions = [
+      "s3:GetBucketPolicyStatus",
+      "s3:GetBucketPublicAccessBlock",
+      "s3:GetBucketAcl",
+      "s3:GetBucketTagging",
+    ]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Bucket names are not known in advance: any bucket ARN, bounded by aws:ResourceAccount to this account's buckets.
+    resources = ["arn:${local.partition}:s3:::*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceAccount"
+      values   = [local.account_id]
+    }
+  }
+
+  # The account's public access block (an S3 Control call) supports no
+  # resource-level permissions: "*" is the only Resource it accepts.
+  statement {
+    sid       = "ReadAccountPublicAccessBlock"
+    effect    = "Allow"
+    actions   = ["s3:GetAccountPublicAccessBlock"]
+    resources = ["*"]
+  }
+
+  # Who may invoke a function: its resource policy, URL configuration and
+  # tags, on this account's functions only.
+  statement {
+    sid     = "ReadFunctionAccess"
+    effect  = "Allow"
+    actions = ["lambda:GetPolicy", "lambda:GetFunctionUrlConfig", "lambda:ListTags"]
+    #tfsec:ignore:aws-iam-no-policy-wildcards Function names and regions are not known in advance: any function of this account.
+    resources = ["arn:${local.partition}:lambda:*:${local.account_id}:function:*"]
   }
 }
 

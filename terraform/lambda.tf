@@ -1,15 +1,22 @@
 # The four functions, their log groups and their environments.
 
 locals {
+  # Who a share may go to at low severity: the declared accounts and, in
+  # organisation mode, the organisation.
+  trusted_accounts = distinct(concat(var.trusted_account_ids, local.organization_mode ? [var.organization_id] : []))
+
   # Environment of each function beyond LOG_LEVEL, which all get.
   function_environment = {
     parse = {}
     # MEMBER_ROLE_NAME and EXTERNAL_ID are set in organisation mode only;
     # the function reads an unset MEMBER_ROLE_NAME as single-account mode.
-    enrich = local.organization_mode ? tomap({
+    # TRUSTED_ACCOUNTS only when something is trusted.
+    enrich = merge(local.organization_mode ? tomap({
       MEMBER_ROLE_NAME = var.member_role_name
       EXTERNAL_ID      = var.external_id
-    }) : tomap({})
+      }) : tomap({}), length(local.trusted_accounts) > 0 ? tomap({
+      TRUSTED_ACCOUNTS = join(",", local.trusted_accounts)
+    }) : tomap({}))
     dedupe = {
       TABLE_NAME       = aws_dynamodb_table.dedupe.name
       DEDUPE_WINDOW    = var.dedupe_window

@@ -204,7 +204,7 @@ variable "member_role_name" {
 }
 
 variable "member_account_ids" {
-  description = "Accounts whose member_role_name the enrich function may assume, at most 89 (each adds to the enrich role's policy, which IAM caps). Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
+  description = "Accounts whose member_role_name the enrich function may assume, at most 75 (each adds to the enrich role's policy, which IAM caps). Empty (the default) means any account of the organisation: accounts join and leave, so the role ARN then has an account wildcard, bounded by aws:ResourceOrgID. Used in organisation mode only."
   type        = list(string)
   default     = []
 
@@ -214,13 +214,13 @@ variable "member_account_ids" {
   }
 
   # Each account adds its role's ARN to the enrich role's inline policy,
-  # which IAM caps at 10,240 characters: 89 = (10,240 - 814) / 105, where
-  # 814 is the most the policy's other statements take and 105 the most an
+  # which IAM caps at 10,240 characters: 75 = (10,240 - 2,266) / 105, where
+  # 2,266 is the most the policy's other statements take and 105 the most an
   # account's ARN takes (partition aws-us-gov, a 64-character role name).
   # terraform/tests/quotas.tftest.hcl holds both numbers.
   validation {
-    condition     = length(var.member_account_ids) <= 89
-    error_message = "member_account_ids may list at most 89 accounts, or the enrich role's policy could pass IAM's 10,240 characters; leave it empty to allow every account of the organisation (aws:ResourceOrgID)."
+    condition     = length(var.member_account_ids) <= 75
+    error_message = "member_account_ids may list at most 75 accounts, or the enrich role's policy could pass IAM's 10,240 characters; leave it empty to allow every account of the organisation (aws:ResourceOrgID)."
   }
 }
 
@@ -233,5 +233,21 @@ variable "external_id" {
   validation {
     condition     = var.external_id == null || try(length(var.external_id) >= 2 && length(var.external_id) <= 1224 && can(regex("^[A-Za-z0-9+=,.@:/_-]+$", var.external_id)), false)
     error_message = "external_id must be null or 2 to 1224 letters, digits or +=,.@:/_- (what STS accepts as an external ID)."
+  }
+}
+
+variable "trusted_account_ids" {
+  description = "Accounts (12 digits), AWS Organizations ids (o-...) and organizational units (ou-...) an image or snapshot may be shared with: such a share is low severity; a share with anyone else is high (it is how data leaves), with all (public) always high. In organisation mode organization_id is trusted too. At most 100 entries (the enrich function's environment holds them)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for id in var.trusted_account_ids : can(regex("^([0-9]{12}|o-[a-z0-9]{10,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$", id))])
+    error_message = "Every entry of trusted_account_ids must be a 12-digit account ID, an organization ID (o-...) or an organizational unit ID (ou-...)."
+  }
+
+  validation {
+    condition     = length(var.trusted_account_ids) <= 100
+    error_message = "trusted_account_ids may list at most 100 entries."
   }
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -16,12 +18,19 @@ type EC2API interface {
 	ec2.DescribeSecurityGroupsAPIClient
 	ec2.DescribeInstancesAPIClient
 	ec2.DescribeNetworkInterfacesAPIClient
+	ec2.DescribeRouteTablesAPIClient
+	ec2.DescribeNetworkAclsAPIClient
+	ec2.DescribeSubnetsAPIClient
+	ec2.GetManagedPrefixListEntriesAPIClient
 	DescribeAddresses(ctx context.Context, in *ec2.DescribeAddressesInput, opts ...func(*ec2.Options)) (*ec2.DescribeAddressesOutput, error)
+	DescribeImageAttribute(ctx context.Context, in *ec2.DescribeImageAttributeInput, opts ...func(*ec2.Options)) (*ec2.DescribeImageAttributeOutput, error)
+	DescribeSnapshotAttribute(ctx context.Context, in *ec2.DescribeSnapshotAttributeInput, opts ...func(*ec2.Options)) (*ec2.DescribeSnapshotAttributeOutput, error)
 }
 
-// EC2 implements Lookups with the EC2 API. It looks resources up by filter,
-// not by id, so an id that names nothing is simply absent (a lookup by id
-// fails the whole call with *.NotFound), and it follows every page.
+// EC2 implements EC2Lookups with the EC2 API. It looks resources up by
+// filter, not by id, so an id that names nothing is simply absent (a
+// lookup by id fails the whole call with *.NotFound), and it follows every
+// page.
 type EC2 struct {
 	Client EC2API
 }
@@ -69,7 +78,7 @@ func (e *EC2) SecurityGroups(ctx context.Context, ids []string) ([]finding.Secur
 }
 
 func securityGroup(g types.SecurityGroup) finding.SecurityGroup {
-	sg := finding.SecurityGroup{ID: aws.ToString(g.GroupId), Name: aws.ToString(g.GroupName), VPCID: aws.ToString(g.VpcId)}
+	sg := finding.SecurityGroup{ID: aws.ToString(g.GroupId), Name: aws.ToString(g.GroupName), VPCID: aws.ToString(g.VpcId), Tags: tags(g.Tags)}
 	for _, p := range g.IpPermissions {
 		sg.Ingress = append(sg.Ingress, permissionRules(p, sg.ID)...)
 	}
@@ -131,9 +140,10 @@ func (e *EC2) Instances(ctx context.Context, ids []string) ([]Instance, error) {
 
 // instance reads an instance's exposure: the groups of the instance and of
 // every network interface (a secondary interface can have groups of its
-// own), and its public IPv4 and global IPv6 addresses.
+// own), its public IPv4 and global IPv6 addresses, and each interface's
+// subnet and addresses.
 func instance(in types.Instance) Instance {
-	i := Instance{ID: aws.ToString(in.InstanceId)}
+	i := Instance{ID: aws.ToString(in.InstanceId), Tags: tags(in.Tags)}
 	var groups []string
 	for _, g := range in.SecurityGroups {
 		groups = append(groups, aws.ToString(g.GroupId))
@@ -142,15 +152,30 @@ func instance(in types.Instance) Instance {
 		i.PublicIPs = append(i.PublicIPs, ip)
 	}
 	for _, n := range in.NetworkInterfaces {
+		ni := NetworkInterface{ID: aws.ToString(n.NetworkInterfaceId), InstanceID: i.ID,
+			SubnetID: cmp.Or(aws.ToString(n.SubnetId), aws.ToString(in.SubnetId)), VPCID: cmp.Or(aws.ToString(n.VpcId), aws.ToString(in.VpcId))}
 		for _, g := range n.Groups {
 			groups = append(groups, aws.ToString(g.GroupId))
+			ni.SecurityGroups = append(ni.SecurityGroups, aws.ToString(g.GroupId))
 		}
 		for _, ip := range n.Ipv6Addresses {
 			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(ip.Ipv6Address))
+			ni.IPv6 = appendPublic(ni.IPv6, aws.ToString(ip.Ipv6Address))
 		}
 		if n.Association != nil {
 			i.PublicIPs = appendPublic(i.PublicIPs, aws.ToString(n.Association.PublicIp))
+			ni.PublicIPv4 = appendPublic(ni.PublicIPv4, aws.ToString(n.Association.PublicIp))
 		}
+		ni.PublicIPs = slices.Concat(ni.PublicIPv4, ni.IPv6)
+		i.Interfaces = append(i.Interfaces, ni)
+	}
+	if len(in.NetworkInterfaces) == 0 && aws.ToString(in.SubnetId) != "" {
+		// An instance described without its interfaces: one, with the
+		// instance's own facts.
+		ni := NetworkInterface{ID: i.ID, InstanceID: i.ID, SubnetID: aws.ToString(in.SubnetId), VPCID: aws.ToString(in.VpcId), SecurityGroups: unique(groups)}
+		ni.PublicIPv4 = appendPublic(nil, aws.ToString(in.PublicIpAddress))
+		ni.PublicIPs = ni.PublicIPv4
+		i.Interfaces = append(i.Interfaces, ni)
 	}
 	i.SecurityGroups = unique(groups)
 	return i
@@ -194,6 +219,7 @@ func (e *EC2) Addresses(ctx context.Context, ids []string) ([]Address, error) {
 					PublicIP:           aws.ToString(a.PublicIp),
 					InstanceID:         aws.ToString(a.InstanceId),
 					NetworkInterfaceID: aws.ToString(a.NetworkInterfaceId),
+					Tags:               tags(a.Tags),
 				})
 			}
 		}
@@ -204,12 +230,30 @@ func (e *EC2) Addresses(ctx context.Context, ids []string) ([]Address, error) {
 // NetworkInterfaces describes the interfaces with the given ids and those in
 // the given security groups.
 func (e *EC2) NetworkInterfaces(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error) {
+	return e.interfaces(ctx, []filterValues{{"network-interface-id", ids}, {"group-id", groupIDs}})
+}
+
+// InterfacesIn describes the interfaces in the given subnets, or, with
+// subnets empty, in the given VPCs.
+func (e *EC2) InterfacesIn(ctx context.Context, subnets, vpcs []string) ([]NetworkInterface, error) {
+	if len(subnets) > 0 {
+		return e.interfaces(ctx, []filterValues{{"subnet-id", subnets}})
+	}
+	return e.interfaces(ctx, []filterValues{{"vpc-id", vpcs}})
+}
+
+// filterValues is one filter of a lookup and its values.
+type filterValues struct {
+	name   string
+	values []string
+}
+
+// interfaces describes the interfaces matching any of the filters, each
+// once.
+func (e *EC2) interfaces(ctx context.Context, queries []filterValues) ([]NetworkInterface, error) {
 	var out []NetworkInterface
 	seen := map[string]bool{}
-	for _, q := range []struct {
-		name   string
-		values []string
-	}{{"network-interface-id", ids}, {"group-id", groupIDs}} {
+	for _, q := range queries {
 		for _, c := range chunks(q.values) {
 			p := ec2.NewDescribeNetworkInterfacesPaginator(e.Client, &ec2.DescribeNetworkInterfacesInput{
 				Filters: []types.Filter{filter(q.name, c)},
@@ -234,7 +278,8 @@ func (e *EC2) NetworkInterfaces(ctx context.Context, ids, groupIDs []string) ([]
 }
 
 func networkInterface(n types.NetworkInterface) NetworkInterface {
-	ni := NetworkInterface{ID: aws.ToString(n.NetworkInterfaceId)}
+	ni := NetworkInterface{ID: aws.ToString(n.NetworkInterfaceId), SubnetID: aws.ToString(n.SubnetId), VPCID: aws.ToString(n.VpcId),
+		LoadBalancer: loadBalancerOf(aws.ToString(n.Description)), Tags: tags(n.TagSet)}
 	if n.Attachment != nil {
 		ni.InstanceID = aws.ToString(n.Attachment.InstanceId)
 	}
@@ -242,10 +287,41 @@ func networkInterface(n types.NetworkInterface) NetworkInterface {
 		ni.SecurityGroups = append(ni.SecurityGroups, aws.ToString(g.GroupId))
 	}
 	if n.Association != nil {
-		ni.PublicIPs = appendPublic(ni.PublicIPs, aws.ToString(n.Association.PublicIp))
+		ni.PublicIPv4 = appendPublic(ni.PublicIPv4, aws.ToString(n.Association.PublicIp))
 	}
 	for _, ip := range n.Ipv6Addresses {
-		ni.PublicIPs = appendPublic(ni.PublicIPs, aws.ToString(ip.Ipv6Address))
+		ni.IPv6 = appendPublic(ni.IPv6, aws.ToString(ip.Ipv6Address))
 	}
+	ni.PublicIPs = slices.Concat(ni.PublicIPv4, ni.IPv6)
 	return ni
+}
+
+// loadBalancerOf reads the load balancer an interface belongs to from the
+// description Elastic Load Balancing gives it: "ELB app/NAME/ID" or "ELB
+// net/NAME/ID" (v2), "ELB NAME" (classic). Any other description gives "".
+func loadBalancerOf(description string) string {
+	name, ok := strings.CutPrefix(description, "ELB ")
+	if !ok || name == "" || strings.ContainsAny(name, " ") {
+		return ""
+	}
+	return name
+}
+
+// tags turns EC2 tags into a map; nil when there are none.
+func tags(ts []types.Tag) map[string]string {
+	return tagMap(ts, func(t types.Tag) (*string, *string) { return t.Key, t.Value })
+}
+
+// tagMap turns any API's tags into a map, kv giving each one's key and
+// value; nil when there are none.
+func tagMap[T any](ts []T, kv func(T) (*string, *string)) map[string]string {
+	var out map[string]string
+	for _, t := range ts {
+		if out == nil {
+			out = map[string]string{}
+		}
+		k, v := kv(t)
+		out[aws.ToString(k)] = aws.ToString(v)
+	}
+	return out
 }

@@ -14,10 +14,35 @@ import (
 
 // fakeEC2 is an EC2API whose behaviour each test states.
 type fakeEC2 struct {
-	DescribeSecurityGroupsFn    func(*ec2.DescribeSecurityGroupsInput) (*ec2.DescribeSecurityGroupsOutput, error)
-	DescribeInstancesFn         func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error)
-	DescribeNetworkInterfacesFn func(*ec2.DescribeNetworkInterfacesInput) (*ec2.DescribeNetworkInterfacesOutput, error)
-	DescribeAddressesFn         func(*ec2.DescribeAddressesInput) (*ec2.DescribeAddressesOutput, error)
+	DescribeSecurityGroupsFn      func(*ec2.DescribeSecurityGroupsInput) (*ec2.DescribeSecurityGroupsOutput, error)
+	DescribeInstancesFn           func(*ec2.DescribeInstancesInput) (*ec2.DescribeInstancesOutput, error)
+	DescribeNetworkInterfacesFn   func(*ec2.DescribeNetworkInterfacesInput) (*ec2.DescribeNetworkInterfacesOutput, error)
+	DescribeAddressesFn           func(*ec2.DescribeAddressesInput) (*ec2.DescribeAddressesOutput, error)
+	DescribeRouteTablesFn         func(*ec2.DescribeRouteTablesInput) (*ec2.DescribeRouteTablesOutput, error)
+	DescribeNetworkAclsFn         func(*ec2.DescribeNetworkAclsInput) (*ec2.DescribeNetworkAclsOutput, error)
+	DescribeSubnetsFn             func(*ec2.DescribeSubnetsInput) (*ec2.DescribeSubnetsOutput, error)
+	GetManagedPrefixListEntriesFn func(*ec2.GetManagedPrefixListEntriesInput) (*ec2.GetManagedPrefixListEntriesOutput, error)
+	DescribeImageAttributeFn      func(*ec2.DescribeImageAttributeInput) (*ec2.DescribeImageAttributeOutput, error)
+	DescribeSnapshotAttributeFn   func(*ec2.DescribeSnapshotAttributeInput) (*ec2.DescribeSnapshotAttributeOutput, error)
+}
+
+func (f *fakeEC2) DescribeRouteTables(_ context.Context, in *ec2.DescribeRouteTablesInput, _ ...func(*ec2.Options)) (*ec2.DescribeRouteTablesOutput, error) {
+	return f.DescribeRouteTablesFn(in)
+}
+func (f *fakeEC2) DescribeNetworkAcls(_ context.Context, in *ec2.DescribeNetworkAclsInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkAclsOutput, error) {
+	return f.DescribeNetworkAclsFn(in)
+}
+func (f *fakeEC2) DescribeSubnets(_ context.Context, in *ec2.DescribeSubnetsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSubnetsOutput, error) {
+	return f.DescribeSubnetsFn(in)
+}
+func (f *fakeEC2) GetManagedPrefixListEntries(_ context.Context, in *ec2.GetManagedPrefixListEntriesInput, _ ...func(*ec2.Options)) (*ec2.GetManagedPrefixListEntriesOutput, error) {
+	return f.GetManagedPrefixListEntriesFn(in)
+}
+func (f *fakeEC2) DescribeImageAttribute(_ context.Context, in *ec2.DescribeImageAttributeInput, _ ...func(*ec2.Options)) (*ec2.DescribeImageAttributeOutput, error) {
+	return f.DescribeImageAttributeFn(in)
+}
+func (f *fakeEC2) DescribeSnapshotAttribute(_ context.Context, in *ec2.DescribeSnapshotAttributeInput, _ ...func(*ec2.Options)) (*ec2.DescribeSnapshotAttributeOutput, error) {
+	return f.DescribeSnapshotAttributeFn(in)
 }
 
 func (f *fakeEC2) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
@@ -100,7 +125,10 @@ func TestInstancesChunksFilters(t *testing.T) {
 	if len(got) != 450 {
 		t.Fatalf("%d instances, want 450", len(got))
 	}
-	if diff := cmp.Diff(Instance{ID: "i-0000", SecurityGroups: []string{"sg-1", "sg-2"}, PublicIPs: []string{"203.0.113.5", "2001:db8::1"}}, got[0]); diff != "" {
+	want := Instance{ID: "i-0000", SecurityGroups: []string{"sg-1", "sg-2"}, PublicIPs: []string{"203.0.113.5", "2001:db8::1"},
+		Interfaces: []NetworkInterface{{InstanceID: "i-0000", SecurityGroups: []string{"sg-1", "sg-2"}, PublicIPs: []string{"203.0.113.5", "2001:db8::1"},
+			PublicIPv4: []string{"203.0.113.5"}, IPv6: []string{"2001:db8::1"}}}}
+	if diff := cmp.Diff(want, got[0]); diff != "" {
 		t.Errorf("instance (-want +got):\n%s", diff)
 	}
 }

@@ -19,12 +19,14 @@ import (
 type ELBV2API interface {
 	elbv2.DescribeLoadBalancersAPIClient
 	elbv2.DescribeListenersAPIClient
+	DescribeTags(ctx context.Context, in *elbv2.DescribeTagsInput, opts ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error)
 }
 
 // ClassicELBAPI is the part of the classic Elastic Load Balancing client the
 // adapter uses.
 type ClassicELBAPI interface {
 	elb.DescribeLoadBalancersAPIClient
+	DescribeTags(ctx context.Context, in *elb.DescribeTagsInput, opts ...func(*elb.Options)) (*elb.DescribeTagsOutput, error)
 }
 
 // ELB implements LoadBalancerLookups with both Elastic Load Balancing APIs:
@@ -32,7 +34,8 @@ type ClassicELBAPI interface {
 // looked up in V2 with its listeners, any other id (a classic name, or a
 // classic ARN loadbalancer/NAME) in Classic. Both APIs fail a lookup by a
 // name that does not exist, so each load balancer is looked up on its own
-// and one that is not found is absent from the result.
+// and one that is not found is absent from the result. Tags are read with
+// one DescribeTags call per API for all those found.
 type ELB struct {
 	V2      ELBV2API
 	Classic ClassicELBAPI
@@ -62,7 +65,72 @@ func (e *ELB) LoadBalancers(ctx context.Context, ids []string) ([]LoadBalancer, 
 			out = append(out, lb)
 		}
 	}
+	if err := e.tags(ctx, out); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// maxTagResources is how many load balancers one DescribeTags call takes.
+const maxTagResources = 20
+
+// tags sets the tags of lbs: v2 ones by ARN, classic ones by name, 20 a
+// call.
+func (e *ELB) tags(ctx context.Context, lbs []LoadBalancer) error {
+	var arns, names []string
+	for _, lb := range lbs {
+		if lb.Kind == "classic" {
+			names = append(names, lb.Name)
+		} else {
+			arns = append(arns, lb.ID)
+		}
+	}
+	byKey := map[string]map[string]string{}
+	for len(arns) > 0 {
+		n := min(len(arns), maxTagResources)
+		resp, err := e.V2.DescribeTags(ctx, &elbv2.DescribeTagsInput{ResourceArns: arns[:n]})
+		if err != nil && !notFound(err) {
+			return err
+		}
+		if resp != nil {
+			for _, d := range resp.TagDescriptions {
+				for _, t := range d.Tags {
+					setTag(byKey, aws.ToString(d.ResourceArn), aws.ToString(t.Key), aws.ToString(t.Value))
+				}
+			}
+		}
+		arns = arns[n:]
+	}
+	for len(names) > 0 {
+		n := min(len(names), maxTagResources)
+		resp, err := e.Classic.DescribeTags(ctx, &elb.DescribeTagsInput{LoadBalancerNames: names[:n]})
+		if err != nil && !notFound(err) {
+			return err
+		}
+		if resp != nil {
+			for _, d := range resp.TagDescriptions {
+				for _, t := range d.Tags {
+					setTag(byKey, aws.ToString(d.LoadBalancerName), aws.ToString(t.Key), aws.ToString(t.Value))
+				}
+			}
+		}
+		names = names[n:]
+	}
+	for i := range lbs {
+		key := lbs[i].ID
+		if lbs[i].Kind == "classic" {
+			key = lbs[i].Name
+		}
+		lbs[i].Tags = byKey[key]
+	}
+	return nil
+}
+
+func setTag(m map[string]map[string]string, resource, key, value string) {
+	if m[resource] == nil {
+		m[resource] = map[string]string{}
+	}
+	m[resource][key] = value
 }
 
 func (e *ELB) v2(ctx context.Context, arn string) (LoadBalancer, bool, error) {
@@ -82,7 +150,14 @@ func (e *ELB) v2(ctx context.Context, arn string) (LoadBalancer, bool, error) {
 		Kind:           string(d.Type),
 		Scheme:         string(d.Scheme),
 		DNSName:        aws.ToString(d.DNSName),
+		VPCID:          aws.ToString(d.VpcId),
+		IPAddressType:  string(d.IpAddressType),
 		SecurityGroups: d.SecurityGroups,
+	}
+	for _, az := range d.AvailabilityZones {
+		if s := aws.ToString(az.SubnetId); s != "" {
+			lb.Subnets = append(lb.Subnets, s)
+		}
 	}
 	p := elbv2.NewDescribeListenersPaginator(e.V2, &elbv2.DescribeListenersInput{LoadBalancerArn: aws.String(arn)})
 	for p.HasMorePages() {
@@ -122,6 +197,9 @@ func (e *ELB) classic(ctx context.Context, id string) (LoadBalancer, bool, error
 		Kind:           "classic",
 		Scheme:         aws.ToString(d.Scheme),
 		DNSName:        aws.ToString(d.DNSName),
+		VPCID:          aws.ToString(d.VPCId),
+		Subnets:        d.Subnets,
+		IPAddressType:  "ipv4",
 		SecurityGroups: d.SecurityGroups,
 	}
 	for _, ld := range d.ListenerDescriptions {

@@ -19,6 +19,14 @@ import (
 type fakeELBV2 struct {
 	DescribeLoadBalancersFn func(*elbv2.DescribeLoadBalancersInput) (*elbv2.DescribeLoadBalancersOutput, error)
 	DescribeListenersFn     func(*elbv2.DescribeListenersInput) (*elbv2.DescribeListenersOutput, error)
+	DescribeTagsFn          func(*elbv2.DescribeTagsInput) (*elbv2.DescribeTagsOutput, error)
+}
+
+func (f *fakeELBV2) DescribeTags(_ context.Context, in *elbv2.DescribeTagsInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeTagsOutput, error) {
+	if f.DescribeTagsFn == nil {
+		return &elbv2.DescribeTagsOutput{}, nil
+	}
+	return f.DescribeTagsFn(in)
 }
 
 func (f *fakeELBV2) DescribeLoadBalancers(_ context.Context, in *elbv2.DescribeLoadBalancersInput, _ ...func(*elbv2.Options)) (*elbv2.DescribeLoadBalancersOutput, error) {
@@ -31,6 +39,14 @@ func (f *fakeELBV2) DescribeListeners(_ context.Context, in *elbv2.DescribeListe
 // fakeClassicELB is a ClassicELBAPI whose behaviour each test states.
 type fakeClassicELB struct {
 	DescribeLoadBalancersFn func(*elb.DescribeLoadBalancersInput) (*elb.DescribeLoadBalancersOutput, error)
+	DescribeTagsFn          func(*elb.DescribeTagsInput) (*elb.DescribeTagsOutput, error)
+}
+
+func (f *fakeClassicELB) DescribeTags(_ context.Context, in *elb.DescribeTagsInput, _ ...func(*elb.Options)) (*elb.DescribeTagsOutput, error) {
+	if f.DescribeTagsFn == nil {
+		return &elb.DescribeTagsOutput{}, nil
+	}
+	return f.DescribeTagsFn(in)
 }
 
 func (f *fakeClassicELB) DescribeLoadBalancers(_ context.Context, in *elb.DescribeLoadBalancersInput, _ ...func(*elb.Options)) (*elb.DescribeLoadBalancersOutput, error) {
@@ -97,7 +113,7 @@ func TestLoadBalancers(t *testing.T) {
 	want := []LoadBalancer{
 		{ID: albARN, Name: "web", Kind: "application", Scheme: "internet-facing", DNSName: "web-1.us-east-1.elb.amazonaws.com",
 			SecurityGroups: []string{"sg-web"}, Listeners: []finding.Listener{{Protocol: "HTTPS", Port: 443}, {Protocol: "HTTP", Port: 80}}},
-		{ID: classicARN, Name: "legacy", Kind: "classic", Scheme: "internet-facing", DNSName: "legacy-1.us-east-1.elb.amazonaws.com",
+		{ID: classicARN, Name: "legacy", Kind: "classic", Scheme: "internet-facing", DNSName: "legacy-1.us-east-1.elb.amazonaws.com", IPAddressType: "ipv4",
 			SecurityGroups: []string{"sg-legacy"}, Listeners: []finding.Listener{{Protocol: "TCP", Port: 22}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
@@ -11,21 +12,23 @@ import (
 // Handler enriches findings.
 type Handler struct {
 	accounts Accounts
+	trusted  finding.Trusted
 	log      zerolog.Logger
 }
 
 // NewHandler returns a Handler that looks resources up in the accounts
-// accounts gives and logs with log. It does no I/O.
-func NewHandler(accounts Accounts, log zerolog.Logger) *Handler {
-	return &Handler{accounts: accounts, log: log}
+// accounts gives, judges shares with trusted (the accounts and
+// organizations a share may go to) and logs with log. It does no I/O.
+func NewHandler(accounts Accounts, trusted finding.Trusted, log zerolog.Logger) *Handler {
+	return &Handler{accounts: accounts, trusted: trusted, log: log}
 }
 
 // Handle looks the finding's resources up and returns it with their live
 // facts, OpensExposure confirmed and Severity reassessed. A failed call and
 // a finding with nothing to look up are returned reassessed without any
 // lookup. Errors: *finding.InvalidInputError for a request without a
-// finding, *LookupError when EC2, Elastic Load Balancing or assuming the
-// member account's role fails.
+// finding, *LookupError when a lookup or assuming the member account's
+// role fails.
 func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding.Finding, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
@@ -40,7 +43,9 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 		if err != nil {
 			err = &LookupError{Service: "sts", Op: "AssumeRole", Err: err}
 		} else {
-			err = Enrich(ctx, ec2, f)
+			// Cached lookups older than the event cannot judge it; CloudTrail
+			// times are whole seconds.
+			err = Enrich(WithNotBefore(ctx, f.Time.Add(time.Second)), ec2, f, h.trusted)
 		}
 		if err != nil {
 			log.Error().Err(err).Str("event_id", f.EventID).Msg("lookup_failed")

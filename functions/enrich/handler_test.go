@@ -18,6 +18,91 @@ type fakeLookups struct {
 	AddressesFn         func(ctx context.Context, ids []string) ([]Address, error)
 	NetworkInterfacesFn func(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error)
 	LoadBalancersFn     func(ctx context.Context, ids []string) ([]LoadBalancer, error)
+	InterfacesInFn      func(ctx context.Context, subnets, vpcs []string) ([]NetworkInterface, error)
+	RouteTablesFn       func(ctx context.Context, ids, vpcs []string) ([]finding.RouteTable, error)
+	NetworkACLsFn       func(ctx context.Context, ids, subnets []string) ([]finding.NetworkACL, error)
+	PrefixListsFn       func(ctx context.Context, ids []string) ([]finding.PrefixList, error)
+	SubnetsFn           func(ctx context.Context, ids []string) ([]Subnet, error)
+	ImageSharesFn       func(ctx context.Context, id string) ([]string, bool, error)
+	SnapshotSharesFn    func(ctx context.Context, id string) ([]string, bool, error)
+	DBInstancesFn       func(ctx context.Context, ids, clusters []string) ([]Database, error)
+	DBClustersFn        func(ctx context.Context, ids []string) ([]Database, error)
+	RedshiftClustersFn  func(ctx context.Context, ids []string) ([]Database, error)
+	BucketFn            func(ctx context.Context, account, bucket string) (finding.BucketAccess, map[string]string, bool, error)
+	FunctionFn          func(ctx context.Context, account, region, function string) (finding.FunctionAccess, map[string]string, bool, error)
+}
+
+func (f *fakeLookups) InterfacesIn(ctx context.Context, subnets, vpcs []string) ([]NetworkInterface, error) {
+	if f.InterfacesInFn == nil {
+		return nil, nil
+	}
+	return f.InterfacesInFn(ctx, subnets, vpcs)
+}
+func (f *fakeLookups) RouteTables(ctx context.Context, ids, vpcs []string) ([]finding.RouteTable, error) {
+	if f.RouteTablesFn == nil {
+		return nil, nil
+	}
+	return f.RouteTablesFn(ctx, ids, vpcs)
+}
+func (f *fakeLookups) NetworkACLs(ctx context.Context, ids, subnets []string) ([]finding.NetworkACL, error) {
+	if f.NetworkACLsFn == nil {
+		return nil, nil
+	}
+	return f.NetworkACLsFn(ctx, ids, subnets)
+}
+func (f *fakeLookups) PrefixLists(ctx context.Context, ids []string) ([]finding.PrefixList, error) {
+	if f.PrefixListsFn == nil {
+		return nil, nil
+	}
+	return f.PrefixListsFn(ctx, ids)
+}
+func (f *fakeLookups) Subnets(ctx context.Context, ids []string) ([]Subnet, error) {
+	if f.SubnetsFn == nil {
+		return nil, nil
+	}
+	return f.SubnetsFn(ctx, ids)
+}
+func (f *fakeLookups) ImageShares(ctx context.Context, id string) ([]string, bool, error) {
+	if f.ImageSharesFn == nil {
+		return nil, false, nil
+	}
+	return f.ImageSharesFn(ctx, id)
+}
+func (f *fakeLookups) SnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	if f.SnapshotSharesFn == nil {
+		return nil, false, nil
+	}
+	return f.SnapshotSharesFn(ctx, id)
+}
+func (f *fakeLookups) DBInstances(ctx context.Context, ids, clusters []string) ([]Database, error) {
+	if f.DBInstancesFn == nil {
+		return nil, nil
+	}
+	return f.DBInstancesFn(ctx, ids, clusters)
+}
+func (f *fakeLookups) DBClusters(ctx context.Context, ids []string) ([]Database, error) {
+	if f.DBClustersFn == nil {
+		return nil, nil
+	}
+	return f.DBClustersFn(ctx, ids)
+}
+func (f *fakeLookups) RedshiftClusters(ctx context.Context, ids []string) ([]Database, error) {
+	if f.RedshiftClustersFn == nil {
+		return nil, nil
+	}
+	return f.RedshiftClustersFn(ctx, ids)
+}
+func (f *fakeLookups) Bucket(ctx context.Context, account, bucket string) (finding.BucketAccess, map[string]string, bool, error) {
+	if f.BucketFn == nil {
+		return finding.BucketAccess{}, nil, false, nil
+	}
+	return f.BucketFn(ctx, account, bucket)
+}
+func (f *fakeLookups) Function(ctx context.Context, account, region, function string) (finding.FunctionAccess, map[string]string, bool, error) {
+	if f.FunctionFn == nil {
+		return finding.FunctionAccess{}, nil, false, nil
+	}
+	return f.FunctionFn(ctx, account, region, function)
 }
 
 func (f *fakeLookups) LoadBalancers(ctx context.Context, ids []string) ([]LoadBalancer, error) {
@@ -279,7 +364,7 @@ func TestHandle(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := NewHandler(Single{world()}, zerolog.New(io.Discard))
+			h := NewHandler(Single{world()}, nil, zerolog.New(io.Discard))
 			in := tc.in
 			got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &in, ExecutionID: "exec"})
 			if err != nil {
@@ -305,7 +390,7 @@ func TestHandleFailedCallMakesNoLookup(t *testing.T) {
 	fail := func() { t.Fatal("a failed call was looked up") }
 	h := NewHandler(Single{&fakeLookups{
 		InstancesFn: func(context.Context, []string) ([]Instance, error) { fail(); return nil, nil },
-	}}, zerolog.New(io.Discard))
+	}}, nil, zerolog.New(io.Discard))
 	f := finding.Finding{EventID: "e", EventName: "RunInstances", ErrorCode: "UnauthorizedOperation", Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-1"}}}
 	got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &f})
 	if err != nil {
@@ -341,7 +426,7 @@ func TestHandleErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := NewHandler(Single{tc.lookups}, zerolog.New(io.Discard))
+			h := NewHandler(Single{tc.lookups}, nil, zerolog.New(io.Discard))
 			_, err := h.Handle(context.Background(), tc.req)
 			var got string
 			switch err.(type) {

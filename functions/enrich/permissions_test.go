@@ -19,6 +19,16 @@ func TestPermissions(t *testing.T) {
 	if diff := cmp.Diff(permissions.Operations("enrich", "elasticloadbalancing"), slices.Compact(elb)); diff != "" {
 		t.Errorf("ELB clients and permissions differ (-permissions +code):\n%s", diff)
 	}
+	for _, c := range []struct {
+		client string
+		api    any
+	}{
+		{"rds", (*RDSAPI)(nil)}, {"redshift", (*RedshiftAPI)(nil)}, {"s3", (*S3API)(nil)}, {"s3control", (*S3ControlAPI)(nil)}, {"lambda", (*LambdaAPI)(nil)},
+	} {
+		if diff := cmp.Diff(permissions.Operations("enrich", c.client), permissions.Methods(c.api)); diff != "" {
+			t.Errorf("%s client and permissions differ (-permissions +code):\n%s", c.client, diff)
+		}
+	}
 	if diff := cmp.Diff(permissions.Operations("enrich", "sts"), permissions.Methods((*stscreds.AssumeRoleAPIClient)(nil))); diff != "" {
 		t.Errorf("STS client and permissions differ (-permissions +code):\n%s", diff)
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -11,6 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/redshift"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 )
 
 // MemberAccounts is Accounts for an organisation: resources are looked up
@@ -28,6 +36,10 @@ type MemberAccounts struct {
 	STS        stscreds.AssumeRoleAPIClient
 	RoleName   string
 	ExternalID string
+
+	// Cache keeps lookups' answers for a few seconds, per account and
+	// region; nil keeps none.
+	Cache *Cache
 
 	mu      sync.Mutex
 	clients map[string]Lookups
@@ -67,7 +79,7 @@ func (m *MemberAccounts) For(ctx context.Context, account, region string) (Looku
 			}
 		}))
 	}
-	l := NewLookups(cfg)
+	l := NewLookups(cfg, m.Cache, account+"/"+region)
 	if m.clients == nil {
 		m.clients = map[string]Lookups{}
 	}
@@ -79,15 +91,50 @@ func (m *MemberAccounts) For(ctx context.Context, account, region string) (Looku
 type accountLookups struct {
 	*EC2
 	*ELB
+	*RDS
+	*Redshift
+	*S3
+	*Lambda
 }
 
-// NewLookups returns the Lookups of the account and region of cfg: EC2 and
-// both Elastic Load Balancing APIs.
-func NewLookups(cfg aws.Config) Lookups {
-	return accountLookups{
+// NewLookups returns the Lookups of the account and region of cfg: EC2,
+// both Elastic Load Balancing APIs, RDS, Redshift, S3 (and S3 Control) and
+// Lambda, their answers kept in cache under scope (the account and
+// region).
+func NewLookups(cfg aws.Config, cache *Cache, scope string) Lookups {
+	return cachedLookups{inner: accountLookups{
 		&EC2{Client: ec2.NewFromConfig(cfg)},
 		&ELB{V2: elbv2.NewFromConfig(cfg), Classic: elb.NewFromConfig(cfg)},
+		&RDS{Client: rds.NewFromConfig(cfg)},
+		&Redshift{Client: redshift.NewFromConfig(cfg)},
+		&S3{Client: s3.NewFromConfig(cfg), Control: s3control.NewFromConfig(cfg, asIs(cfg.BaseEndpoint))},
+		&Lambda{Client: lambda.NewFromConfig(cfg)},
+	}, cache: cache, scope: scope}
+}
+
+// asIs makes S3 Control use a configured endpoint (AWS_ENDPOINT_URL: the
+// local stack) as it is: its endpoint rules would put the account id in
+// front of the endpoint's host, which for an address such as
+// 127.0.0.1:4566 names nothing. Without a configured endpoint (AWS) the
+// rules apply.
+func asIs(endpoint *string) func(*s3control.Options) {
+	return func(o *s3control.Options) {
+		if endpoint == nil || *endpoint == "" {
+			return
+		}
+		o.EndpointResolverV2 = fixedEndpoint{*endpoint}
 	}
+}
+
+// fixedEndpoint is an S3 Control endpoint resolver that answers one URL.
+type fixedEndpoint struct{ url string }
+
+func (f fixedEndpoint) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	u, err := url.Parse(f.url)
+	if err != nil {
+		return smithyendpoints.Endpoint{}, fmt.Errorf("endpoint %q: %w", f.url, err)
+	}
+	return smithyendpoints.Endpoint{URI: *u}, nil
 }
 
 // invokedAccount returns the partition and account of the invoked

@@ -85,5 +85,5 @@ func TestMemberAccounts(t *testing.T) {
 
 // ec2Client returns the EC2 client behind l, built by NewLookups.
 func ec2Client(l Lookups) *ec2.Client {
-	return l.(accountLookups).EC2.Client.(*ec2.Client)
+	return l.(cachedLookups).inner.(accountLookups).EC2.Client.(*ec2.Client)
 }

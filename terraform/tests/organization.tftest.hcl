@@ -89,8 +89,9 @@ run "organization" {
       LOG_LEVEL        = "info"
       MEMBER_ROLE_NAME = "trailwatch-enrich-read"
       EXTERNAL_ID      = "trailwatch-5f1c2e7a"
+      TRUSTED_ACCOUNTS = "o-a1b2c3d4e5"
     }))
-    error_message = "enrich must get MEMBER_ROLE_NAME and EXTERNAL_ID in organisation mode."
+    error_message = "enrich must get MEMBER_ROLE_NAME and EXTERNAL_ID in organisation mode, and trust the organisation with shares."
   }
 
   assert {

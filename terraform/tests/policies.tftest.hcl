@@ -195,7 +195,7 @@ run "policies" {
         [data.aws_iam_policy_document.state_machine.json, data.aws_iam_policy_document.start_pipeline.json],
         ) : [
         for st in jsondecode(doc).Statement :
-        contains(["WriteTraces", "DescribeExposure", "DeliverExecutionLogs"], st.Sid) if contains(flatten([st.Resource]), "*")
+        contains(["WriteTraces", "DescribeExposure", "ReadAccountPublicAccessBlock", "DeliverExecutionLogs"], st.Sid) if contains(flatten([st.Resource]), "*")
       ]
     ]))
     error_message = "A role policy uses Resource \"*\" for an action that supports resource-level permissions."
@@ -216,7 +216,8 @@ run "policies" {
 
   assert {
     condition = jsonencode(sort(flatten([one([for st in jsondecode(data.aws_iam_policy_document.function["enrich"].json).Statement : st if st.Sid == "DescribeExposure"]).Action]))) == jsonencode([
-      "ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
+      "ec2:DescribeAddresses", "ec2:DescribeImageAttribute", "ec2:DescribeInstances", "ec2:DescribeNetworkAcls", "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeSnapshotAttribute", "ec2:DescribeSubnets",
       "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
     ])
     error_message = "enrich may call the four EC2 and two Elastic Load Balancing Describe actions (in any region: events are looked up where they happened), nothing more."

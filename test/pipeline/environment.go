@@ -13,10 +13,11 @@ import (
 const logLevel = "info"
 
 // singleAccountUnset are the variables terraform sets only in organisation
-// mode, and the chat topic terraform creates only when chat_notifications
-// is on; the local stack is one account without a chat channel, so it
-// leaves them unset.
-var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC_ARN"}
+// mode, the chat topic terraform creates only when chat_notifications is
+// on, and TRUSTED_ACCOUNTS only when trusted_account_ids is not empty, its
+// default; the local stack is one account with the defaults and without a
+// chat channel, so it leaves them unset (a test may override them).
+var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC_ARN", "TRUSTED_ACCOUNTS"}
 
 // Environment returns each function's environment by step, as terraform
 // sets it for a single-account deployment with the default variables:

@@ -17,15 +17,20 @@ package pipeline
 import (
 	"context"
 	"io"
+	"net/url"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	smithyendpoints "github.com/aws/smithy-go/endpoints"
 	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
@@ -59,6 +64,10 @@ type Pipeline struct {
 	ELB *elbv2.Client
 	DDB *dynamodb.Client
 	EB  *eventbridge.Client
+	RDS *rds.Client
+	S3  *s3.Client
+	// S3Control reaches the stack's endpoint as it is (see fixedEndpoint).
+	S3Control *s3control.Client
 
 	StateMachineARN    string
 	TopicARN           string
@@ -79,7 +88,27 @@ func clients(cfg aws.Config, names Names) *Pipeline {
 		ELB:   elbv2.NewFromConfig(cfg),
 		DDB:   dynamodb.NewFromConfig(cfg),
 		EB:    eventbridge.NewFromConfig(cfg),
+		RDS:   rds.NewFromConfig(cfg),
+		S3:    s3.NewFromConfig(cfg),
+		S3Control: s3control.NewFromConfig(cfg, func(o *s3control.Options) {
+			if cfg.BaseEndpoint != nil {
+				o.EndpointResolverV2 = fixedEndpoint(*cfg.BaseEndpoint)
+			}
+		}),
 	}
+}
+
+// fixedEndpoint resolves every S3 Control call to one URL: the rules would
+// put the account id in front of the stack's host (127.0.0.1), which names
+// nothing.
+type fixedEndpoint string
+
+func (f fixedEndpoint) ResolveEndpoint(context.Context, s3control.EndpointParameters) (smithyendpoints.Endpoint, error) {
+	u, err := url.Parse(string(f))
+	if err != nil {
+		return smithyendpoints.Endpoint{}, err
+	}
+	return smithyendpoints.Endpoint{URI: *u}, nil
 }
 
 // Deploy starts a local stack running the binaries of opts.BinDir and

@@ -3,12 +3,17 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	s3ctltypes "github.com/aws/aws-sdk-go-v2/service/s3control/types"
 	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
@@ -34,11 +39,41 @@ type World struct {
 	// AllocationID and ElasticIP are an Elastic IP, not associated.
 	AllocationID string `json:"allocation_id"`
 	ElasticIP    string `json:"elastic_ip"`
+
+	// PublicRouteTableID routes 0.0.0.0/0 to the internet gateway: SubnetID
+	// and DenySubnetID use it; PrivateSubnetID has the VPC's main table,
+	// which routes nowhere.
+	PublicRouteTableID string `json:"public_route_table_id"`
+	PrivateSubnetID    string `json:"private_subnet_id"`
+	// PrivateInstanceID has a public IP and the SSH group, in the private
+	// subnet: nothing reaches it.
+	PrivateInstanceID string `json:"private_instance_id"`
+	// DenySubnetID's network ACL (DenyACLID) denies tcp/22 from the world
+	// at rule 90 and allows everything else; DenyInstanceID has a public IP
+	// and the SSH group there.
+	DenySubnetID   string `json:"deny_subnet_id"`
+	DenyACLID      string `json:"deny_acl_id"`
+	DenyInstanceID string `json:"deny_instance_id"`
+	// LoadBalancerInterfaceID is the load balancer's network interface
+	// (described as Elastic Load Balancing describes its own), in the web
+	// group, with a public IP: moto creates none for a load balancer.
+	LoadBalancerInterfaceID string `json:"load_balancer_interface_id"`
+	// DatabaseID is a publicly accessible RDS instance in a subnet group of
+	// the private subnet, its group (DatabaseGroupID) open on 5432.
+	DatabaseID      string `json:"database_id"`
+	DatabaseGroupID string `json:"database_group_id"`
+	// Bucket has a public bucket policy, under an account public access
+	// block with every setting on.
+	Bucket string `json:"bucket"`
 }
 
 // Seed creates the world: a VPC with an internet gateway and a public
 // subnet, the two groups, an instance with a public IP, an Elastic IP, and
-// an internet-facing load balancer with an HTTP listener.
+// an internet-facing load balancer with an HTTP listener; then the paths
+// (a public route table, a private subnet, a subnet whose ACL denies 22,
+// an instance in each, the load balancer's interface), a publicly
+// accessible database in the private subnet and a bucket with a public
+// policy under the account's public access block.
 func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	var w World
 	vpc, err := p.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16")})
@@ -106,7 +141,167 @@ func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	if err := p.loadBalancer(ctx, &w); err != nil {
 		return w, err
 	}
+	if err := p.paths(ctx, &w, images.Images[0].ImageId); err != nil {
+		return w, err
+	}
+	if err := p.database(ctx, &w); err != nil {
+		return w, err
+	}
+	if err := p.bucket(ctx, &w); err != nil {
+		return w, err
+	}
 	return w, nil
+}
+
+// paths gives the world its routes and ACLs: the public route table, the
+// private subnet and its instance, the subnet whose ACL denies 22 and its
+// instance, and the load balancer's interface.
+func (p *Pipeline) paths(ctx context.Context, w *World, image *string) error {
+	rt, err := p.EC2.CreateRouteTable(ctx, &ec2.CreateRouteTableInput{VpcId: aws.String(w.VPCID)})
+	if err != nil {
+		return fmt.Errorf("create route table: %w", err)
+	}
+	w.PublicRouteTableID = aws.ToString(rt.RouteTable.RouteTableId)
+	if _, err := p.EC2.CreateRoute(ctx, &ec2.CreateRouteInput{RouteTableId: aws.String(w.PublicRouteTableID), DestinationCidrBlock: aws.String("0.0.0.0/0"),
+		GatewayId: aws.String(w.InternetGatewayID)}); err != nil {
+		return fmt.Errorf("create route: %w", err)
+	}
+	subnet := func(cidr string) (string, error) {
+		s, err := p.EC2.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: aws.String(w.VPCID), CidrBlock: aws.String(cidr), AvailabilityZone: aws.String(localstack.Region + "a")})
+		if err != nil {
+			return "", fmt.Errorf("create subnet %s: %w", cidr, err)
+		}
+		return aws.ToString(s.Subnet.SubnetId), nil
+	}
+	if w.PrivateSubnetID, err = subnet("10.20.2.0/24"); err != nil {
+		return err
+	}
+	if w.DenySubnetID, err = subnet("10.20.3.0/24"); err != nil {
+		return err
+	}
+	for _, s := range []string{w.SubnetID, w.DenySubnetID} {
+		if _, err := p.EC2.AssociateRouteTable(ctx, &ec2.AssociateRouteTableInput{RouteTableId: aws.String(w.PublicRouteTableID), SubnetId: aws.String(s)}); err != nil {
+			return fmt.Errorf("associate route table: %w", err)
+		}
+	}
+	if err := p.denyACL(ctx, w); err != nil {
+		return err
+	}
+	instance := func(subnet string) (string, error) {
+		run, err := p.EC2.RunInstances(ctx, &ec2.RunInstancesInput{
+			ImageId: image, InstanceType: types.InstanceTypeT3Micro, MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
+			NetworkInterfaces: []types.InstanceNetworkInterfaceSpecification{{
+				DeviceIndex: aws.Int32(0), SubnetId: aws.String(subnet), AssociatePublicIpAddress: aws.Bool(true), Groups: []string{w.SSHGroupID},
+			}},
+		})
+		if err != nil {
+			return "", fmt.Errorf("run instance in %s: %w", subnet, err)
+		}
+		return aws.ToString(run.Instances[0].InstanceId), nil
+	}
+	if w.PrivateInstanceID, err = instance(w.PrivateSubnetID); err != nil {
+		return err
+	}
+	if w.DenyInstanceID, err = instance(w.DenySubnetID); err != nil {
+		return err
+	}
+	// The interface Elastic Load Balancing would give the load balancer,
+	// described as it describes them ("ELB app/NAME/ID").
+	suffix := w.LoadBalancerARN[strings.Index(w.LoadBalancerARN, ":loadbalancer/")+len(":loadbalancer/"):]
+	eni, err := p.EC2.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: aws.String(w.SubnetID), Groups: []string{w.WebGroupID},
+		Description: aws.String("ELB " + suffix)})
+	if err != nil {
+		return fmt.Errorf("create load balancer interface: %w", err)
+	}
+	w.LoadBalancerInterfaceID = aws.ToString(eni.NetworkInterface.NetworkInterfaceId)
+	addr, err := p.EC2.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: types.DomainTypeVpc})
+	if err != nil {
+		return fmt.Errorf("allocate load balancer address: %w", err)
+	}
+	if _, err := p.EC2.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: addr.AllocationId, NetworkInterfaceId: aws.String(w.LoadBalancerInterfaceID)}); err != nil {
+		return fmt.Errorf("associate load balancer address: %w", err)
+	}
+	return nil
+}
+
+// denyACL gives the deny subnet an ACL that denies tcp/22 from the world
+// (rule 90) and allows all traffic in and out (rule 100).
+func (p *Pipeline) denyACL(ctx context.Context, w *World) error {
+	acl, err := p.EC2.CreateNetworkAcl(ctx, &ec2.CreateNetworkAclInput{VpcId: aws.String(w.VPCID)})
+	if err != nil {
+		return fmt.Errorf("create network acl: %w", err)
+	}
+	w.DenyACLID = aws.ToString(acl.NetworkAcl.NetworkAclId)
+	entries := []ec2.CreateNetworkAclEntryInput{
+		{RuleNumber: aws.Int32(90), Protocol: aws.String("6"), RuleAction: types.RuleActionDeny, PortRange: &types.PortRange{From: aws.Int32(22), To: aws.Int32(22)}},
+		{RuleNumber: aws.Int32(100), Protocol: aws.String("-1"), RuleAction: types.RuleActionAllow},
+		{RuleNumber: aws.Int32(100), Protocol: aws.String("-1"), RuleAction: types.RuleActionAllow, Egress: aws.Bool(true)},
+	}
+	for _, e := range entries {
+		e.NetworkAclId, e.CidrBlock = aws.String(w.DenyACLID), aws.String("0.0.0.0/0")
+		if e.Egress == nil {
+			e.Egress = aws.Bool(false)
+		}
+		if _, err := p.EC2.CreateNetworkAclEntry(ctx, &e); err != nil {
+			return fmt.Errorf("create network acl entry %d: %w", aws.ToInt32(e.RuleNumber), err)
+		}
+	}
+	acls, err := p.EC2.DescribeNetworkAcls(ctx, &ec2.DescribeNetworkAclsInput{Filters: []types.Filter{{Name: aws.String("association.subnet-id"), Values: []string{w.DenySubnetID}}}})
+	if err != nil {
+		return fmt.Errorf("describe network acls: %w", err)
+	}
+	for _, a := range acls.NetworkAcls {
+		for _, as := range a.Associations {
+			if aws.ToString(as.SubnetId) == w.DenySubnetID {
+				if _, err := p.EC2.ReplaceNetworkAclAssociation(ctx, &ec2.ReplaceNetworkAclAssociationInput{AssociationId: as.NetworkAclAssociationId, NetworkAclId: aws.String(w.DenyACLID)}); err != nil {
+					return fmt.Errorf("replace network acl association: %w", err)
+				}
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("subnet %s has no network acl association", w.DenySubnetID)
+}
+
+// database creates a publicly accessible RDS instance in the private
+// subnet, its group open on 5432.
+func (p *Pipeline) database(ctx context.Context, w *World) error {
+	var err error
+	if w.DatabaseGroupID, err = p.group(ctx, w.VPCID, "trailwatch-demo-db", types.IpPermission{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
+	}); err != nil {
+		return err
+	}
+	if _, err := p.RDS.CreateDBSubnetGroup(ctx, &rds.CreateDBSubnetGroupInput{DBSubnetGroupName: aws.String("trailwatch-demo-private"),
+		DBSubnetGroupDescription: aws.String("private"), SubnetIds: []string{w.PrivateSubnetID}}); err != nil {
+		return fmt.Errorf("create db subnet group: %w", err)
+	}
+	w.DatabaseID = "trailwatch-demo-db"
+	if _, err := p.RDS.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(w.DatabaseID), DBInstanceClass: aws.String("db.t3.micro"),
+		Engine: aws.String("postgres"), MasterUsername: aws.String("demo"), MasterUserPassword: aws.String("demo-password-1"), AllocatedStorage: aws.Int32(20),
+		DBSubnetGroupName: aws.String("trailwatch-demo-private"), PubliclyAccessible: aws.Bool(true), VpcSecurityGroupIds: []string{w.DatabaseGroupID}}); err != nil {
+		return fmt.Errorf("create db instance: %w", err)
+	}
+	return nil
+}
+
+// bucket creates a bucket with a public policy under an account public
+// access block with every setting on.
+func (p *Pipeline) bucket(ctx context.Context, w *World) error {
+	w.Bucket = "trailwatch-demo-public"
+	if _, err := p.S3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(w.Bucket)}); err != nil {
+		return fmt.Errorf("create bucket: %w", err)
+	}
+	policy := `{"Version":"2012-10-17","Statement":[{"Sid":"PublicRead","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::` + w.Bucket + `/*"}]}`
+	if _, err := p.S3.PutBucketPolicy(ctx, &s3.PutBucketPolicyInput{Bucket: aws.String(w.Bucket), Policy: aws.String(policy)}); err != nil {
+		return fmt.Errorf("put bucket policy: %w", err)
+	}
+	on := aws.Bool(true)
+	if _, err := p.S3Control.PutPublicAccessBlock(ctx, &s3control.PutPublicAccessBlockInput{AccountId: aws.String(localstack.AccountID),
+		PublicAccessBlockConfiguration: &s3ctltypes.PublicAccessBlockConfiguration{BlockPublicAcls: on, IgnorePublicAcls: on, BlockPublicPolicy: on, RestrictPublicBuckets: on}}); err != nil {
+		return fmt.Errorf("put account public access block: %w", err)
+	}
+	return nil
 }
 
 // loadBalancer creates w's load balancer, target group and listener.

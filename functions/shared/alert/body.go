@@ -2,6 +2,7 @@ package alert
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -143,6 +144,7 @@ func resource(w *writer, f *finding.Finding, r finding.Resource) {
 		return
 	}
 	live := f.Enriched && r.Found != nil
+	verdict(w, r)
 	networked := r.Type == finding.TypeInstance || r.Type == finding.TypeNetworkInterface ||
 		r.Type == finding.TypeSecurityGroup || r.Type == finding.TypeLoadBalancer || r.Type == finding.TypeElasticIP
 	if !networked {
@@ -186,6 +188,47 @@ func resource(w *writer, f *finding.Finding, r finding.Resource) {
 	} else if live && r.Type == finding.TypeElasticIP {
 		w.field(in, "Attached to", "nothing")
 	}
+}
+
+// verdict writes enrich's live verdict on r: reachable or not, why (one
+// line per condition), what it reaches, who a share goes to, its tags.
+func verdict(w *writer, r finding.Resource) {
+	const in = "    "
+	if len(r.Tags) > 0 {
+		tags := make([]string, 0, len(r.Tags))
+		for _, k := range sortedKeys(r.Tags) {
+			tags = append(tags, k+"="+r.Tags[k])
+		}
+		w.list(in, "Tags", tags, "")
+	}
+	if r.Reachable == nil {
+		return
+	}
+	w.field(in, "Reachable", yesNo(*r.Reachable))
+	w.field(in, "Endpoint", r.Endpoint)
+	ports := make([]string, 0, len(r.ReachablePorts))
+	for _, p := range r.ReachablePorts {
+		ports = append(ports, p.String())
+	}
+	w.list(in, "Reachable ports", ports, "")
+	reached := make([]string, 0, len(r.Reaches))
+	for _, x := range r.Reaches {
+		reached = append(reached, x.String())
+	}
+	if r.ReachesCount > len(r.Reaches) {
+		reached = append(reached, fmt.Sprintf("... and %d more", r.ReachesCount-len(r.Reaches)))
+	}
+	w.list(in, "Reaches", reached, "")
+	w.list(in, "Why", r.Reachability, "")
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // requested writes what the call asked for, from f.Requested.

@@ -68,6 +68,12 @@ var kinds = map[finding.ResourceType]kind{
 	finding.TypeRouteTable: {"Route table",
 		func(c console, r finding.Resource) string { return c.vpc("RouteTableDetails:RouteTableId=" + q(r.ID)) },
 		func(c console) string { return c.vpc("RouteTables:") }},
+	finding.TypeSubnet: {"Subnet",
+		func(c console, r finding.Resource) string { return c.vpc("SubnetDetails:subnetId=" + q(r.ID)) },
+		func(c console) string { return c.vpc("subnets:") }},
+	finding.TypeRouteAssociation: {"Route table association",
+		func(c console, r finding.Resource) string { return c.vpc("RouteTables:search=" + q(r.ID)) },
+		func(c console) string { return c.vpc("RouteTables:") }},
 	finding.TypeNetworkACL: {"Network ACL",
 		func(c console, r finding.Resource) string { return c.vpc("NetworkAclDetails:networkAclId=" + q(r.ID)) },
 		func(c console) string { return c.vpc("acls:") }},
@@ -93,6 +99,11 @@ var kinds = map[finding.ResourceType]kind{
 	finding.TypeDBInstance: {"RDS DB instance",
 		func(c console, r finding.Resource) string {
 			return c.service("rds", "database:id="+q(r.ID)+";is-cluster=false")
+		},
+		func(c console) string { return c.service("rds", "databases:") }},
+	finding.TypeDBCluster: {"RDS DB cluster",
+		func(c console, r finding.Resource) string {
+			return c.service("rds", "database:id="+q(r.ID)+";is-cluster=true")
 		},
 		func(c console) string { return c.service("rds", "databases:") }},
 	finding.TypeDBSnapshot: {"RDS DB snapshot",

@@ -136,7 +136,7 @@ func TestCheckEnvironment(t *testing.T) {
 // TestEnvironmentNames: every variable deployment.json lists has its Go
 // constant.
 func TestEnvironmentNames(t *testing.T) {
-	known := []string{EnvMemberRoleName, EnvExternalID, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention, EnvTopicARN, EnvChatTopicARN}
+	known := []string{EnvMemberRoleName, EnvExternalID, EnvTrustedAccounts, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention, EnvTopicARN, EnvChatTopicARN}
 	for function, names := range Facts.Environment {
 		for _, n := range names {
 			if !slices.Contains(known, n) {

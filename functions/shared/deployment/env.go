@@ -16,6 +16,8 @@ const (
 	// enrich, in organisation mode.
 	EnvMemberRoleName = "MEMBER_ROLE_NAME"
 	EnvExternalID     = "EXTERNAL_ID"
+	// enrich: accounts and organizations shares may go to.
+	EnvTrustedAccounts = "TRUSTED_ACCOUNTS"
 	// dedupe.
 	EnvTableName       = "TABLE_NAME"
 	EnvDedupeWindow    = "DEDUPE_WINDOW"

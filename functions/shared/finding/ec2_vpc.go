@@ -1,6 +1,7 @@
 package finding
 
 import (
+	"cmp"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -221,6 +222,75 @@ var (
 	}
 )
 
+// parseReplaceRouteTableAssociation reads ReplaceRouteTableAssociation:
+// the route table a subnet (or, for the main association, the VPC) now
+// uses, and the new association (responseElements.newAssociationId, else
+// the request's associationId), by which enrich finds the subnet. The
+// request alone opens nothing: confirmReplaceRouteTableAssociation decides.
+func parseReplaceRouteTableAssociation(rec *record, f *Finding) error {
+	var req struct {
+		AssociationID string `json:"associationId"`
+		RouteTableID  string `json:"routeTableId"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	var resp struct {
+		NewAssociationID string `json:"newAssociationId"`
+	}
+	if err := decodeParams(rec.ResponseElements, &resp, "responseElements"); err != nil {
+		return err
+	}
+	if err := addResource(f, Resource{Type: TypeRouteTable, ID: req.RouteTableID}, "requestParameters has no routeTableId"); err != nil {
+		return err
+	}
+	if id := cmp.Or(resp.NewAssociationID, req.AssociationID); id != "" {
+		f.Resources = append(f.Resources, Resource{Type: TypeRouteAssociation, ID: id})
+	}
+	return nil
+}
+
+// confirmReachedThrough opens exposure when enrichment finds resources the
+// internet reaches through the changed route table.
+func confirmReachedThrough(f *Finding) {
+	f.OpensExposure = false
+	for _, r := range f.Resources {
+		if r.Reachable != nil && *r.Reachable {
+			f.OpensExposure = true
+		}
+	}
+}
+
+// parseModifySubnetAttribute reads ModifySubnetAttribute: mapPublicIpOnLaunch
+// true gives every instance launched in the subnet a public IPv4 address,
+// assignIpv6AddressOnCreation true an IPv6 one; either opens (Requested.
+// PublicIP), until confirmReachedThrough finds the subnet does not route
+// that family's internet to an internet gateway. Other attributes, and
+// false, change no existing exposure.
+func parseModifySubnetAttribute(rec *record, f *Finding) error {
+	type flag struct {
+		Value *bool `json:"value"`
+	}
+	var req struct {
+		SubnetID                    string `json:"subnetId"`
+		MapPublicIPOnLaunch         *flag  `json:"mapPublicIpOnLaunch"`
+		AssignIPv6AddressOnCreation *flag  `json:"assignIpv6AddressOnCreation"`
+	}
+	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
+		return err
+	}
+	if err := addResource(f, Resource{Type: TypeSubnet, ID: req.SubnetID}, "requestParameters has no subnetId"); err != nil {
+		return err
+	}
+	for _, fl := range []*flag{req.MapPublicIPOnLaunch, req.AssignIPv6AddressOnCreation} {
+		if fl != nil && fl.Value != nil && *fl.Value {
+			f.Requested.PublicIP = true
+			f.OpensExposure = true
+		}
+	}
+	return nil
+}
+
 // ec2VPCCatalog are the catalog entries parsed in this file.
 var ec2VPCCatalog = []Entry{
 	{EventSource: ec2Source, EventName: "AttachInternetGateway", Category: CategoryNetwork, Effect: EffectOpens,
@@ -271,5 +341,23 @@ var ec2VPCCatalog = []Entry{
 		Words: Words{
 			Headline: []string{"{removed} deleted from {target}", "entry deleted from {target}"},
 			Advice:   "Check which entry this was: deleting an allow entry closes what it admitted, deleting a deny entry can open traffic instead (the request does not say which).",
+		}},
+	{EventSource: ec2Source, EventName: "ReplaceRouteTableAssociation", Category: CategoryNetwork, Effect: EffectVaries,
+		Description: "Moves a subnet (or the VPC's main association) to another route table; opens when enrichment finds resources the internet reaches through the new table.",
+		parse:       parseReplaceRouteTableAssociation, confirm: confirmReachedThrough,
+		Words: Words{
+			Headline: []string{"subnet moved to route table {target}, reachable from the internet", "route table {target} now used by a subnet"},
+			Advice:   "Check that the subnet is meant to be public: its route table now sends the internet to an internet gateway and the resources listed are reachable; move it back to a private route table if not.",
+		},
+		Closing: Words{
+			Headline: []string{"subnet moved to route table {target}"},
+			Advice:   "Nothing to do if intended: check the subnet's new route table is the one it should use.",
+		}},
+	{EventSource: ec2Source, EventName: "ModifySubnetAttribute", Category: CategoryNetwork, Effect: EffectOpens,
+		Description: "Changes a subnet attribute; mapPublicIpOnLaunch (or assignIpv6AddressOnCreation) true gives new instances public addresses, which opens once enrichment finds the subnet routed to an internet gateway.",
+		parse:       parseModifySubnetAttribute, confirm: confirmReachedThrough,
+		Words: Words{
+			Headline: []string{"{target} now gives new instances public IPs", "public IPs on launch in {target}"},
+			Advice:   "Check that the subnet is meant to be public: every instance launched in it now gets a public address, reachable through its internet route; turn auto-assign public IP off if not.",
 		}},
 }

@@ -8,6 +8,7 @@ type SecurityGroup struct {
 	Name    string
 	VPCID   string
 	Ingress []Rule
+	Tags    map[string]string
 }
 
 // WorldOpenIngress returns the ingress rules of groups that admit the whole
@@ -37,10 +38,12 @@ func (r Resource) reachable(requestedScheme string) bool {
 //
 //   - none: the call opens nothing (and did not fail, and is not watched);
 //     audit events, even failed (a non-root sign-in failure is not an
-//     exposure, and would be noise).
+//     exposure, and would be noise); an image or snapshot the live state
+//     shows shared with no one.
 //   - low: a failed attempt; a watched data event; an exposure with nothing
 //     open (a public IP behind closed groups, a world-open rule on nothing
-//     reachable).
+//     reachable, a database, bucket or function the live state shows not
+//     reachable, a share with trusted accounts only).
 //   - medium: a reachable resource with world-open ports; an
 //     internet-facing load balancer; a world-open admin port on a resource
 //     not (yet) reachable.
@@ -48,6 +51,9 @@ func (r Resource) reachable(requestedScheme string) bool {
 //     resource; data or a function made public or shared with another
 //     account; defense evasion (logging stopped, detection deleted, root
 //     sign-in).
+//
+// A resource enrich judged from live state (Reachable set) is assessed by
+// that verdict, not by the request: see Resource.judgedSeverity.
 func Assess(f *Finding) Severity {
 	switch {
 	case f.Category == CategoryAudit:
@@ -60,22 +66,91 @@ func Assess(f *Finding) Severity {
 		return SeverityHigh
 	case !f.OpensExposure:
 		return SeverityNone
-	case f.Requested.PublicAccess || len(f.Requested.SharedWith) > 0:
+	}
+	if f.Enriched && judged(f) {
+		sev := SeverityNone
+		for _, r := range f.Resources {
+			if r.Reachable != nil {
+				sev = sev.Max(r.judgedSeverity())
+			} else {
+				sev = sev.Max(r.liveSeverity(f.Requested.Scheme))
+			}
+		}
+		return sev
+	}
+	if f.Requested.PublicAccess || len(f.Requested.SharedWith) > 0 {
 		return SeverityHigh
 	}
-	sev := SeverityLow
 	if !f.Enriched {
 		reachable := f.Requested.PublicIP || f.Requested.Scheme == SchemeInternetFacing
-		return sev.Max(rulesSeverity(f.Requested.IngressRules, reachable))
+		return SeverityLow.Max(rulesSeverity(f.Requested.IngressRules, reachable))
 	}
+	sev := SeverityLow
 	for _, r := range f.Resources {
-		reachable := r.reachable(f.Requested.Scheme)
-		if reachable && r.Type == TypeLoadBalancer {
-			sev = sev.Max(SeverityMedium)
-		}
-		sev = sev.Max(rulesSeverity(r.OpenIngress, reachable))
+		sev = sev.Max(r.liveSeverity(f.Requested.Scheme))
 	}
 	return sev
+}
+
+// judged reports whether enrich judged any of f's resources from live
+// state.
+func judged(f *Finding) bool {
+	for _, r := range f.Resources {
+		if r.Reachable != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// liveSeverity is the severity of an enriched resource enrich did not
+// judge a path for: reachable by a public IP or an internet-facing scheme.
+func (r Resource) liveSeverity(requestedScheme string) Severity {
+	reachable := r.reachable(requestedScheme)
+	sev := SeverityLow
+	if reachable && r.Type == TypeLoadBalancer {
+		sev = SeverityMedium
+	}
+	return sev.Max(rulesSeverity(r.OpenIngress, reachable))
+}
+
+// judgedSeverity is the severity of a resource by enrich's live verdict:
+//
+//   - an image or snapshot: high when shared with all or an account that
+//     is not trusted, low when with trusted accounts only, none when with
+//     no one;
+//   - a database, bucket or function: high when reachable, else low;
+//   - anything else (the network): when reachable, its ReachablePorts
+//     (admin or all traffic high, others medium; an internet-facing load
+//     balancer at least medium); when not, its world-open ingress on
+//     something unreachable (admin medium, others low); never below low.
+func (r Resource) judgedSeverity() Severity {
+	reachable := *r.Reachable
+	switch r.Type {
+	case TypeImage, TypeSnapshot, TypeDBSnapshot, TypeDBClusterSnap:
+		sev := SeverityNone
+		for _, s := range r.Shares {
+			if s.Trusted {
+				sev = sev.Max(SeverityLow)
+			} else {
+				sev = SeverityHigh
+			}
+		}
+		return sev
+	case TypeDBInstance, TypeDBCluster, TypeRedshiftCluster, TypeBucket, TypeFunction:
+		if reachable {
+			return SeverityHigh
+		}
+		return SeverityLow
+	}
+	sev := SeverityLow
+	if !reachable {
+		return sev.Max(rulesSeverity(r.OpenIngress, false))
+	}
+	if r.Type == TypeLoadBalancer {
+		sev = SeverityMedium
+	}
+	return sev.Max(rulesSeverity(r.ReachablePorts, true))
 }
 
 func rulesSeverity(rules []Rule, reachable bool) Severity {

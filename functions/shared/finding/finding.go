@@ -102,11 +102,14 @@ const (
 	TypeInternetGateway  ResourceType = "ec2:internet-gateway"
 	TypeVPC              ResourceType = "ec2:vpc"
 	TypeRouteTable       ResourceType = "ec2:route-table"
+	TypeSubnet           ResourceType = "ec2:subnet"
+	TypeRouteAssociation ResourceType = "ec2:route-table-association"
 	TypeNetworkACL       ResourceType = "ec2:network-acl"
 	TypeImage            ResourceType = "ec2:image"
 	TypeSnapshot         ResourceType = "ec2:snapshot"
 	TypeListener         ResourceType = "elasticloadbalancing:listener"
 	TypeDBInstance       ResourceType = "rds:db"
+	TypeDBCluster        ResourceType = "rds:cluster"
 	TypeDBSnapshot       ResourceType = "rds:snapshot"
 	TypeDBClusterSnap    ResourceType = "rds:cluster-snapshot"
 	TypeRedshiftCluster  ResourceType = "redshift:cluster"
@@ -121,6 +124,7 @@ var resourceTypes = []ResourceType{
 	TypeInstance, TypeSecurityGroup, TypeElasticIP, TypeNetworkInterface, TypeLoadBalancer, TypeBucket, TypeObject,
 	TypeInternetGateway, TypeVPC, TypeRouteTable, TypeNetworkACL, TypeImage, TypeSnapshot, TypeListener,
 	TypeDBInstance, TypeDBSnapshot, TypeDBClusterSnap, TypeRedshiftCluster, TypeFunction, TypeTrail, TypeDetector, TypeAccount,
+	TypeSubnet, TypeRouteAssociation, TypeDBCluster,
 }
 
 // ResourceTypes returns every resource type a finding can name, so that
@@ -164,6 +168,30 @@ type Resource struct {
 	DNSName string `json:"dnsName,omitempty"`
 	// Listeners of a load balancer as looked up, as "PROTOCOL:port".
 	Listeners []string `json:"listeners,omitempty"`
+	// Endpoint of a database as looked up, "host:port".
+	Endpoint string `json:"endpoint,omitempty"`
+
+	// Reachable is enrich's verdict from live state, nil when it did not
+	// judge the resource: true when the internet reaches it now (a path
+	// for a port, a database's endpoint, a bucket or function anyone may
+	// use), or, for an image or snapshot, when it is shared now.
+	Reachable *bool `json:"reachable,omitempty"`
+	// ReachablePorts are the world-open ingress rules the whole path
+	// admits (for a load balancer, its listeners'), cut to what the
+	// network ACL lets in: the ports the internet reaches.
+	ReachablePorts []Rule `json:"reachablePorts,omitempty"`
+	// Reachability explains the verdict, one line per condition ("sg-1
+	// allows tcp/22 from 0.0.0.0/0", "subnet-1 routes 0.0.0.0/0 to igw-1
+	// (rtb-1)", "acl-1 rule 100 allows all traffic in from 0.0.0.0/0").
+	Reachability []string `json:"reachability,omitempty"`
+	// Reaches are, for a security group or a change to a path (a route, a
+	// gateway, a network ACL), the resources the internet reaches through
+	// it now, at most MaxReaches, those with admin ports first.
+	Reaches []Reached `json:"reaches,omitempty"`
+	// ReachesCount is how many resources it reaches in all.
+	ReachesCount int `json:"reachesCount,omitempty"`
+	// Shares are who an image or snapshot is shared with now.
+	Shares []Share `json:"shares,omitempty"`
 }
 
 // Requested is what a call tried to expose, from the request and response

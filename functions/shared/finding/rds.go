@@ -21,6 +21,24 @@ func (d dbInstance) identifier() string {
 
 func (d dbInstance) publiclyAccessible() *bool { return d.PubliclyAccessible }
 
+// dbCluster is the part of an RDS DB cluster, as CreateDBCluster and
+// ModifyDBCluster requests and responses describe it, that tells exposure.
+// publiclyAccessible applies to Multi-AZ DB clusters; an Aurora cluster's
+// instances carry their own (enrich reads them).
+type dbCluster struct {
+	DBClusterIdentifier string `json:"dBClusterIdentifier"`
+	PubliclyAccessible  *bool  `json:"publiclyAccessible"`
+}
+
+func (c dbCluster) identifier() string        { return c.DBClusterIdentifier }
+func (c dbCluster) publiclyAccessible() *bool { return c.PubliclyAccessible }
+
+// parseDBCluster reads CreateDBCluster (modify false) and ModifyDBCluster
+// (see parsePubliclyAccessible).
+func parseDBCluster(modify bool) func(*record, *Finding) error {
+	return parsePubliclyAccessible[dbCluster](TypeDBCluster, modify, "no dBClusterIdentifier")
+}
+
 // parseDBInstance reads CreateDBInstance and the restores (modify false)
 // and ModifyDBInstance (see parsePubliclyAccessible).
 func parseDBInstance(modify bool) func(*record, *Finding) error {
@@ -68,6 +86,10 @@ func parseModifySnapshotAttribute(typ ResourceType) func(*record, *Finding) erro
 // rdsSource is the eventSource of RDS events.
 const rdsSource = "rds.amazonaws.com"
 
+// dbClusterPublicAdvice is what to do about a publicly accessible DB
+// cluster.
+const dbClusterPublicAdvice = "Make it not publicly accessible (modify the DB cluster: publicly accessible no) unless clients outside the VPC must connect; check that its security groups admit the database port only from known sources."
+
 // dbPublicAdvice is what to do about a publicly accessible DB instance.
 const dbPublicAdvice = "Make it not publicly accessible (modify the DB instance: publicly accessible no) unless clients outside the VPC must connect; check that its security groups admit the database port only from known sources."
 
@@ -114,6 +136,24 @@ var rdsCatalog = []Entry{
 		Closing: Words{
 			Headline: []string{"DB instance {target} no longer publicly accessible", "{target} no longer publicly accessible"},
 			Advice:   "Nothing to do if intended: the instance has no public address any more, and open alerts about it are resolved.",
+		}},
+	{EventSource: rdsSource, EventName: "CreateDBCluster", Category: CategoryDatabase, Effect: EffectOpens,
+		Description: "Creates an Aurora or Multi-AZ DB cluster; publicly accessible (as the response reports it, else as requested) opens it to the internet.",
+		parse:       parseDBCluster(false),
+		Words: Words{
+			Headline: []string{"DB cluster {target} created publicly accessible", "{target} created publicly accessible"},
+			Advice:   dbClusterPublicAdvice,
+		}},
+	{EventSource: rdsSource, EventName: "ModifyDBCluster", Category: CategoryDatabase, Effect: EffectVaries,
+		Description: "Modifies a DB cluster; publiclyAccessible true opens it to the internet, false closes it.",
+		parse:       parseDBCluster(true),
+		Words: Words{
+			Headline: []string{"DB cluster {target} made publicly accessible", "{target} made publicly accessible"},
+			Advice:   dbClusterPublicAdvice,
+		},
+		Closing: Words{
+			Headline: []string{"DB cluster {target} no longer publicly accessible", "{target} no longer publicly accessible"},
+			Advice:   "Nothing to do if intended: the cluster has no public address any more, and open alerts about it are resolved.",
 		}},
 	{EventSource: rdsSource, EventName: "ModifyDBSnapshotAttribute", Category: CategorySharing, Effect: EffectVaries,
 		Description: "Shares a DB snapshot (attribute restore): \"all\" makes it public, account ids share it with those accounts; removed values unshare.",

@@ -30,6 +30,7 @@ func bucket(rec *record, f *Finding) error {
 
 // policyStatement is one statement of an IAM policy document.
 type policyStatement struct {
+	Sid          string                                `json:"Sid"`
 	Effect       string                                `json:"Effect"`
 	Principal    json.RawMessage                       `json:"Principal"`
 	NotPrincipal json.RawMessage                       `json:"NotPrincipal"`

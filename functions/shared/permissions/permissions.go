@@ -11,10 +11,26 @@ import "slices"
 // Actions by function name.
 var actions = map[string][]string{
 	"parse": {},
-	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
-		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "sts:AssumeRole"},
+	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeImageAttribute", "ec2:DescribeInstances", "ec2:DescribeNetworkAcls",
+		"ec2:DescribeNetworkInterfaces", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeSnapshotAttribute",
+		"ec2:DescribeSubnets", "ec2:GetManagedPrefixListEntries",
+		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeTags",
+		"lambda:GetFunctionUrlConfig", "lambda:GetPolicy", "lambda:ListTags",
+		"rds:DescribeDBClusters", "rds:DescribeDBInstances", "rds:DescribeDBSubnetGroups",
+		"redshift:DescribeClusterSubnetGroups", "redshift:DescribeClusters",
+		"s3:GetAccountPublicAccessBlock", "s3:GetBucketAcl", "s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging",
+		"sts:AssumeRole"},
 	"dedupe": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
 	"notify": {"sns:Publish"},
+}
+
+// operations names the SDK client and operation of an action whose IAM
+// name is not "<client>:<operation>": S3 authorizes GetPublicAccessBlock
+// as s3:GetBucketPublicAccessBlock, and the account-level one (an S3
+// Control operation) as s3:GetAccountPublicAccessBlock.
+var operations = map[string][2]string{
+	"s3:GetBucketPublicAccessBlock":  {"s3", "GetPublicAccessBlock"},
+	"s3:GetAccountPublicAccessBlock": {"s3control", "GetPublicAccessBlock"},
 }
 
 // Functions returns the function names, sorted.
@@ -37,15 +53,23 @@ func Actions(function string) []string {
 	return slices.Clone(a)
 }
 
-// Operations returns the API operation names of a function's calls to one
-// service (the IAM actions with prefix "service:"), sorted.
-func Operations(function, service string) []string {
+// Operations returns the API operation names of a function's calls
+// through one SDK client ("ec2", "s3", "s3control", ...), sorted: the IAM
+// actions with prefix "client:", and those operations names for it.
+func Operations(function, client string) []string {
 	var out []string
 	for _, a := range actions[function] {
-		if name, ok := cutPrefix(a, service+":"); ok {
+		if op, ok := operations[a]; ok {
+			if op[0] == client {
+				out = append(out, op[1])
+			}
+			continue
+		}
+		if name, ok := cutPrefix(a, client+":"); ok {
 			out = append(out, name)
 		}
 	}
+	slices.Sort(out)
 	return out
 }
 

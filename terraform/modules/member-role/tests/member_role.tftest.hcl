@@ -12,6 +12,20 @@ provider "aws" {
   skip_region_validation      = true
 }
 
+override_data {
+  target = data.aws_caller_identity.current
+  values = {
+    account_id = "210987654321"
+    arn        = "arn:aws:iam::210987654321:user/test"
+    user_id    = "AIDATEST"
+  }
+}
+
+override_data {
+  target = data.aws_partition.current
+  values = { partition = "aws", dns_suffix = "amazonaws.com", reverse_dns_prefix = "com.amazonaws" }
+}
+
 variables {
   enrich_role_arn = "arn:aws:iam::123456789012:role/trailwatch-enrich-eu-west-1"
   external_id     = "trailwatch-5f1c2e7a"
@@ -43,20 +57,31 @@ run "defaults" {
   }
 
   assert {
-    condition = jsondecode(data.aws_iam_policy_document.describe.json).Statement == [{
-      Sid    = "DescribeExposure"
-      Effect = "Allow"
-      Action = [
-        "elasticloadbalancing:DescribeLoadBalancers",
-        "elasticloadbalancing:DescribeListeners",
-        "ec2:DescribeSecurityGroups",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeInstances",
-        "ec2:DescribeAddresses",
-      ]
-      Resource = "*"
-    }]
-    error_message = "The role may call the four EC2 and two Elastic Load Balancing Describe actions and nothing else."
+    condition = [for st in jsondecode(data.aws_iam_policy_document.describe.json).Statement : st.Sid] == [
+      "DescribeExposure", "DescribeDatabases", "ReadLoadBalancerTags", "ReadPrefixLists", "ReadBucketAccess", "ReadAccountPublicAccessBlock", "ReadFunctionAccess",
+    ]
+    error_message = "The role has seven statements: the Describe calls, databases, load balancer tags, prefix lists, bucket access, the account's public access block, function access."
+  }
+
+  assert {
+    condition = toset(jsondecode(data.aws_iam_policy_document.describe.json).Statement[0].Action) == toset([
+      "ec2:DescribeSecurityGroups", "ec2:DescribeInstances", "ec2:DescribeAddresses", "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets",
+      "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
+      "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
+    ]) && jsondecode(data.aws_iam_policy_document.describe.json).Statement[0].Resource == "*"
+    error_message = "The Describe statement must allow exactly enrich's Describe calls, on \"*\"."
+  }
+
+  assert {
+    condition = (jsondecode(data.aws_iam_policy_document.describe.json).Statement[4].Resource == "arn:aws:s3:::*" &&
+    jsondecode(data.aws_iam_policy_document.describe.json).Statement[4].Condition.StringEquals["aws:ResourceAccount"] == "210987654321")
+    error_message = "Bucket access must be read only on this account's buckets."
+  }
+
+  assert {
+    condition     = jsondecode(data.aws_iam_policy_document.describe.json).Statement[6].Resource == "arn:aws:lambda:*:210987654321:function:*"
+    error_message = "Function access must be read only on this account's functions."
   }
 }
 
@@ -76,6 +101,11 @@ run "without_organization_with_regions" {
   assert {
     condition     = toset(jsondecode(data.aws_iam_policy_document.describe.json).Statement[0].Condition.StringEquals["aws:RequestedRegion"]) == toset(["eu-west-1", "us-east-1"])
     error_message = "regions must limit the Describe calls."
+  }
+
+  assert {
+    condition     = toset(jsondecode(data.aws_iam_policy_document.describe.json).Statement[6].Resource) == toset(["arn:aws:lambda:eu-west-1:210987654321:function:*", "arn:aws:lambda:us-east-1:210987654321:function:*"])
+    error_message = "regions must limit the function reads."
   }
 }
 
