@@ -17,6 +17,7 @@ import (
 // enricher says what is exposed now of what a finding reports.
 type enricher interface {
 	enrich(ctx context.Context, f *finding.Finding) (*finding.Finding, error)
+	close() error
 }
 
 // commandEnricher runs enrich's own program on each finding, as a user
@@ -80,3 +81,5 @@ func (e *commandEnricher) enrich(ctx context.Context, f *finding.Finding) (*find
 	}
 	return &now, nil
 }
+
+func (e *commandEnricher) close() error { return os.RemoveAll(e.dir) }

@@ -50,10 +50,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	var enr enricher
 	if o.enrich {
-		if enr, err = newCommandEnricher(o.enricher); err != nil {
+		cmd, err := newCommandEnricher(o.enricher)
+		if err != nil {
 			fmt.Fprintln(stderr, "replay:", err)
 			return 1
 		}
+		defer cmd.close()
+		enr = cmd
 	}
 	out := newPrinter(o.format, stdout)
 	var stats stats
