@@ -459,34 +459,7 @@ func (d *decoder) object(p *plan, v reflect.Value, i, depth int) (int, bool) {
 // it is in data, quotes included) and the index of its value, which member
 // reads.
 func (d *decoder) members(i int, member func(key []byte, plain bool, i int) (int, bool)) (int, bool) {
-	b := d.data
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == '}' {
-		return i + 1, true
-	}
-	for {
-		if i >= len(b) || b[i] != '"' {
-			return 0, false
-		}
-		end, plain, ok := scanString(b, i)
-		if !ok {
-			return 0, false
-		}
-		key := b[i:end]
-		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
-			return 0, false
-		}
-		if i, ok = member(key, plain, skipSpace(b, i+1)); !ok {
-			return 0, false
-		}
-		if i, ok = nextMember(b, i, '}'); !ok {
-			return 0, false
-		}
-		if b[i-1] == '}' {
-			return i, true
-		}
-		i = skipSpace(b, i)
-	}
+	return objectMembers(d.data, i, member)
 }
 
 // setNumber stores the number text in v as encoding/json does, false when

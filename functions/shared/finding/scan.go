@@ -187,6 +187,14 @@ func skipObject(b []byte, i, depth int) (int, bool) {
 	if depth > maxDepth {
 		return 0, false
 	}
+	return objectMembers(b, i, func(_ []byte, _ bool, i int) (int, bool) { return skipValue(b, i, depth) })
+}
+
+// objectMembers reads the object at b[i] and calls member with each key
+// (as it is in b, quotes included) and the index of its value, which
+// member reads and returns the end of. It returns the index after the
+// object.
+func objectMembers(b []byte, i int, member func(key []byte, plain bool, i int) (int, bool)) (int, bool) {
 	i = skipSpace(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return i + 1, true
@@ -195,19 +203,22 @@ func skipObject(b []byte, i, depth int) (int, bool) {
 		if i >= len(b) || b[i] != '"' {
 			return 0, false
 		}
-		var ok bool
-		if i, _, ok = scanString(b, i); !ok {
+		end, plain, ok := scanString(b, i)
+		if !ok {
 			return 0, false
 		}
-		if i = skipSpace(b, i); i >= len(b) || b[i] != ':' {
+		key := b[i:end]
+		if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
 			return 0, false
 		}
-		if i, ok = skipValue(b, skipSpace(b, i+1), depth); !ok {
+		if i, ok = member(key, plain, skipSpace(b, i+1)); !ok {
 			return 0, false
 		}
-		i, ok = nextMember(b, i, '}')
-		if !ok || b[i-1] == '}' {
-			return i, ok
+		if i, ok = nextMember(b, i, '}'); !ok {
+			return 0, false
+		}
+		if b[i-1] == '}' {
+			return i, true
 		}
 		i = skipSpace(b, i)
 	}
