@@ -81,9 +81,29 @@ e2e: moto bin ## end-to-end tests on the local stack, the playground's and the l
 fuzz: ## run the parser's fuzz target briefly (FUZZTIME)
 	go test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) -timeout $(FUZZ_TIMEOUT) ./functions/shared/finding
 
+# make bench: the benchmarks of every step (BenchmarkHandle of each
+# function with its fakes, the domain path of a whole event, ParseLog, and
+# replay against Python's json.load), as one benchstat table against the
+# committed baseline. BENCH selects others (make bench BENCH=Parse: one line
+# per fixture); make bench-baseline makes the last run the baseline.
+BENCH          ?= ^Benchmark(Handle|DomainPath|ParseLog|ReplayVsPython)$$
+BENCH_COUNT    ?= 1
+BENCH_BASELINE := bench/baseline.txt
+BENCHSTAT      := go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da
+
 .PHONY: bench
-bench: ## benchmarks, with allocations
-	go test -run '^$$' -bench . -benchmem -timeout $(BENCH_TIMEOUT) $(addprefix ./,$(addsuffix /...,$(filter-out test,$(MODULES))))
+bench: ## the benchmarks of every step, one table against the committed baseline (benchstat)
+	@mkdir -p .local
+	go test -run '^$$' -bench '$(BENCH)' -benchmem -count $(BENCH_COUNT) -timeout $(BENCH_TIMEOUT) $(addprefix ./,$(addsuffix /...,$(filter-out test,$(MODULES)))) | tee .local/bench.txt | grep -E '^(Benchmark|ok|FAIL|---)'
+	$(BENCHSTAT) -table "" -row pkg,.fullname $(BENCH_BASELINE) .local/bench.txt
+
+.PHONY: bench-baseline
+bench-baseline: ## make the last make bench's figures the committed baseline (bench/baseline.txt)
+	cp .local/bench.txt $(BENCH_BASELINE)
+
+.PHONY: coldstart
+coldstart: bin ## each function's cold start: from process start to its first Runtime API poll (median, p90, max)
+	go run ./test/cmd/coldstart
 
 .PHONY: vet
 vet:

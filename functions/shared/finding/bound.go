@@ -1,10 +1,15 @@
 package finding
 
 import (
+	"encoding"
 	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
+	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 )
 
@@ -54,7 +59,9 @@ func Fit(f *Finding, maxBytes int) *Finding {
 
 // boundTo makes f fit MaxTextBytes and maxBytes.
 func boundTo(f *Finding, maxBytes int) {
-	boundStrings(reflect.ValueOf(f).Elem())
+	if boundStrings(reflect.ValueOf(f).Elem(), true) <= maxBytes {
+		return
+	}
 	size := encodedLen(f)
 	if size <= maxBytes {
 		return
@@ -73,27 +80,154 @@ func boundTo(f *Finding, maxBytes int) {
 }
 
 // boundStrings cuts every settable string in v, in structs and slices at
-// any depth.
-func boundStrings(v reflect.Value) {
-	switch v.Kind() {
+// any depth (cutting set), and returns an upper bound of the length of v's
+// JSON encoding once cut, which saves encoding it: strings, numbers, bools,
+// times, pointers, slices, maps with string keys and structs are bounded
+// from their values, anything else (an interface, a type with its own
+// MarshalJSON) is unbounded (math.MaxInt).
+func boundStrings(v reflect.Value, cutting bool) int {
+	return sizePlanOf(v.Type()).bound(v, cutting)
+}
+
+// sizePlan is how boundStrings walks one type.
+type sizePlan struct {
+	kind   reflect.Kind // reflect.Invalid: unbounded; reflect.Struct with t time.Time: fixed
+	fixed  int          // the bound of a value of this type, when it has one
+	elem   *sizePlan    // pointers, slices, maps
+	fields []sizeField  // structs
+}
+
+// sizeField is a field encoding/json writes (or promotes) and the length
+// of its key as JSON writes it (quotes and colon included), at most.
+type sizeField struct {
+	index  int
+	keyLen int
+	plan   *sizePlan
+}
+
+var sizePlans sync.Map // reflect.Type -> *sizePlan
+
+func sizePlanOf(t reflect.Type) *sizePlan {
+	if p, ok := sizePlans.Load(t); ok {
+		return p.(*sizePlan)
+	}
+	p := compileSize(t, map[reflect.Type]*sizePlan{})
+	sizePlans.Store(t, p)
+	return p
+}
+
+func compileSize(t reflect.Type, building map[reflect.Type]*sizePlan) *sizePlan {
+	if p, ok := building[t]; ok {
+		return p
+	}
+	p := &sizePlan{}
+	building[t] = p
+	switch {
+	case t == reflect.TypeFor[time.Time]():
+		p.kind, p.fixed = reflect.Struct, len(`"2006-01-02T15:04:05.999999999Z07:00"`)
+		return p
+	case t.Implements(marshalerType) || reflect.PointerTo(t).Implements(marshalerType) ||
+		t.Implements(textMarshalerType) || reflect.PointerTo(t).Implements(textMarshalerType):
+		return p // reflect.Invalid: unbounded
+	}
+	switch k := t.Kind(); k {
 	case reflect.String:
-		if v.CanSet() {
-			if s := v.String(); jsonLen(s) > MaxTextBytes {
-				v.SetString(cut(s, MaxTextBytes))
-			}
+		p.kind = k
+	case reflect.Bool:
+		p.kind, p.fixed = k, len("false")
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		p.kind, p.fixed = reflect.Int, len("-9223372036854775808")
+	case reflect.Float32, reflect.Float64:
+		p.kind, p.fixed = reflect.Int, 32 // the longest of strconv's 'f' (|x| < 1e21) and 'e' forms
+	case reflect.Pointer:
+		p.kind, p.elem = k, compileSize(t.Elem(), building)
+	case reflect.Slice:
+		if t.Elem().Kind() != reflect.Uint8 { // base64, or a RawMessage's own bytes: unbounded
+			p.kind, p.elem = k, compileSize(t.Elem(), building)
+		}
+	case reflect.Map:
+		if t.Key().Kind() == reflect.String {
+			p.kind, p.elem = k, compileSize(t.Elem(), building)
 		}
 	case reflect.Struct:
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() {
-				boundStrings(v.Field(i))
+		p.kind = k
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			if !sf.IsExported() && !sf.Anonymous {
+				continue // an embedded struct's fields are promoted: counted
 			}
-		}
-	case reflect.Slice:
-		for i := range v.Len() {
-			boundStrings(v.Index(i))
+			name := sf.Name
+			if tag, _, _ := strings.Cut(sf.Tag.Get("json"), ","); tag != "" {
+				name = tag
+			}
+			p.fields = append(p.fields, sizeField{index: i, keyLen: jsonLen(name) + len(`"":`), plan: compileSize(sf.Type, building)})
 		}
 	}
+	return p
 }
+
+func (p *sizePlan) bound(v reflect.Value, cutting bool) int {
+	switch p.kind {
+	case reflect.String:
+		s := v.String()
+		n := jsonLen(s)
+		if cutting && n > MaxTextBytes && v.CanSet() {
+			s = cut(s, MaxTextBytes)
+			v.SetString(s)
+			n = jsonLen(s)
+		}
+		return n + len(`""`)
+	case reflect.Bool, reflect.Int:
+		return p.fixed
+	case reflect.Pointer:
+		if v.IsNil() {
+			return len("null")
+		}
+		return p.elem.bound(v.Elem(), false)
+	case reflect.Struct:
+		if p.fixed > 0 {
+			return p.fixed
+		}
+		n := len("{}")
+		for _, f := range p.fields {
+			n = add(n, add(f.keyLen+len(","), f.plan.bound(v.Field(f.index), cutting)))
+		}
+		return n
+	case reflect.Slice:
+		if v.IsNil() {
+			return len("null")
+		}
+		n := len("[]")
+		for i := range v.Len() {
+			n = add(n, add(len(","), p.elem.bound(v.Index(i), cutting)))
+		}
+		return n
+	case reflect.Map:
+		if v.IsNil() {
+			return len("null")
+		}
+		n := len("{}")
+		for it := v.MapRange(); it.Next(); {
+			n = add(n, add(jsonLen(it.Key().String())+len(`"":,`), p.elem.bound(it.Value(), false)))
+		}
+		return n
+	}
+	return math.MaxInt
+}
+
+// add is a + b, saturating at math.MaxInt.
+func add(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+var (
+	marshalerType     = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
 
 // longestList returns the non-empty slice in v, at any depth, whose JSON
 // encoding is longest; the zero Value when there is none.
@@ -194,12 +328,26 @@ func cut(s string, max int) string {
 func jsonLen(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			n += int(asciiJSONLen[c])
+			i++
+			continue
+		}
 		w, size := runeJSONLen(s[i:])
 		n += w
 		i += size
 	}
 	return n
 }
+
+// asciiJSONLen is runeJSONLen of each ASCII character.
+var asciiJSONLen = func() (t [utf8.RuneSelf]uint8) {
+	for c := range utf8.RuneSelf {
+		w, _ := runeJSONLen(string(rune(c)))
+		t[c] = uint8(w)
+	}
+	return t
+}()
 
 // runeJSONLen returns how many bytes encoding/json writes for the first
 // character of s, and how many bytes of s that character takes.

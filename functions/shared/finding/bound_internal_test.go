@@ -2,6 +2,7 @@ package finding
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -58,5 +59,26 @@ func TestCut(t *testing.T) {
 				t.Errorf("cut kept %d bytes of room %d: cut too early", jsonLen(kept), tc.max-jsonLen(TruncatedMark))
 			}
 		})
+	}
+}
+
+// TestBoundStringsIsAnUpperBound: the bound that lets bound skip encoding
+// a finding is never below the encoding's length.
+func TestBoundStringsIsAnUpperBound(t *testing.T) {
+	var findings []*Finding
+	for _, data := range seeds(t) {
+		if f, err := Parse(data); err == nil {
+			findings = append(findings, f)
+		}
+	}
+	yes := true
+	findings = append(findings, &Finding{
+		Summary:   "<&>\u2028 \xff",
+		Resources: []Resource{{Tags: map[string]string{"k<": "v&"}, Found: &yes, OpenIngress: []Rule{{FromPort: -1, ToPort: 65535}}}},
+	})
+	for _, f := range findings {
+		if got, want := boundStrings(reflect.ValueOf(f).Elem(), false), encodedLen(f); got < want {
+			t.Errorf("%s: bound %d below the encoding's %d bytes", f.EventName, got, want)
+		}
 	}
 }

@@ -96,15 +96,7 @@ var index = func() map[string]Entry {
 // Lookup returns the catalog entry of an event, matching a Family entry by
 // prefix.
 func Lookup(eventSource, eventName string) (Entry, bool) {
-	if e, ok := index[eventSource+" "+eventName]; ok {
-		return e, true
-	}
-	for _, e := range catalog {
-		if e.Family && e.EventSource == eventSource && strings.HasPrefix(eventName, e.EventName) {
-			return e, true
-		}
-	}
-	return Entry{}, false
+	return lookup(eventSource, eventName)
 }
 
 // Reassess marks f as enriched and recomputes OpensExposure (for events

@@ -42,6 +42,18 @@ func Parse(data []byte) (*Finding, error) {
 	if len(data) == 0 || data[0] != '{' {
 		return nil, &MalformedEventError{Reason: "event is not a JSON object"}
 	}
+	if referenceDecode {
+		return decodeEvent(data)
+	}
+	if f, err, done := parseFast(data); done {
+		return f, err
+	}
+	return decodeEvent(data)
+}
+
+// decodeEvent is Parse with encoding/json: the path for what the one-pass
+// path (parseFast) leaves to it, and the reference it is tested against.
+func decodeEvent(data []byte) (*Finding, error) {
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		return nil, &MalformedEventError{Reason: "invalid JSON", Err: err}
@@ -63,7 +75,7 @@ func Parse(data []byte) (*Finding, error) {
 		return nil, &MalformedEventError{Reason: "invalid CloudTrail record", Err: err}
 	}
 	if rec.EventID == "" && rec.Records != nil {
-		return nil, &MalformedEventError{Reason: "a CloudTrail log file, not one event (read it with ParseLog)"}
+		return nil, errLogFile()
 	}
 	if rec.RecipientAccountID == "" {
 		rec.RecipientAccountID = env.Account
@@ -72,6 +84,12 @@ func Parse(data []byte) (*Finding, error) {
 		rec.AWSRegion = env.Region
 	}
 	return parseRecord(&rec)
+}
+
+// errLogFile is the error of a whole CloudTrail log file given as one
+// event.
+func errLogFile() error {
+	return &MalformedEventError{Reason: "a CloudTrail log file, not one event (read it with ParseLog)"}
 }
 
 // parseRecord validates rec, finds its catalog entry and builds the finding.
@@ -119,24 +137,30 @@ func parseRecord(rec *record) (*Finding, error) {
 }
 
 func validate(rec *record) error {
-	missing := func(field string) error {
-		return &MalformedEventError{Reason: "missing " + field}
-	}
-	switch {
-	case rec.EventID == "":
-		return missing("eventID")
-	case rec.EventName == "":
-		return missing("eventName")
-	case rec.EventSource == "":
-		return missing("eventSource")
-	case rec.EventTime == "":
-		return missing("eventTime")
-	case rec.AWSRegion == "":
-		return missing("awsRegion")
-	case account(rec) == "":
-		return missing("recipientAccountId")
+	if reason := missing(rec.EventID != "", rec.EventName != "", rec.EventSource != "", rec.EventTime != "", rec.AWSRegion != "", account(rec) != ""); reason != "" {
+		return &MalformedEventError{Reason: reason}
 	}
 	return nil
+}
+
+// missing names the first required field a record lacks, given whether it
+// has each; "" when it has them all.
+func missing(eventID, eventName, eventSource, eventTime, region, account bool) string {
+	switch {
+	case !eventID:
+		return "missing eventID"
+	case !eventName:
+		return "missing eventName"
+	case !eventSource:
+		return "missing eventSource"
+	case !eventTime:
+		return "missing eventTime"
+	case !region:
+		return "missing awsRegion"
+	case !account:
+		return "missing recipientAccountId"
+	}
+	return ""
 }
 
 func account(rec *record) string {

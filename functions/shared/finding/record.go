@@ -68,7 +68,7 @@ func decodeParams(raw json.RawMessage, v any, what string) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := unmarshal(raw, v); err != nil {
 		return &MalformedEventError{Reason: what, Err: err}
 	}
 	return nil
@@ -99,7 +99,7 @@ func decodeMember(obj map[string]json.RawMessage, name string, v any) (bool, err
 	if !ok {
 		return false, nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
+	if err := unmarshal(raw, v); err != nil {
 		return true, &MalformedEventError{Reason: name, Err: err}
 	}
 	return true, nil
@@ -108,15 +108,17 @@ func decodeMember(obj map[string]json.RawMessage, name string, v any) (bool, err
 // stringOrList decodes a JSON string or array of strings (IAM policy elements,
 // CloudTrail's header values); anything else is empty.
 func stringOrList(raw json.RawMessage) []string {
-	var one string
-	if json.Unmarshal(raw, &one) == nil {
-		if one == "" {
-			return nil
+	if first := skipSpace(raw, 0); first < len(raw) && raw[first] != '[' {
+		var one string
+		if unmarshal(raw, &one) == nil {
+			if one == "" {
+				return nil
+			}
+			return []string{one}
 		}
-		return []string{one}
 	}
 	var many []string
-	if json.Unmarshal(raw, &many) == nil {
+	if unmarshal(raw, &many) == nil {
 		return many
 	}
 	return nil
@@ -130,11 +132,11 @@ func objectOrList[T any](raw json.RawMessage) ([]T, error) {
 	}
 	if trimmed := bytes.TrimSpace(raw); len(trimmed) > 0 && trimmed[0] == '[' {
 		var many []T
-		err := json.Unmarshal(raw, &many)
+		err := unmarshal(raw, &many)
 		return many, err
 	}
 	var one T
-	if err := json.Unmarshal(raw, &one); err != nil {
+	if err := unmarshal(raw, &one); err != nil {
 		return nil, err
 	}
 	return []T{one}, nil
