@@ -12,7 +12,7 @@ import (
 // fake world of the tests (lookups answered in memory): the cost of enrich
 // itself, without the network.
 func BenchmarkHandle(b *testing.B) {
-	h := NewHandler(Single{world()}, zerolog.Nop())
+	h := NewHandler(Single{world()}, nil, zerolog.Nop())
 	b.ReportAllocs()
 	for b.Loop() {
 		f := &finding.Finding{EventID: "e1", EventName: "RunInstances", EventSource: "ec2.amazonaws.com", OpensExposure: true,
