@@ -186,11 +186,7 @@ func TestEC2RecordedResponses(t *testing.T) {
 	pair := func(group string, proto string, from, to int) finding.Rule {
 		return finding.Rule{Protocol: proto, FromPort: from, ToPort: to, GroupID: group, SecurityGroupID: group}
 	}
-	tests := []struct {
-		name string
-		call func() (any, error)
-		want any
-	}{
+	tests := []recordedCase{
 		{"DescribeSecurityGroups", func() (any, error) { return e.SecurityGroups(background, []string{"sg-68d8a958"}) }, []finding.SecurityGroup{
 			{ID: "sg-68d8a958", Name: "quicklaunch-0", Ingress: []finding.Rule{world("sg-68d8a958", "tcp", 22, 22)}},
 			{ID: "sg-72334242", Name: "quicklaunch-1", Ingress: []finding.Rule{world("sg-72334242", "tcp", 3389, 3389)}},
@@ -231,24 +227,8 @@ func TestEC2RecordedResponses(t *testing.T) {
 		{"GetManagedPrefixListEntries", func() (any, error) { return e.PrefixLists(background, []string{"pl-0123123123123aabb"}) }, []finding.PrefixList{
 			{ID: "pl-0123123123123aabb", CIDRs: []string{"10.0.0.0/16", "10.2.0.0/16"}},
 		}},
-		{"DescribeImageAttribute", func() (any, error) {
-			g, found, err := e.ImageShares(background, "ami-61a54008")
-			return shares{g, found}, err
-		}, shares{[]string{"all", "495219933132"}, true}},
-		{"DescribeSnapshotAttribute", func() (any, error) {
-			g, found, err := e.SnapshotShares(background, "snap-1234567890abcdef0")
-			return shares{g, found}, err
-		}, shares{[]string{"all"}, true}},
+		{"DescribeImageAttribute", func() (any, error) { return sharesOf(e.ImageShares(background, "ami-61a54008")) }, shares{[]string{"all", "495219933132"}, true}},
+		{"DescribeSnapshotAttribute", func() (any, error) { return sharesOf(e.SnapshotShares(background, "snap-1234567890abcdef0")) }, shares{[]string{"all"}, true}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.call()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(shares{})); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
+	runRecorded(t, tests)
 }

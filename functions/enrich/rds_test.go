@@ -5,7 +5,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestDatabasesRecordedResponses: the RDS and Redshift adapters map what
@@ -28,11 +27,7 @@ func TestDatabasesRecordedResponses(t *testing.T) {
 	})
 	red := &Redshift{Client: redshift.NewFromConfig(rs.config())}
 	yes := true
-	tests := []struct {
-		name string
-		call func() (any, error)
-		want any
-	}{
+	tests := []recordedCase{
 		// An instance of 2011, before VPCs: no VPC groups, no subnet group,
 		// publicly accessible unsaid.
 		{"DescribeDBInstances", func() (any, error) { return db.DBInstances(background, []string{"simcoprod01"}, nil) }, []Database{
@@ -42,13 +37,9 @@ func TestDatabasesRecordedResponses(t *testing.T) {
 			{ID: "my-multi-az-cluster", PubliclyAccessible: &yes, Address: "my-multi-az-cluster.cluster-123456789012.us-west-2.rds.amazonaws.com", Port: 3306,
 				SecurityGroups: []string{"sg-6921cc28"}, VPCID: "990524496922", Subnets: []string{"subnet-7c5b4115", "subnet-7b5b4112", "subnet-3ea6bd57"}},
 		}},
-		{"DescribeDBSnapshotAttributes", func() (any, error) {
-			g, found, err := db.DBSnapshotShares(background, "manual-snapshot1")
-			return shares{g, found}, err
-		}, shares{[]string{"012345678901"}, true}},
+		{"DescribeDBSnapshotAttributes", func() (any, error) { return sharesOf(db.DBSnapshotShares(background, "manual-snapshot1")) }, shares{[]string{"012345678901"}, true}},
 		{"DescribeDBClusterSnapshotAttributes", func() (any, error) {
-			g, found, err := db.DBClusterSnapshotShares(background, "manual-cluster-snapshot1")
-			return shares{g, found}, err
+			return sharesOf(db.DBClusterSnapshotShares(background, "manual-cluster-snapshot1"))
 		}, shares{[]string{"012345678901"}, true}},
 		// A cluster being created: publicly accessible, no endpoint yet, no
 		// subnet group named.
@@ -61,17 +52,7 @@ func TestDatabasesRecordedResponses(t *testing.T) {
 			return d, err
 		}, Database{ID: "examplecluster", VPCID: "vpc-5d917a30", Subnets: []string{"subnet-71c5091c", "subnet-78de1215"}}},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := tc.call()
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(shares{})); diff != "" {
-				t.Errorf("(-want +got):\n%s", diff)
-			}
-		})
-	}
+	runRecorded(t, tests)
 	if got := r.callsOf("DescribeDBSubnetGroups"); got != 1 {
 		t.Errorf("DescribeDBSubnetGroups called %d times, want 1 (the cluster's group)", got)
 	}

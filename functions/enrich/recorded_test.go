@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go/middleware"
+	"github.com/google/go-cmp/cmp"
 )
 
 // reply is what a recorded client answers one operation with: a file of
@@ -102,3 +103,32 @@ func (r *recorded) callsOf(op string) int {
 
 // background is the context of the recorded tests.
 var background = context.Background()
+
+// recordedCase is one adapter call answered by recorded responses, and
+// what the adapter must map them to.
+type recordedCase struct {
+	name string
+	call func() (any, error)
+	want any
+}
+
+// runRecorded runs each case as a subtest.
+func runRecorded(t *testing.T, cases []recordedCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := tc.call()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(shares{})); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// sharesOf returns a shares lookup's answer as one value.
+func sharesOf(grantees []string, found bool, err error) (any, error) {
+	return shares{grantees, found}, err
+}

@@ -1,9 +1,8 @@
 package e2e
 
 import (
-	"context"
+	"fmt"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/trailwatch/trailwatch/test/pipeline"
@@ -17,9 +16,23 @@ import (
 // before the event) serves it. The fakes' table is
 // functions/enrich/budget_test.go.
 func TestCallBudget(t *testing.T) {
-	p, w, root := deploy(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	p, w, root, ctx := deployWorld(t)
+	fixture := func(file string, edits map[string]any) func() ([]byte, error) {
+		return func() ([]byte, error) { return pipeline.RenderFixture(root, file, edits) }
+	}
+	// sample renders the demo's sample of that name anew: its event time
+	// must follow the calls of the cases before.
+	sample := func(name string) func() ([]byte, error) {
+		return func() ([]byte, error) {
+			samples, err := p.Samples(root, w)
+			for _, s := range samples {
+				if s.Name == name {
+					return s.Record, err
+				}
+			}
+			return nil, fmt.Errorf("no sample %q (%v)", name, err)
+		}
+	}
 	network := map[string]int{"ec2:DescribeSecurityGroups": 1, "ec2:DescribeRouteTables": 1, "ec2:DescribeNetworkAcls": 1}
 	loadBalancer := map[string]int{"elasticloadbalancingv2:DescribeLoadBalancers": 1, "elasticloadbalancingv2:DescribeListeners": 1, "elasticloadbalancingv2:DescribeTags": 1}
 	ingress := func(group string) map[string]any {
@@ -32,52 +45,43 @@ func TestCallBudget(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		event, file string
-		edits       map[string]any
-		want        map[string]int
+		event  string
+		record func() ([]byte, error)
+		want   map[string]int
 	}{
-		{"RunInstances", "ec2-runinstances.json", map[string]any{
+		{"RunInstances", fixture("ec2-runinstances.json", map[string]any{
 			"responseElements.instancesSet.items.0.instanceId":               w.InstanceID,
 			"responseElements.instancesSet.items.0.groupSet.items.0.groupId": w.SSHGroupID,
-		}, with(network, map[string]int{"ec2:DescribeInstances": 1})},
-		{"AuthorizeSecurityGroupIngress (instances' group)", "ec2-authorizesecuritygroupingress.json", ingress(w.SSHGroupID),
+		}), with(network, map[string]int{"ec2:DescribeInstances": 1})},
+		{"AuthorizeSecurityGroupIngress (instances' group)", fixture("ec2-authorizesecuritygroupingress.json", ingress(w.SSHGroupID)),
 			with(network, map[string]int{"ec2:DescribeNetworkInterfaces": 1})},
-		{"AuthorizeSecurityGroupIngress (a load balancer's group)", "ec2-authorizesecuritygroupingress.json", ingress(w.WebGroupID),
+		{"AuthorizeSecurityGroupIngress (a load balancer's group)", fixture("ec2-authorizesecuritygroupingress.json", ingress(w.WebGroupID)),
 			with(network, loadBalancer, map[string]int{"ec2:DescribeNetworkInterfaces": 1})},
-		{"AllocateAddress", "ec2-allocateaddress.json", map[string]any{"responseElements.publicIp": w.ElasticIP, "responseElements.allocationId": w.AllocationID},
-			map[string]int{"ec2:DescribeAddresses": 1}},
-		{"CreateLoadBalancer", "elbv2-createloadbalancer.json", map[string]any{
-			"requestParameters.securityGroups":                  []string{w.WebGroupID},
-			"requestParameters.subnets":                         []string{w.SubnetID},
-			"requestParameters.name":                            w.LoadBalancerName,
-			"responseElements.loadBalancers.0.securityGroups":   []string{w.WebGroupID},
-			"responseElements.loadBalancers.0.loadBalancerArn":  w.LoadBalancerARN,
-			"responseElements.loadBalancers.0.loadBalancerName": w.LoadBalancerName,
-			"responseElements.loadBalancers.0.vpcId":            w.VPCID,
-		}, with(network, loadBalancer)},
-		{"CreateRoute", "ec2-createroute-igw.json", map[string]any{"requestParameters.routeTableId": w.PublicRouteTableID, "requestParameters.gatewayId": w.InternetGatewayID},
+		{"AllocateAddress", sample("AllocateAddress"), map[string]int{"ec2:DescribeAddresses": 1}},
+		{"CreateLoadBalancer", sample("CreateLoadBalancer (internet-facing)"), with(network, loadBalancer)},
+		{"CreateRoute", fixture("ec2-createroute-igw.json", map[string]any{"requestParameters.routeTableId": w.PublicRouteTableID, "requestParameters.gatewayId": w.InternetGatewayID}),
 			with(network, loadBalancer, map[string]int{"ec2:DescribeRouteTables": 1, "ec2:DescribeNetworkInterfaces": 1})},
-		{"CreateNetworkAclEntry", "ec2-createnetworkaclentry.json", map[string]any{"requestParameters.networkAclId": w.DenyACLID},
+		{"CreateNetworkAclEntry", fixture("ec2-createnetworkaclentry.json", map[string]any{"requestParameters.networkAclId": w.DenyACLID}),
 			with(network, map[string]int{"ec2:DescribeNetworkAcls": 1, "ec2:DescribeNetworkInterfaces": 1})},
-		{"ModifySubnetAttribute", "ec2-modifysubnetattribute-mappubliciponlaunch-constructed.json", map[string]any{"requestParameters.subnetId": w.SubnetID},
+		{"ModifySubnetAttribute", fixture("ec2-modifysubnetattribute-mappubliciponlaunch-constructed.json", map[string]any{"requestParameters.subnetId": w.SubnetID}),
 			map[string]int{"ec2:DescribeSubnets": 1, "ec2:DescribeRouteTables": 1}},
-		{"ModifyDBInstance", "rds-modifydbinstance-publiclyaccessible.json",
-			map[string]any{"requestParameters.dBInstanceIdentifier": w.DatabaseID, "responseElements.dBInstanceIdentifier": w.DatabaseID},
+		{"ModifyDBInstance", fixture("rds-modifydbinstance-publiclyaccessible.json",
+			map[string]any{"requestParameters.dBInstanceIdentifier": w.DatabaseID, "responseElements.dBInstanceIdentifier": w.DatabaseID}),
 			with(network, map[string]int{"rds:DescribeDBInstances": 1})},
-		{"PutBucketPolicy", "s3-putbucketpolicy-public-vpce.json", map[string]any{"requestParameters.bucketName": w.Bucket}, map[string]int{
+		{"PutBucketPolicy", fixture("s3-putbucketpolicy-public-vpce.json", map[string]any{"requestParameters.bucketName": w.Bucket}), map[string]int{
 			"s3:GetBucketPolicyStatus": 1, "s3:GetPublicAccessBlock": 1, "s3:GetBucketAcl": 1, "s3:GetBucketTagging": 1, "s3control:GetPublicAccessBlock": 1}},
-		{"CreateFunctionUrlConfig", "lambda-createfunctionurlconfig20211031-constructed.json", functionURL(w.PublicFunction),
+		{"CreateFunctionUrlConfig", fixture("lambda-createfunctionurlconfig20211031-constructed.json", functionURL(w.PublicFunction)),
 			map[string]int{"lambda:GetPolicy": 1, "lambda:GetFunctionUrlConfig": 1, "lambda:ListTags": 1}},
-		{"ModifyDBSnapshotAttribute", "rds-modifydbsnapshotattribute-add-account.json",
-			map[string]any{"requestParameters.dBSnapshotIdentifier": w.DBSnapshotID, "responseElements.dBSnapshotIdentifier": w.DBSnapshotID},
+		{"ModifyDBSnapshotAttribute", fixture("rds-modifydbsnapshotattribute-add-account.json",
+			map[string]any{"requestParameters.dBSnapshotIdentifier": w.DBSnapshotID, "responseElements.dBSnapshotIdentifier": w.DBSnapshotID}),
 			map[string]int{"rds:DescribeDBSnapshotAttributes": 1}},
-		{"ModifyImageAttribute", "ec2-modifyimageattribute-add-all.json", map[string]any{"requestParameters.imageId": w.ImageID},
+		{"ModifyImageAttribute", fixture("ec2-modifyimageattribute-add-all.json", map[string]any{"requestParameters.imageId": w.ImageID}),
 			map[string]int{"ec2:DescribeImageAttribute": 1}},
 	}
 	enrich := p.Names.Functions["enrich"]
 	for _, tc := range tests {
 		t.Run(tc.event, func(t *testing.T) {
-			record, err := pipeline.RenderFixture(root, tc.file, tc.edits)
+			record, err := tc.record()
 			if err != nil {
 				t.Fatal(err)
 			}

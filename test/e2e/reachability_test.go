@@ -24,9 +24,7 @@ import (
 // URL is public only when its auth is NONE by now; a DB snapshot is judged
 // by whom it is shared with as it stands.
 func TestReachability(t *testing.T) {
-	p, w, root := deploy(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	p, w, root, ctx := deployWorld(t)
 	runInstance := func(id string) map[string]any {
 		return map[string]any{
 			"responseElements.instancesSet.items.0.instanceId":               id,
@@ -151,4 +149,15 @@ func functionURL(function string) map[string]any {
 		"requestParameters.functionName": function,
 		"responseElements.functionArn":   localstack.FunctionARN(function),
 	}
+}
+
+// deployWorld deploys the pipeline with the default environment and seeds
+// its world (see deploy), and returns a context bounding the test's sends
+// to five minutes.
+func deployWorld(t *testing.T) (*pipeline.Pipeline, pipeline.World, string, context.Context) {
+	t.Helper()
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return p, w, root, ctx
 }
