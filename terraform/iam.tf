@@ -42,9 +42,24 @@ data "aws_iam_policy_document" "function_base" {
   }
 }
 
+# enrich's reads, scoped as the Service Authorization Reference says each
+# action allows (its Actions table: an action without resource types
+# accepts only Resource "*"; its Resource types table: the ARN formats):
+#   EC2:                  https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html
+#   Elastic Load Balancing (classic and V2):
+#                         https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancing.html
+#                         https://docs.aws.amazon.com/service-authorization/latest/reference/list_elasticloadbalancingv2.html
+#   RDS:                  https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonrds.html
+#   Redshift:             https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonredshift.html
+#   S3:                   https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html
+#   Lambda:               https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+#   STS:                  https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecuritytokenservice.html
+# modules/member-role grants the same reads in member accounts.
 data "aws_iam_policy_document" "enrich_ec2" {
-  # EC2 and Elastic Load Balancing Describe calls support no resource-level
-  # permissions: "*" is the only Resource they accept.
+  # The EC2 Describe calls, Elastic Load Balancing's DescribeLoadBalancers
+  # and DescribeListeners, and Redshift's DescribeClusters and
+  # DescribeClusterSubnetGroups name no resource types: "*" is the only
+  # Resource they accept.
   # No region condition: enrich looks resources up in the region each
   # event happened in, and an organisation forwards events from every
   # region to this one.
@@ -63,12 +78,15 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
+      "redshift:DescribeClusters",
+      "redshift:DescribeClusterSubnetGroups",
     ]
     resources = ["*"]
   }
 
-  # RDS and Redshift lookups by filter, on the account's databases and
-  # subnet groups.
+  # RDS lookups, on the account's DB instances (db), DB clusters (cluster),
+  # DB subnet groups (subgrp), DB snapshots (snapshot) and DB cluster
+  # snapshots (cluster-snapshot): the resource type each action names.
   statement {
     sid    = "DescribeDatabases"
     effect = "Allow"
@@ -76,16 +94,16 @@ data "aws_iam_policy_document" "enrich_ec2" {
       "rds:DescribeDBInstances",
       "rds:DescribeDBClusters",
       "rds:DescribeDBSubnetGroups",
-      "redshift:DescribeClusters",
-      "redshift:DescribeClusterSubnetGroups",
+      "rds:DescribeDBSnapshotAttributes",
+      "rds:DescribeDBClusterSnapshotAttributes",
     ]
     #tfsec:ignore:aws-iam-no-policy-wildcards Databases are not known in advance: any of this account's, in any region.
     resources = [
       "arn:${local.partition}:rds:*:${local.account_id}:db:*",
       "arn:${local.partition}:rds:*:${local.account_id}:cluster:*",
       "arn:${local.partition}:rds:*:${local.account_id}:subgrp:*",
-      "arn:${local.partition}:redshift:*:${local.account_id}:cluster:*",
-      "arn:${local.partition}:redshift:*:${local.account_id}:subnetgroup:*",
+      "arn:${local.partition}:rds:*:${local.account_id}:snapshot:*",
+      "arn:${local.partition}:rds:*:${local.account_id}:cluster-snapshot:*",
     ]
   }
 

@@ -214,10 +214,12 @@ variable "member_account_ids" {
   }
 
   # Each account adds its role's ARN to the enrich role's inline policy,
-  # which IAM caps at 10,240 characters: 75 = (10,240 - 2,266) / 105, where
-  # 2,266 is the most the policy's other statements take and 105 the most an
-  # account's ARN takes (partition aws-us-gov, a 64-character role name).
-  # terraform/tests/quotas.tftest.hcl holds both numbers.
+  # which IAM caps at 10,240 characters: 75 = floor((10,240 - 2,339) / 105),
+  # where 2,339 is the most the policy's other statements take (the longest
+  # values the variables allow, with the DB snapshot lookups and Redshift
+  # on "*") and 105 the most an account's ARN takes (partition aws-us-gov, a
+  # 64-character role name): 10,214 characters with 75 accounts, 10,319 with
+  # 76. terraform/tests/quotas.tftest.hcl holds both bounds.
   validation {
     condition     = length(var.member_account_ids) <= 75
     error_message = "member_account_ids may list at most 75 accounts, or the enrich role's policy could pass IAM's 10,240 characters; leave it empty to allow every account of the organisation (aws:ResourceOrgID)."

@@ -54,7 +54,7 @@ func (w *facts) apply(r *finding.Resource, f *finding.Finding, trusted finding.T
 			}
 			r.SetVerdict(public, lines)
 		}
-	case finding.TypeImage, finding.TypeSnapshot:
+	case finding.TypeImage, finding.TypeSnapshot, finding.TypeDBSnapshot, finding.TypeDBClusterSnap:
 		s, ok := w.shares[string(r.Type)+"/"+r.ID]
 		r.Found = &s.found
 		if ok && s.found {

@@ -48,6 +48,8 @@ func TestCallBudget(t *testing.T) {
 		{"ModifyDBInstance", []finding.Resource{{Type: finding.TypeDBInstance, ID: "db-priv"}}, with(ec2Network, map[string]int{"DescribeDBInstances": 1})},
 		{"PutBucketPolicy", []finding.Resource{{Type: finding.TypeBucket, ID: "open"}}, map[string]int{"Bucket": 1}},
 		{"ModifyImageAttribute", []finding.Resource{{Type: finding.TypeImage, ID: "ami-1"}}, map[string]int{"DescribeImageAttribute": 1}},
+		{"ModifyDBSnapshotAttribute", []finding.Resource{{Type: finding.TypeDBSnapshot, ID: "snap-trusted"}}, map[string]int{"DescribeDBSnapshotAttributes": 1}},
+		{"ModifyDBClusterSnapshotAttribute", []finding.Resource{{Type: finding.TypeDBClusterSnap, ID: "csnap-public"}}, map[string]int{"DescribeDBClusterSnapshotAttributes": 1}},
 	}
 	for i, tc := range tests {
 		t.Run(tc.event, func(t *testing.T) {

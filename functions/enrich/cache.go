@@ -184,20 +184,29 @@ type shares struct {
 	found    bool
 }
 
-func (l cachedLookups) ImageShares(ctx context.Context, id string) ([]string, bool, error) {
-	s, err := cached(ctx, l.cache, l.key("ImageShares", id), func() (shares, error) {
-		g, found, err := l.inner.ImageShares(ctx, id)
+// shares keeps the answer of a shares lookup (fetch) under call and id.
+func (l cachedLookups) shares(ctx context.Context, call, id string, fetch func(context.Context, string) ([]string, bool, error)) ([]string, bool, error) {
+	s, err := cached(ctx, l.cache, l.key(call, id), func() (shares, error) {
+		g, found, err := fetch(ctx, id)
 		return shares{g, found}, err
 	})
 	return s.grantees, s.found, err
 }
 
+func (l cachedLookups) ImageShares(ctx context.Context, id string) ([]string, bool, error) {
+	return l.shares(ctx, "ImageShares", id, l.inner.ImageShares)
+}
+
 func (l cachedLookups) SnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
-	s, err := cached(ctx, l.cache, l.key("SnapshotShares", id), func() (shares, error) {
-		g, found, err := l.inner.SnapshotShares(ctx, id)
-		return shares{g, found}, err
-	})
-	return s.grantees, s.found, err
+	return l.shares(ctx, "SnapshotShares", id, l.inner.SnapshotShares)
+}
+
+func (l cachedLookups) DBSnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	return l.shares(ctx, "DBSnapshotShares", id, l.inner.DBSnapshotShares)
+}
+
+func (l cachedLookups) DBClusterSnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	return l.shares(ctx, "DBClusterSnapshotShares", id, l.inner.DBClusterSnapshotShares)
 }
 
 func (l cachedLookups) LoadBalancers(ctx context.Context, ids []string) ([]LoadBalancer, error) {

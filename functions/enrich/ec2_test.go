@@ -158,3 +158,77 @@ func TestAppendPublicSkipsPrivate(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// ec2Recorded returns the EC2 adapter answered by the recorded EC2
+// responses (testdata/responses/README.md).
+func ec2Recorded(t *testing.T) *EC2 {
+	r := newRecorded(t, map[string]reply{
+		"DescribeSecurityGroups":      {file: "ec2-describe-security-groups.xml"},
+		"DescribeInstances":           {file: "ec2-describe-instances.xml"},
+		"DescribeNetworkInterfaces":   {file: "ec2-describe-network-interfaces.xml"},
+		"DescribeAddresses":           {file: "ec2-describe-addresses.xml"},
+		"DescribeRouteTables":         {file: "ec2-describe-route-tables.xml"},
+		"DescribeNetworkAcls":         {file: "ec2-describe-network-acls.xml"},
+		"DescribeSubnets":             {file: "ec2-describe-subnets.xml"},
+		"GetManagedPrefixListEntries": {file: "ec2-get-managed-prefix-list-entries.xml"},
+		"DescribeImageAttribute":      {file: "ec2-describe-image-attribute.xml"},
+		"DescribeSnapshotAttribute":   {file: "ec2-describe-snapshot-attribute.xml"},
+	})
+	return &EC2{Client: ec2.NewFromConfig(r.config())}
+}
+
+// TestEC2RecordedResponses: the adapter maps what EC2 really answers.
+func TestEC2RecordedResponses(t *testing.T) {
+	e := ec2Recorded(t)
+	world := func(group string, proto string, from, to int) finding.Rule {
+		return finding.Rule{Protocol: proto, FromPort: from, ToPort: to, CIDR: "0.0.0.0/0", WorldOpen: true, SecurityGroupID: group}
+	}
+	pair := func(group string, proto string, from, to int) finding.Rule {
+		return finding.Rule{Protocol: proto, FromPort: from, ToPort: to, GroupID: group, SecurityGroupID: group}
+	}
+	tests := []recordedCase{
+		{"DescribeSecurityGroups", func() (any, error) { return e.SecurityGroups(background, []string{"sg-68d8a958"}) }, []finding.SecurityGroup{
+			{ID: "sg-68d8a958", Name: "quicklaunch-0", Ingress: []finding.Rule{world("sg-68d8a958", "tcp", 22, 22)}},
+			{ID: "sg-72334242", Name: "quicklaunch-1", Ingress: []finding.Rule{world("sg-72334242", "tcp", 3389, 3389)}},
+			{ID: "sg-4e970e7e", Name: "notebook", Ingress: []finding.Rule{world("sg-4e970e7e", "tcp", 22, 22), world("sg-4e970e7e", "tcp", 443, 443), world("sg-4e970e7e", "tcp", 8888, 8888)}},
+			{ID: "sg-eab831da", Name: "default", Ingress: []finding.Rule{pair("sg-eab831da", "tcp", 0, 65535), pair("sg-eab831da", "udp", 0, 65535), pair("sg-eab831da", "icmp", -1, -1)}},
+			// Egress (0.0.0.0/0 out) is never ingress.
+			{ID: "sg-97b1aefb", Name: "default", VPCID: "vpc-8d2910e4", Ingress: []finding.Rule{pair("sg-97b1aefb", "-1", -1, -1)}},
+		}},
+		{"DescribeInstances", func() (any, error) { return e.Instances(background, []string{"i-fde9cece"}) }, []Instance{
+			{ID: "i-fde9cece", SecurityGroups: []string{"sg-4e970e7e"}, Tags: map[string]string{"notebook": ""}},
+			// EC2-Classic: a public IP, no subnet and no interfaces, so no
+			// path to judge.
+			{ID: "i-78f1b94a", SecurityGroups: []string{"sg-72334242"}, PublicIPs: []string{"54.245.16.142"}},
+		}},
+		{"DescribeNetworkInterfaces", func() (any, error) { return e.NetworkInterfaces(background, []string{"eni-0f62d866"}, nil) }, []NetworkInterface{
+			{ID: "eni-0f62d866", InstanceID: "i-22197876", SubnetID: "subnet-c53c87ac", VPCID: "vpc-cc3c87a5", SecurityGroups: []string{"sg-3f4b5653"}},
+			// "Primary network interface" is no load balancer's.
+			{ID: "eni-a66ed5cf", InstanceID: "i-886401dc", SubnetID: "subnet-cd8a35a4", VPCID: "vpc-f28a359b", SecurityGroups: []string{"sg-a2a0b2ce"}},
+		}},
+		{"DescribeAddresses", func() (any, error) { return e.Addresses(background, []string{"eipalloc-312e1758"}) }, []Address{
+			{PublicIP: "54.245.81.77"}, {PublicIP: "54.245.99.8"}, {AllocationID: "eipalloc-312e1758", PublicIP: "50.112.139.73"},
+		}},
+		{"DescribeRouteTables", func() (any, error) { return e.RouteTables(background, nil, []string{"vpc-8d2910e4"}) }, []finding.RouteTable{
+			{ID: "rtb-2728114e", VPCID: "vpc-8d2910e4", Subnets: []string{"subnet-812910e8"}, Associations: map[string]string{"rtbassoc-822019eb": "subnet-812910e8"},
+				Routes: []finding.Route{{Destination: "10.0.0.0/16", Target: "local"}, {Destination: "0.0.0.0/0", Target: "igw-6228110b"}}},
+			{ID: "rtb-8f2910e6", VPCID: "vpc-8d2910e4", Main: true, Associations: map[string]string{"rtbassoc-8e2910e7": ""},
+				Routes: []finding.Route{{Destination: "10.0.0.0/16", Target: "local"}}},
+		}},
+		{"DescribeNetworkAcls", func() (any, error) { return e.NetworkACLs(background, nil, []string{"subnet-812910e8"}) }, []finding.NetworkACL{
+			{ID: "acl-8c2910e5", VPCID: "vpc-8d2910e4", Default: true, Subnets: []string{"subnet-812910e8"}, Entries: []finding.ACLEntry{
+				{Number: 100, Egress: true, Allow: true, Protocol: "-1", FromPort: -1, ToPort: -1, CIDR: "0.0.0.0/0"},
+				{Number: 32767, Egress: true, Protocol: "-1", FromPort: -1, ToPort: -1, CIDR: "0.0.0.0/0"},
+				{Number: 100, Allow: true, Protocol: "-1", FromPort: -1, ToPort: -1, CIDR: "0.0.0.0/0"},
+				{Number: 32767, Protocol: "-1", FromPort: -1, ToPort: -1, CIDR: "0.0.0.0/0"},
+			}},
+		}},
+		{"DescribeSubnets", func() (any, error) { return e.Subnets(background, []string{"subnet-812910e8"}) }, []Subnet{{ID: "subnet-812910e8", VPCID: "vpc-8d2910e4"}}},
+		{"GetManagedPrefixListEntries", func() (any, error) { return e.PrefixLists(background, []string{"pl-0123123123123aabb"}) }, []finding.PrefixList{
+			{ID: "pl-0123123123123aabb", CIDRs: []string{"10.0.0.0/16", "10.2.0.0/16"}},
+		}},
+		{"DescribeImageAttribute", func() (any, error) { return sharesOf(e.ImageShares(background, "ami-61a54008")) }, shares{[]string{"all", "495219933132"}, true}},
+		{"DescribeSnapshotAttribute", func() (any, error) { return sharesOf(e.SnapshotShares(background, "snap-1234567890abcdef0")) }, shares{[]string{"all"}, true}},
+	}
+	runRecorded(t, tests)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net/http"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -12,6 +13,7 @@ import (
 	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
@@ -149,5 +151,52 @@ func TestLoadBalancersErrors(t *testing.T) {
 				t.Errorf("found %v", got)
 			}
 		})
+	}
+}
+
+// TestLoadBalancersRecordedResponses: the adapter maps what both Elastic
+// Load Balancing APIs really answer, a load balancer of each with its
+// listeners and tags, and a classic one that does not exist.
+func TestLoadBalancersRecordedResponses(t *testing.T) {
+	const myLB = "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/my-load-balancer/50dc6c495c0c9188"
+	v2 := newRecorded(t, map[string]reply{
+		"DescribeLoadBalancers": {file: "elbv2-describe-load-balancers.xml"},
+		"DescribeListeners":     {file: "elbv2-describe-listeners.xml"},
+		"DescribeTags":          {file: "elbv2-describe-tags.xml"},
+	})
+	classic := newRecorded(t, map[string]reply{
+		"DescribeLoadBalancers": {file: "elb-describe-load-balancers.xml"},
+		"DescribeTags":          {file: "elb-describe-tags.xml"},
+	})
+	e := &ELB{V2: elbv2.NewFromConfig(v2.config()), Classic: elb.NewFromConfig(classic.config())}
+	got, err := e.LoadBalancers(background, []string{myLB, "my-loadbalancer"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lima := map[string]string{"project": "lima", "department": "digital-media"}
+	want := []LoadBalancer{
+		{ID: myLB, Name: "my-load-balancer", Kind: "application", Scheme: "internet-facing", DNSName: "my-load-balancer-424835706.us-west-2.elb.amazonaws.com",
+			VPCID: "vpc-3ac0fb5f", Subnets: []string{"subnet-8360a9e7", "subnet-b7d581c0"}, SecurityGroups: []string{"sg-5943793c"},
+			Listeners: []finding.Listener{{Protocol: "HTTPS", Port: 443}, {Protocol: "HTTP", Port: 80}}, Tags: lima},
+		{ID: "my-loadbalancer", Name: "my-loadbalancer", Kind: "classic", Scheme: "internet-facing", DNSName: "my-loadbalancer-123456789.us-east-1.elb.amazonaws.com",
+			IPAddressType: "ipv4", Listeners: []finding.Listener{{Protocol: "HTTP", Port: 80}}, Tags: lima},
+	}
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("load balancers (-want +got):\n%s", diff)
+	}
+	for _, c := range []struct {
+		r    *recorded
+		op   string
+		want int
+	}{{v2, "DescribeLoadBalancers", 1}, {v2, "DescribeListeners", 1}, {v2, "DescribeTags", 1}, {classic, "DescribeLoadBalancers", 1}, {classic, "DescribeTags", 1}} {
+		if got := c.r.callsOf(c.op); got != c.want {
+			t.Errorf("%s called %d times, want %d", c.op, got, c.want)
+		}
+	}
+
+	gone := newRecorded(t, map[string]reply{"DescribeLoadBalancers": {file: "elb-error-load-balancer-not-found.xml", status: http.StatusBadRequest}})
+	got, err = (&ELB{Classic: elb.NewFromConfig(gone.config())}).LoadBalancers(background, []string{"foobar"})
+	if err != nil || len(got) != 0 {
+		t.Errorf("a load balancer that does not exist: %v, %v; want none and no error", got, err)
 	}
 }

@@ -13,7 +13,8 @@ import (
 // world-open ingress, public IPs and the reachability of their network
 // path; for security groups and changes to a path (route tables, network
 // ACLs, VPCs, subnets) what the internet reaches through them; for
-// databases, buckets, functions, images and snapshots whether anyone
+// databases, buckets, functions, images and snapshots (EBS and RDS)
+// whether anyone
 // outside may use them now. trusted are the accounts a share may go to.
 //
 // The lookups run in five stages, the calls of a stage concurrently (at
@@ -174,19 +175,23 @@ func (w *facts) stageResources(ctx context.Context, l Lookups, f *finding.Findin
 			return err
 		}))
 	}
-	for _, id := range ids[finding.TypeImage] {
-		fns = append(fns, call(false, "ec2", "DescribeImageAttribute", func(ctx context.Context) error {
-			g, found, err := l.ImageShares(ctx, id)
-			w.putShares(finding.TypeImage, id, shares{g, found})
-			return err
-		}))
-	}
-	for _, id := range ids[finding.TypeSnapshot] {
-		fns = append(fns, call(false, "ec2", "DescribeSnapshotAttribute", func(ctx context.Context) error {
-			g, found, err := l.SnapshotShares(ctx, id)
-			w.putShares(finding.TypeSnapshot, id, shares{g, found})
-			return err
-		}))
+	for _, s := range []struct {
+		typ         finding.ResourceType
+		service, op string
+		lookup      func(context.Context, string) ([]string, bool, error)
+	}{
+		{finding.TypeImage, "ec2", "DescribeImageAttribute", l.ImageShares},
+		{finding.TypeSnapshot, "ec2", "DescribeSnapshotAttribute", l.SnapshotShares},
+		{finding.TypeDBSnapshot, "rds", "DescribeDBSnapshotAttributes", l.DBSnapshotShares},
+		{finding.TypeDBClusterSnap, "rds", "DescribeDBClusterSnapshotAttributes", l.DBClusterSnapshotShares},
+	} {
+		for _, id := range ids[s.typ] {
+			fns = append(fns, call(false, s.service, s.op, func(ctx context.Context) error {
+				g, found, err := s.lookup(ctx, id)
+				w.putShares(s.typ, id, shares{g, found})
+				return err
+			}))
+		}
 	}
 	return parallel(ctx, fns...)
 }

@@ -13,23 +13,25 @@ import (
 
 // fakeLookups is a Lookups whose behaviour each test states.
 type fakeLookups struct {
-	SecurityGroupsFn    func(ctx context.Context, ids []string) ([]finding.SecurityGroup, error)
-	InstancesFn         func(ctx context.Context, ids []string) ([]Instance, error)
-	AddressesFn         func(ctx context.Context, ids []string) ([]Address, error)
-	NetworkInterfacesFn func(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error)
-	LoadBalancersFn     func(ctx context.Context, ids []string) ([]LoadBalancer, error)
-	InterfacesInFn      func(ctx context.Context, subnets, vpcs []string) ([]NetworkInterface, error)
-	RouteTablesFn       func(ctx context.Context, ids, vpcs []string) ([]finding.RouteTable, error)
-	NetworkACLsFn       func(ctx context.Context, ids, subnets []string) ([]finding.NetworkACL, error)
-	PrefixListsFn       func(ctx context.Context, ids []string) ([]finding.PrefixList, error)
-	SubnetsFn           func(ctx context.Context, ids []string) ([]Subnet, error)
-	ImageSharesFn       func(ctx context.Context, id string) ([]string, bool, error)
-	SnapshotSharesFn    func(ctx context.Context, id string) ([]string, bool, error)
-	DBInstancesFn       func(ctx context.Context, ids, clusters []string) ([]Database, error)
-	DBClustersFn        func(ctx context.Context, ids []string) ([]Database, error)
-	RedshiftClustersFn  func(ctx context.Context, ids []string) ([]Database, error)
-	BucketFn            func(ctx context.Context, account, bucket string) (finding.BucketAccess, map[string]string, bool, error)
-	FunctionFn          func(ctx context.Context, account, region, function string) (finding.FunctionAccess, map[string]string, bool, error)
+	SecurityGroupsFn          func(ctx context.Context, ids []string) ([]finding.SecurityGroup, error)
+	InstancesFn               func(ctx context.Context, ids []string) ([]Instance, error)
+	AddressesFn               func(ctx context.Context, ids []string) ([]Address, error)
+	NetworkInterfacesFn       func(ctx context.Context, ids, groupIDs []string) ([]NetworkInterface, error)
+	LoadBalancersFn           func(ctx context.Context, ids []string) ([]LoadBalancer, error)
+	InterfacesInFn            func(ctx context.Context, subnets, vpcs []string) ([]NetworkInterface, error)
+	RouteTablesFn             func(ctx context.Context, ids, vpcs []string) ([]finding.RouteTable, error)
+	NetworkACLsFn             func(ctx context.Context, ids, subnets []string) ([]finding.NetworkACL, error)
+	PrefixListsFn             func(ctx context.Context, ids []string) ([]finding.PrefixList, error)
+	SubnetsFn                 func(ctx context.Context, ids []string) ([]Subnet, error)
+	ImageSharesFn             func(ctx context.Context, id string) ([]string, bool, error)
+	SnapshotSharesFn          func(ctx context.Context, id string) ([]string, bool, error)
+	DBSnapshotSharesFn        func(ctx context.Context, id string) ([]string, bool, error)
+	DBClusterSnapshotSharesFn func(ctx context.Context, id string) ([]string, bool, error)
+	DBInstancesFn             func(ctx context.Context, ids, clusters []string) ([]Database, error)
+	DBClustersFn              func(ctx context.Context, ids []string) ([]Database, error)
+	RedshiftClustersFn        func(ctx context.Context, ids []string) ([]Database, error)
+	BucketFn                  func(ctx context.Context, account, bucket string) (finding.BucketAccess, map[string]string, bool, error)
+	FunctionFn                func(ctx context.Context, account, region, function string) (finding.FunctionAccess, map[string]string, bool, error)
 }
 
 func (f *fakeLookups) InterfacesIn(ctx context.Context, subnets, vpcs []string) ([]NetworkInterface, error) {
@@ -73,6 +75,18 @@ func (f *fakeLookups) SnapshotShares(ctx context.Context, id string) ([]string, 
 		return nil, false, nil
 	}
 	return f.SnapshotSharesFn(ctx, id)
+}
+func (f *fakeLookups) DBSnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	if f.DBSnapshotSharesFn == nil {
+		return nil, false, nil
+	}
+	return f.DBSnapshotSharesFn(ctx, id)
+}
+func (f *fakeLookups) DBClusterSnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	if f.DBClusterSnapshotSharesFn == nil {
+		return nil, false, nil
+	}
+	return f.DBClusterSnapshotSharesFn(ctx, id)
 }
 func (f *fakeLookups) DBInstances(ctx context.Context, ids, clusters []string) ([]Database, error) {
 	if f.DBInstancesFn == nil {

@@ -68,6 +68,12 @@ type DatabaseLookups interface {
 	// RedshiftClusters returns the Redshift clusters with the given
 	// identifiers, their subnet groups' subnets included.
 	RedshiftClusters(ctx context.Context, ids []string) ([]Database, error)
+	// DBSnapshotShares and DBClusterSnapshotShares return who a manual RDS
+	// DB snapshot or DB cluster snapshot is shared with now (its restore
+	// attribute: "all", account ids); found is false when it does not
+	// exist.
+	DBSnapshotShares(ctx context.Context, id string) (grantees []string, found bool, err error)
+	DBClusterSnapshotShares(ctx context.Context, id string) (grantees []string, found bool, err error)
 }
 
 // BucketLookups is what enrich needs from S3.

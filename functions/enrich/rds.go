@@ -13,6 +13,8 @@ type RDSAPI interface {
 	rds.DescribeDBInstancesAPIClient
 	rds.DescribeDBClustersAPIClient
 	rds.DescribeDBSubnetGroupsAPIClient
+	DescribeDBSnapshotAttributes(ctx context.Context, in *rds.DescribeDBSnapshotAttributesInput, opts ...func(*rds.Options)) (*rds.DescribeDBSnapshotAttributesOutput, error)
+	DescribeDBClusterSnapshotAttributes(ctx context.Context, in *rds.DescribeDBClusterSnapshotAttributesInput, opts ...func(*rds.Options)) (*rds.DescribeDBClusterSnapshotAttributesOutput, error)
 }
 
 // RDS implements the RDS part of DatabaseLookups. It looks databases up by
@@ -113,6 +115,56 @@ func (r *RDS) DBClusters(ctx context.Context, ids []string) ([]Database, error) 
 		}
 	}
 	return out, nil
+}
+
+// restoreValues returns the values of the restore attribute among attrs,
+// nameValues giving each attribute's name and values: the attribute that
+// shares a DB snapshot or DB cluster snapshot, "all" or account ids.
+func restoreValues[A any](attrs []A, nameValues func(A) (*string, []string)) []string {
+	var out []string
+	for _, a := range attrs {
+		if name, values := nameValues(a); aws.ToString(name) == "restore" {
+			out = append(out, values...)
+		}
+	}
+	return out
+}
+
+// DBSnapshotShares describes a manual DB snapshot's restore attribute: who
+// may copy or restore it now ("all", account ids). A snapshot that does not
+// exist is not found.
+func (r *RDS) DBSnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	out, err := r.Client.DescribeDBSnapshotAttributes(ctx, &rds.DescribeDBSnapshotAttributesInput{DBSnapshotIdentifier: aws.String(id)})
+	if isCode(err, "DBSnapshotNotFound") {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var attrs []types.DBSnapshotAttribute
+	if res := out.DBSnapshotAttributesResult; res != nil {
+		attrs = res.DBSnapshotAttributes
+	}
+	return restoreValues(attrs, func(a types.DBSnapshotAttribute) (*string, []string) { return a.AttributeName, a.AttributeValues }), true, nil
+}
+
+// DBClusterSnapshotShares describes a manual DB cluster snapshot's restore
+// attribute, as DBSnapshotShares does a DB snapshot's.
+func (r *RDS) DBClusterSnapshotShares(ctx context.Context, id string) ([]string, bool, error) {
+	out, err := r.Client.DescribeDBClusterSnapshotAttributes(ctx, &rds.DescribeDBClusterSnapshotAttributesInput{DBClusterSnapshotIdentifier: aws.String(id)})
+	if isCode(err, "DBClusterSnapshotNotFoundFault") {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var attrs []types.DBClusterSnapshotAttribute
+	if res := out.DBClusterSnapshotAttributesResult; res != nil {
+		attrs = res.DBClusterSnapshotAttributes
+	}
+	return restoreValues(attrs, func(a types.DBClusterSnapshotAttribute) (*string, []string) {
+		return a.AttributeName, a.AttributeValues
+	}), true, nil
 }
 
 func subnetIDs(subnets []types.Subnet) []string {

@@ -23,7 +23,9 @@ import (
 // (HTTP:80) in subnet-pub uses sg-alb, and its interface eni-alb (with a
 // public IP) is in sg-alb. db-priv is publicly accessible in subnet-priv;
 // bucket "open" has a public policy under the account's block; ami-1 is
-// shared with a trusted account. calls counts the calls of each kind.
+// shared with a trusted account, and so is the DB snapshot "snap-trusted";
+// the DB cluster snapshot "csnap-public" is shared with all. calls counts
+// the calls of each kind.
 type vpc struct {
 	mu    sync.Mutex
 	calls map[string]int
@@ -170,6 +172,14 @@ func (v *vpc) lookups() *fakeLookups {
 			v.count("DescribeImageAttribute")
 			return []string{"111122223333"}, true, nil
 		},
+		DBSnapshotSharesFn: func(_ context.Context, id string) ([]string, bool, error) {
+			v.count("DescribeDBSnapshotAttributes")
+			return []string{"111122223333"}, id == "snap-trusted", nil
+		},
+		DBClusterSnapshotSharesFn: func(_ context.Context, id string) ([]string, bool, error) {
+			v.count("DescribeDBClusterSnapshotAttributes")
+			return []string{"all"}, id == "csnap-public", nil
+		},
 	}
 }
 
@@ -270,6 +280,34 @@ func TestHandleReachability(t *testing.T) {
 			in: finding.Finding{EventName: "ModifyImageAttribute", EventSource: "ec2.amazonaws.com", OpensExposure: true, Requested: finding.Requested{SharedWith: []string{"111122223333"}},
 				Resources: []finding.Resource{{Type: finding.TypeImage, ID: "ami-1"}}},
 			wantSeverity: finding.SeverityLow,
+		},
+		{
+			name: "a DB snapshot the call shares with an untrusted account, shared with a trusted one only by now, is low",
+			in: finding.Finding{EventName: "ModifyDBSnapshotAttribute", EventSource: "rds.amazonaws.com", OpensExposure: true, Requested: finding.Requested{SharedWith: []string{"999988887777"}},
+				Resources: []finding.Resource{{Type: finding.TypeDBSnapshot, ID: "snap-trusted"}}},
+			wantSeverity: finding.SeverityLow,
+			check: func(t *testing.T, r finding.Resource) {
+				if diff := cmp.Diff([]finding.Share{{Grantee: "111122223333", Trusted: true}}, r.Shares); diff != "" {
+					t.Errorf("shares (-want +got):\n%s", diff)
+				}
+			},
+		},
+		{
+			name: "a DB cluster snapshot shared with all by now is high",
+			in: finding.Finding{EventName: "ModifyDBClusterSnapshotAttribute", EventSource: "rds.amazonaws.com", OpensExposure: true, Requested: finding.Requested{SharedWith: []string{"111122223333"}},
+				Resources: []finding.Resource{{Type: finding.TypeDBClusterSnap, ID: "csnap-public"}}},
+			wantSeverity: finding.SeverityHigh,
+		},
+		{
+			name: "a DB snapshot not found is judged by the call",
+			in: finding.Finding{EventName: "ModifyDBSnapshotAttribute", EventSource: "rds.amazonaws.com", OpensExposure: true, Requested: finding.Requested{PublicAccess: true, SharedWith: []string{"all"}},
+				Resources: []finding.Resource{{Type: finding.TypeDBSnapshot, ID: "snap-gone"}}},
+			wantSeverity: finding.SeverityHigh,
+			check: func(t *testing.T, r finding.Resource) {
+				if r.Found == nil || *r.Found {
+					t.Errorf("found %v, want false", r.Found)
+				}
+			},
 		},
 	}
 	for i, tc := range tests {

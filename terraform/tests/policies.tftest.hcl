@@ -219,8 +219,9 @@ run "policies" {
       "ec2:DescribeAddresses", "ec2:DescribeImageAttribute", "ec2:DescribeInstances", "ec2:DescribeNetworkAcls", "ec2:DescribeNetworkInterfaces",
       "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroups", "ec2:DescribeSnapshotAttribute", "ec2:DescribeSubnets",
       "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers",
+      "redshift:DescribeClusterSubnetGroups", "redshift:DescribeClusters",
     ])
-    error_message = "enrich may call the four EC2 and two Elastic Load Balancing Describe actions (in any region: events are looked up where they happened), nothing more."
+    error_message = "enrich may call the EC2, Elastic Load Balancing and Redshift Describe actions that name no resource types (in any region: events are looked up where they happened), nothing more."
   }
 
   assert {

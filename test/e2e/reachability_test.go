@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/trailwatch/trailwatch/test/localstack"
 	"github.com/trailwatch/trailwatch/test/pipeline"
 )
 
@@ -19,11 +20,11 @@ import (
 // balancer's group is judged by its listeners (the load balancer's own
 // interface, with a public IP, is not reported as an instance); a public
 // bucket policy under the account's public access block is not public; a
-// publicly accessible database in a private subnet is not high.
+// publicly accessible database in a private subnet is not high; a function
+// URL is public only when its auth is NONE by now; a DB snapshot is judged
+// by whom it is shared with as it stands.
 func TestReachability(t *testing.T) {
-	p, w, root := deploy(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
+	p, w, root, ctx := deployWorld(t)
 	runInstance := func(id string) map[string]any {
 		return map[string]any{
 			"responseElements.instancesSet.items.0.instanceId":               id,
@@ -81,6 +82,24 @@ func TestReachability(t *testing.T) {
 			severity: "low",
 			mentions: []string{w.DatabaseID + " is publicly accessible", w.PrivateSubnetID + " has no route for 0.0.0.0/0"},
 		},
+		{
+			name: "a function URL anyone can call", file: "lambda-createfunctionurlconfig20211031-constructed.json",
+			edits:    functionURL(w.PublicFunction),
+			severity: "high",
+			mentions: []string{"has auth NONE and policy statement FunctionURLAllowPublicAccess lets everyone call it"},
+		},
+		{
+			name: "a function URL that requires AWS_IAM auth by now", file: "lambda-createfunctionurlconfig20211031-constructed.json",
+			edits:    functionURL(w.IAMFunction),
+			severity: "low",
+			mentions: []string{w.IAMFunction + "'s function URL requires AWS_IAM auth"},
+		},
+		{
+			name: "a DB snapshot shared with an account that is not trusted, as it stands", file: "rds-modifydbsnapshotattribute-add-account.json",
+			edits:    map[string]any{"requestParameters.dBSnapshotIdentifier": w.DBSnapshotID, "responseElements.dBSnapshotIdentifier": w.DBSnapshotID},
+			severity: "high",
+			mentions: []string{w.DBSnapshotID + " is shared with " + w.SnapshotSharedWith + ", not a trusted account"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -121,4 +140,24 @@ func TestReachability(t *testing.T) {
 			}
 		})
 	}
+}
+
+// functionURL edits CreateFunctionUrlConfig (auth NONE requested) to name
+// function.
+func functionURL(function string) map[string]any {
+	return map[string]any{
+		"requestParameters.functionName": function,
+		"responseElements.functionArn":   localstack.FunctionARN(function),
+	}
+}
+
+// deployWorld deploys the pipeline with the default environment and seeds
+// its world (see deploy), and returns a context bounding the test's sends
+// to five minutes.
+func deployWorld(t *testing.T) (*pipeline.Pipeline, pipeline.World, string, context.Context) {
+	t.Helper()
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	return p, w, root, ctx
 }

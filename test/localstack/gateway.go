@@ -26,7 +26,7 @@ type gatewayConfig struct {
 // (invokeapi.go) by running the functions' bootstrap binaries
 // (function.go, process.go), the Lambda Runtime API those binaries call
 // (runtimeapi.go), and proxies every other request to moto unchanged
-// (proxy.go). It keeps the running processes by id (registry.go).
+// (proxy.go), counting them (calls.go). It keeps the running processes by id (registry.go).
 type gateway struct {
 	addr      string
 	log       zerolog.Logger
@@ -40,6 +40,8 @@ type gateway struct {
 	lastID    int
 	processes map[string]*process // by id
 	async     sync.WaitGroup      // Event invocations in flight
+
+	calls callCounter // the AWS calls passed to moto (calls.go)
 }
 
 func newGateway(cfg gatewayConfig) *gateway {
@@ -69,5 +71,6 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.serveInvoke(w, r, name)
 		return
 	}
+	g.calls.record(r)
 	g.proxy.ServeHTTP(w, r)
 }

@@ -17,7 +17,8 @@
 //     (it could not start).
 //   - the Lambda Runtime API those processes call, under a path of their
 //     own (AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>/_trailwatch/runtime/<id>).
-//   - everything else, proxied to moto unchanged.
+//   - everything else, proxied to moto unchanged and counted by caller and
+//     call (Stack.Calls).
 //
 // Moto is started by package test/moto, the starter the functions' moto
 // tests share. EventBridge in moto delivers to SQS targets but not to Step
@@ -129,8 +130,9 @@ type Stack struct {
 // they get PATH, TZ=:UTC, AWS_ENDPOINT_URL (the gateway), AWS_REGION and
 // AWS_DEFAULT_REGION (us-east-1), dummy AWS_ACCESS_KEY_ID and
 // AWS_SECRET_ACCESS_KEY, AWS_EC2_METADATA_DISABLED=true, the AWS_LAMBDA_*
-// variables, _HANDLER and LAMBDA_TASK_ROOT, then cfg.Env, then the
-// function's own Env.
+// variables, _HANDLER and LAMBDA_TASK_ROOT, AWS_SDK_UA_APP_ID (the
+// function's name, by which Calls tells its calls apart), then cfg.Env,
+// then the function's own Env.
 //
 // The error wraps ErrMotoNotFound when no interpreter was configured and
 // none with moto was found. On any error, Start has stopped everything it

@@ -24,6 +24,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
@@ -66,6 +68,10 @@ type Pipeline struct {
 	EB  *eventbridge.Client
 	RDS *rds.Client
 	S3  *s3.Client
+	// Lambda and IAM reach moto's, for the world's functions (the
+	// gateway serves only Invoke).
+	Lambda *lambda.Client
+	IAM    *iam.Client
 	// S3Control reaches the stack's endpoint as it is (see fixedEndpoint).
 	S3Control *s3control.Client
 
@@ -80,16 +86,18 @@ type Pipeline struct {
 // clients returns a Pipeline with its clients built for cfg.
 func clients(cfg aws.Config, names Names) *Pipeline {
 	return &Pipeline{
-		Names: names,
-		SFN:   sfn.NewFromConfig(cfg),
-		SQS:   sqs.NewFromConfig(cfg),
-		SNS:   sns.NewFromConfig(cfg),
-		EC2:   ec2.NewFromConfig(cfg),
-		ELB:   elbv2.NewFromConfig(cfg),
-		DDB:   dynamodb.NewFromConfig(cfg),
-		EB:    eventbridge.NewFromConfig(cfg),
-		RDS:   rds.NewFromConfig(cfg),
-		S3:    s3.NewFromConfig(cfg),
+		Names:  names,
+		SFN:    sfn.NewFromConfig(cfg),
+		SQS:    sqs.NewFromConfig(cfg),
+		SNS:    sns.NewFromConfig(cfg),
+		EC2:    ec2.NewFromConfig(cfg),
+		ELB:    elbv2.NewFromConfig(cfg),
+		DDB:    dynamodb.NewFromConfig(cfg),
+		EB:     eventbridge.NewFromConfig(cfg),
+		RDS:    rds.NewFromConfig(cfg),
+		S3:     s3.NewFromConfig(cfg),
+		Lambda: lambda.NewFromConfig(cfg),
+		IAM:    iam.NewFromConfig(cfg),
 		S3Control: s3control.NewFromConfig(cfg, func(o *s3control.Options) {
 			if cfg.BaseEndpoint != nil {
 				o.EndpointResolverV2 = fixedEndpoint(*cfg.BaseEndpoint)

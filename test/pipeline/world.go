@@ -35,7 +35,9 @@ type World struct {
 	ListenerARN      string `json:"listener_arn"`
 	TargetGroupARN   string `json:"target_group_arn"`
 	InstanceID       string `json:"instance_id"`
-	PublicIP         string `json:"public_ip"`
+	// ImageID is the image the instances run, one of moto's.
+	ImageID  string `json:"image_id"`
+	PublicIP string `json:"public_ip"`
 	// AllocationID and ElasticIP are an Elastic IP, not associated.
 	AllocationID string `json:"allocation_id"`
 	ElasticIP    string `json:"elastic_ip"`
@@ -65,6 +67,15 @@ type World struct {
 	// Bucket has a public bucket policy, under an account public access
 	// block with every setting on.
 	Bucket string `json:"bucket"`
+	// PublicFunction has a function URL with auth NONE and a policy
+	// statement letting everyone call it; IAMFunction the same statement
+	// and a URL with auth AWS_IAM (world_functions.go).
+	PublicFunction string `json:"public_function"`
+	IAMFunction    string `json:"iam_function"`
+	// DBSnapshotID is a manual snapshot of the database, shared (restore)
+	// with SnapshotSharedWith, an account the deployment does not trust.
+	DBSnapshotID       string `json:"db_snapshot_id"`
+	SnapshotSharedWith string `json:"snapshot_shared_with"`
 }
 
 // Seed creates the world: a VPC with an internet gateway and a public
@@ -73,7 +84,9 @@ type World struct {
 // (a public route table, a private subnet, a subnet whose ACL denies 22,
 // an instance in each, the load balancer's interface), a publicly
 // accessible database in the private subnet and a bucket with a public
-// policy under the account's public access block.
+// policy under the account's public access block; a snapshot of the
+// database shared with an untrusted account, and two functions with URLs
+// (auth NONE and AWS_IAM).
 func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	var w World
 	vpc, err := p.EC2.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.20.0.0/16")})
@@ -124,7 +137,7 @@ func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 	if err != nil {
 		return w, fmt.Errorf("run instances: %w", err)
 	}
-	w.InstanceID = aws.ToString(run.Instances[0].InstanceId)
+	w.InstanceID, w.ImageID = aws.ToString(run.Instances[0].InstanceId), aws.ToString(images.Images[0].ImageId)
 	desc, err := p.EC2.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{w.InstanceID}})
 	if err != nil {
 		return w, fmt.Errorf("describe instance: %w", err)
@@ -148,6 +161,12 @@ func (p *Pipeline) Seed(ctx context.Context) (World, error) {
 		return w, err
 	}
 	if err := p.bucket(ctx, &w); err != nil {
+		return w, err
+	}
+	if err := p.dbSnapshot(ctx, &w); err != nil {
+		return w, err
+	}
+	if err := p.functions(ctx, &w); err != nil {
 		return w, err
 	}
 	return w, nil

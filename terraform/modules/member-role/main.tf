@@ -43,9 +43,12 @@ data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 
 data "aws_iam_policy_document" "describe" {
-  # EC2 and Elastic Load Balancing Describe calls support no resource-level
-  # permissions: "*" is the only Resource they accept. var.regions narrows
-  # them when given.
+  # Scoped as the Service Authorization Reference says each action allows,
+  # as the root module's iam.tf (which cites its pages).
+  # The EC2 Describe calls, Elastic Load Balancing's DescribeLoadBalancers
+  # and DescribeListeners, and Redshift's DescribeClusters and
+  # DescribeClusterSubnetGroups name no resource types: "*" is the only
+  # Resource they accept. var.regions narrows them when given.
   statement {
     sid    = "DescribeExposure"
     effect = "Allow"
@@ -61,6 +64,8 @@ data "aws_iam_policy_document" "describe" {
       "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers",
       "elasticloadbalancing:DescribeListeners",
+      "redshift:DescribeClusters",
+      "redshift:DescribeClusterSubnetGroups",
     ]
     resources = ["*"]
 
@@ -75,8 +80,8 @@ data "aws_iam_policy_document" "describe" {
     }
   }
 
-  # RDS and Redshift lookups by filter, on the account's databases and
-  # subnet groups.
+  # RDS lookups, on the account's DB instances, DB clusters, DB subnet
+  # groups, DB snapshots and DB cluster snapshots.
   statement {
     sid    = "DescribeDatabases"
     effect = "Allow"
@@ -84,16 +89,16 @@ data "aws_iam_policy_document" "describe" {
       "rds:DescribeDBInstances",
       "rds:DescribeDBClusters",
       "rds:DescribeDBSubnetGroups",
-      "redshift:DescribeClusters",
-      "redshift:DescribeClusterSubnetGroups",
+      "rds:DescribeDBSnapshotAttributes",
+      "rds:DescribeDBClusterSnapshotAttributes",
     ]
     #tfsec:ignore:aws-iam-no-policy-wildcards Databases are not known in advance: any of this account's, in any region.
     resources = [
       "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:db:*",
       "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:cluster:*",
       "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:subgrp:*",
-      "arn:${data.aws_partition.current.partition}:redshift:*:${data.aws_caller_identity.current.account_id}:cluster:*",
-      "arn:${data.aws_partition.current.partition}:redshift:*:${data.aws_caller_identity.current.account_id}:subnetgroup:*",
+      "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:snapshot:*",
+      "arn:${data.aws_partition.current.partition}:rds:*:${data.aws_caller_identity.current.account_id}:cluster-snapshot:*",
     ]
   }
 

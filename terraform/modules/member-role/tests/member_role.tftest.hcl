@@ -69,6 +69,7 @@ run "defaults" {
       "ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "ec2:DescribeSubnets",
       "ec2:DescribeImageAttribute", "ec2:DescribeSnapshotAttribute",
       "elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners",
+      "redshift:DescribeClusters", "redshift:DescribeClusterSubnetGroups",
     ]) && jsondecode(data.aws_iam_policy_document.describe.json).Statement[0].Resource == "*"
     error_message = "The Describe statement must allow exactly enrich's Describe calls, on \"*\"."
   }
