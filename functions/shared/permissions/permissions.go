@@ -1,19 +1,21 @@
 // Package permissions is the one list of the AWS API calls each trailwatch
-// function makes, as IAM actions. Each function's tests check that the SDK
-// interfaces its adapters depend on call exactly these; the terraform tests
-// under test/ check that each function's IAM role allows exactly these
-// (besides logging, tracing and KMS). Change the code, this list and the
-// policy together.
+// function makes, as "service:Operation", and of the IAM actions they need.
+// Each function's tests check that the SDK interfaces its adapters depend
+// on call exactly these (Operations); the terraform tests under test/
+// check that each function's IAM role allows exactly the actions they need
+// (Actions), besides logging, tracing and KMS. Change the code, this list
+// and the policy together.
 package permissions
 
 import "slices"
 
-// Actions by function name.
+// API calls by function name. A call is authorized by the IAM action of its
+// name, unless authorizedBy says otherwise.
 var actions = map[string][]string{
 	"parse": {},
 	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "sts:AssumeRole"},
-	"dedupe": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+	"dedupe": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"},
 	"notify": {"sns:Publish"},
 }
 
@@ -27,18 +29,36 @@ func Functions() []string {
 	return out
 }
 
-// Actions returns the IAM actions of a function's API calls, sorted; nil for
-// an unknown function.
+// authorizedBy are the calls that have no IAM action of their own: IAM
+// authorizes each action of a DynamoDB transaction as the PutItem,
+// UpdateItem or DeleteItem it is
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html);
+// dedupe's transactions hold those three kinds.
+var authorizedBy = map[string][]string{
+	"dynamodb:TransactWriteItems": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+}
+
+// Actions returns the IAM actions a function's API calls need, sorted; nil
+// for an unknown function.
 func Actions(function string) []string {
-	a, ok := actions[function]
+	calls, ok := actions[function]
 	if !ok {
 		return nil
 	}
-	return slices.Clone(a)
+	out := []string{}
+	for _, c := range calls {
+		if a, ok := authorizedBy[c]; ok {
+			out = append(out, a...)
+		} else {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Operations returns the API operation names of a function's calls to one
-// service (the IAM actions with prefix "service:"), sorted.
+// service (its calls with prefix "service:"), sorted.
 func Operations(function, service string) []string {
 	var out []string
 	for _, a := range actions[function] {
