@@ -136,9 +136,10 @@ func Minus(a, b []Line) []Line {
 	return out
 }
 
-// newRule returns the line rule of r.
+// newRule returns the line rule of r (a protocol or source that is not one
+// cut short: they are bounded text only).
 func newRule(r finding.Rule) *Rule {
-	out := &Rule{Protocol: finding.NormalizeProtocol(r.Protocol), From: r.FromPort, To: r.ToPort, Source: canonicalSource(r)}
+	out := &Rule{Protocol: cut(finding.NormalizeProtocol(r.Protocol), 16), From: r.FromPort, To: r.ToPort, Source: Ref(canonicalSource(r))}
 	if out.Protocol == "-1" {
 		out.From, out.To = -1, -1
 	}

@@ -46,15 +46,24 @@ type Report struct {
 const (
 	maxSummaryBytes = 500
 	maxResources    = 10
+	// maxActorBytes bounds an actor's name (an IAM ARN is at most 2,048
+	// characters; a finding's strings at most 4 KiB).
+	maxActorBytes = 512
+	// maxNameBytes bounds the event name, account, region and resource
+	// types a record keeps (AWS's are short; a finding's are bounded text).
+	maxNameBytes = 128
 )
 
 // NewReport returns the report of the finding f under key, handled by
-// executionID at now (cut to whole seconds).
+// executionID at now (cut to whole seconds). Its EventID is the event's
+// Ref (a CloudTrail event id is a UUID; a longer one is hashed), its
+// Actor the actor's name cut to maxActorBytes.
 func NewReport(f *finding.Finding, key, executionID string, now time.Time) Report {
 	now = now.UTC().Truncate(time.Second)
 	rep := Report{
-		Key: key, EventID: f.EventID, ExecutionID: executionID, Now: now, Time: now,
-		Actor: f.Actor.Name(), Account: f.Account, Region: f.Region, EventName: f.EventName,
+		Key: key, EventID: Ref(f.EventID), ExecutionID: executionID, Now: now, Time: now,
+		Actor: cut(f.Actor.Name(), maxActorBytes), Account: cut(f.Account, maxNameBytes), Region: cut(f.Region, maxNameBytes),
+		EventName: cut(f.EventName, maxNameBytes),
 		Summary: cut(f.Summary, maxSummaryBytes), Severity: f.Severity, Lines: Exposure(f),
 	}
 	if !f.Time.IsZero() {
@@ -64,7 +73,7 @@ func NewReport(f *finding.Finding, key, executionID string, now time.Time) Repor
 		if i == maxResources {
 			break
 		}
-		rep.Resources = append(rep.Resources, finding.Resource{Type: r.Type, ID: name(r.ID)})
+		rep.Resources = append(rep.Resources, finding.Resource{Type: finding.ResourceType(cut(string(r.Type), maxNameBytes)), ID: name(r.ID)})
 	}
 	return rep
 }
@@ -168,7 +177,7 @@ func claimed(rec Record, rep Report, cfg Config, reason ClaimReason) Record {
 		Status: finding.AlertPending, Claim: reason,
 		EventID: rep.EventID, ExecutionID: rep.ExecutionID,
 		LeaseEnds: now.Add(cfg.Lease), WindowEnds: now.Add(cfg.Window), Expires: now.Add(cfg.Window + cfg.Retention),
-		ID: AlertID(rep.Key, rep.EventID), FirstSeen: rep.Time, LastSeen: rep.Time, Events: 1,
+		ClaimedAt: now, ID: AlertID(rep.Key, rep.EventID), FirstSeen: rep.Time, LastSeen: rep.Time, Events: 1,
 		OpenedBy: rep.Actor, OpenedByEvent: rep.EventID,
 		Severity: rep.Severity, Account: rep.Account, Region: rep.Region, EventName: rep.EventName,
 		Summary: rep.Summary, Resources: rep.Resources,

@@ -57,7 +57,7 @@ func TestOnOpening(t *testing.T) {
 			func(t *testing.T, n lifecycle.Record) {
 				want := lifecycle.Record{Key: opened.Key, Exists: true, Version: 1, ID: lifecycle.AlertID(opened.Key, "e-1"),
 					Status: finding.AlertPending, Claim: lifecycle.ReasonNew, EventID: "e-1", ExecutionID: "x-1",
-					LeaseEnds: t0.Add(5 * time.Minute), WindowEnds: t0.Add(24 * time.Hour), Expires: t0.Add(192 * time.Hour),
+					LeaseEnds: t0.Add(5 * time.Minute), WindowEnds: t0.Add(24 * time.Hour), Expires: t0.Add(192 * time.Hour), ClaimedAt: t0,
 					FirstSeen: t0.Add(-2 * time.Second), LastSeen: t0.Add(-2 * time.Second), Events: 1,
 					OpenedByEvent: "e-1", OpenedBy: n.OpenedBy, Severity: finding.SeverityHigh, Account: n.Account, Region: n.Region,
 					EventName: "AuthorizeSecurityGroupIngress", Summary: n.Summary, Resources: n.Resources,

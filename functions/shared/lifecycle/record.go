@@ -56,6 +56,9 @@ type Record struct {
 	ClosedBy, ClosedByEvent string
 	ResolvedAt              time.Time
 	OpeningMessageID        string
+	// ClaimedAt is when the latest opening claim was granted, SentAt when
+	// SNS accepted its alert.
+	ClaimedAt, SentAt time.Time
 
 	Severity                            finding.Severity
 	Account, Region, EventName, Summary string

@@ -15,7 +15,7 @@ var actions = map[string][]string{
 	"parse": {},
 	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeInstances", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSecurityGroups",
 		"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeLoadBalancers", "sts:AssumeRole"},
-	"dedupe": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"},
+	"dedupe": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"},
 	"notify": {"sns:Publish"},
 }
 
