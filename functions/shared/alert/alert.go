@@ -36,6 +36,8 @@ const (
 	AttrCategory      = "category"       // "network", "load-balancer", "data"
 	AttrResourceType  = "resource_type"  // type of the first resource, e.g. "ec2:security-group"
 	AttrOpensExposure = "opens_exposure" // "true" or "false"
+	AttrStatus        = "status"         // "open" (an alert, or an update of one), "resolved", "digest"
+	AttrAlertID       = "alert_id"       // the alert's id, the same on every message about one alert
 )
 
 // Limits of a rendered message.

@@ -3,7 +3,6 @@ package alert
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
@@ -99,15 +98,7 @@ func body(f *finding.Finding) string {
 		w.line("  - " + a)
 	}
 
-	out := w.String()
-	if len(out) > MaxBodyBytes {
-		cut := MaxBodyBytes - len("\n[truncated]\n")
-		for cut > 0 && !utf8.RuneStart(out[cut]) {
-			cut--
-		}
-		out = out[:cut] + "\n[truncated]\n"
-	}
-	return out
+	return bounded(w.String())
 }
 
 // resource writes r's facts: its identity, then (once enriched) its live

@@ -37,7 +37,7 @@ func links(f *finding.Finding) []link {
 		add("Security group "+g, resourceURL(f.Region, finding.Resource{Type: finding.TypeSecurityGroup, ID: g}))
 	}
 	if f.EventID != "" {
-		add("CloudTrail event", consoleHost(f.Region)+"/cloudtrailv2/home"+regionQuery(f.Region)+"#/events/"+url.PathEscape(f.EventID))
+		add("CloudTrail event", eventURL(f.Region, f.EventID))
 	}
 	return out
 }

@@ -64,7 +64,7 @@ func NewReport(f *finding.Finding, key, executionID string, now time.Time) Repor
 		Key: key, EventID: Ref(f.EventID), ExecutionID: executionID, Now: now, Time: now,
 		Actor: cut(f.Actor.Name(), maxActorBytes), Account: cut(f.Account, maxNameBytes), Region: cut(f.Region, maxNameBytes),
 		EventName: cut(f.EventName, maxNameBytes),
-		Summary: cut(f.Summary, maxSummaryBytes), Severity: f.Severity, Lines: Exposure(f),
+		Summary:   cut(f.Summary, maxSummaryBytes), Severity: f.Severity, Lines: Exposure(f),
 	}
 	if !f.Time.IsZero() {
 		rep.Time = f.Time.UTC()

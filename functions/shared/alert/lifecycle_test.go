@@ -1,0 +1,155 @@
+package alert_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trailwatch/trailwatch/functions/shared/alert"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+)
+
+// render is the message of a notify request, by kind, as notify renders
+// it.
+func render(t *testing.T, req finding.NotifyRequest) alert.Message {
+	t.Helper()
+	switch req.Kind {
+	case "", finding.MessageAlert:
+		return alert.Open(req.Finding, req.Alert)
+	case finding.MessageUpdate, finding.MessageResolved:
+		return alert.Closure(req.Kind, req.Finding, req.Alert)
+	case finding.MessageDigest:
+		return alert.Digest(req.Digest)
+	}
+	t.Fatalf("kind %q", req.Kind)
+	return alert.Message{}
+}
+
+// TestLifecycleGolden renders every testdata/lifecycle/<case>.request.json
+// (a notify request: an opening alert with its lifecycle, an update, a
+// resolution, a digest) and compares the message with
+// testdata/lifecycle/<case>.golden.txt.
+func TestLifecycleGolden(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/lifecycle/*.request.json")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no testdata/lifecycle/*.request.json: %v", err)
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(filepath.Base(in), ".request.json")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dec := json.NewDecoder(bytes.NewReader(data))
+			dec.DisallowUnknownFields()
+			var req finding.NotifyRequest
+			if err := dec.Decode(&req); err != nil {
+				t.Fatalf("decode %s: %v", in, err)
+			}
+			m := render(t, req)
+			checkMessage(t, m)
+			got := formatMessage(m)
+			golden := filepath.Join("testdata", "lifecycle", name+".golden.txt")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./alert -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs (run go test ./alert -update and review the diff):\n%s", golden, lineDiff(string(want), got))
+			}
+		})
+	}
+}
+
+// TestLifecycleAttributes: every message says its status, and every
+// message about an alert its id, so that filter policies can route them.
+func TestLifecycleAttributes(t *testing.T) {
+	f := readFinding(t, "testdata/sg-rdp-world-open.finding.json")
+	a := &finding.Alert{ID: "a1", Severity: finding.SeverityHigh, Status: finding.AlertResolved}
+	tests := []struct {
+		name       string
+		m          alert.Message
+		status, id string
+	}{
+		{"alert without lifecycle", alert.Open(f, nil), "open", ""},
+		{"alert", alert.Open(f, a), "open", "a1"},
+		{"update", alert.Closure(finding.MessageUpdate, f, a), "open", "a1"},
+		{"resolved", alert.Closure(finding.MessageResolved, f, a), "resolved", "a1"},
+		{"digest", alert.Digest(&finding.Digest{ID: "d", EventName: "RunInstances"}), "digest", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.m.Attributes[alert.AttrStatus]; got != tc.status {
+				t.Errorf("status %q, want %q", got, tc.status)
+			}
+			if got := tc.m.Attributes[alert.AttrAlertID]; got != tc.id {
+				t.Errorf("alert_id %q, want %q", got, tc.id)
+			}
+			checkMessage(t, tc.m)
+		})
+	}
+	if got := alert.Closure(finding.MessageResolved, f, a).Attributes[alert.AttrSeverity]; got != "high" {
+		t.Errorf("a resolution's severity %q, want the alert's", got)
+	}
+	if got := alert.Render(f).Attributes[alert.AttrStatus]; got != "" {
+		t.Errorf("Render sets status %q: Open does", got)
+	}
+}
+
+// TestDigestListsTheFirstEntries: the email lists MaxDigestEntries held
+// alerts and counts the others.
+func TestDigestListsTheFirstEntries(t *testing.T) {
+	d := &finding.Digest{ID: "d", EventName: "RunInstances", Threshold: 5}
+	for range 195 {
+		d.Held = append(d.Held, finding.DigestEntry{AlertID: "x", Severity: finding.SeverityHigh})
+	}
+	body := alert.Digest(d).Body
+	if got := strings.Count(body, "  - [HIGH] alert x"); got != alert.MaxDigestEntries {
+		t.Errorf("%d entries listed, want %d", got, alert.MaxDigestEntries)
+	}
+	if !strings.Contains(body, "... and 175 more") || !regexp.MustCompile(`\n  Held: +195\n`).MatchString(body) {
+		t.Errorf("body does not count the rest:\n%s", body)
+	}
+}
+
+// TestClosureSubjects: the subject says what closed and, for a
+// resolution, after how long, whatever the lines' length.
+func TestClosureSubjects(t *testing.T) {
+	f := readFinding(t, "testdata/sg-rdp-world-open.finding.json")
+	opened := f.Time.Add(-2 * time.Hour)
+	at := f.Time
+	long := "arn:aws:elasticloadbalancing:ap-southeast-2:210987654321:loadbalancer/app/public-api/50dc6c495c0c9188"
+	tests := []struct {
+		kind finding.MessageKind
+		a    finding.Alert
+		want string
+	}{
+		{finding.MessageResolved, finding.Alert{FirstSeen: opened, ResolvedAt: &at, Closed: []string{"sg-1 allows tcp/22 from 0.0.0.0/0"}},
+			"[RESOLVED] sg-1 allows tcp/22 from 0.0.0.0/0 closed after 2h0m0s (123456789012 us-east-1)"},
+		{finding.MessageResolved, finding.Alert{FirstSeen: opened, ResolvedAt: &at, Closed: []string{"sg-1 allows tcp/22 from 0.0.0.0/0", "sg-1 allows tcp/22 from ::/0"}},
+			"[RESOLVED] sg-1: 2 exposures closed after 2h0m0s (123456789012 us-east-1)"},
+		{finding.MessageResolved, finding.Alert{FirstSeen: opened, ResolvedAt: &at, Closed: []string{long + " allows tcp/443 from 0.0.0.0/0"}},
+			"[RESOLVED] arn:aws:elasticloadbalanci...: 1 exposure closed after 2h0m0s (123456789012 us-east-1)"},
+		{finding.MessageUpdate, finding.Alert{Closed: []string{"sg-1 allows tcp/22 from 0.0.0.0/0", "i-1 has public IP 203.0.113.9"}, StillOpen: []string{"x"}},
+			"[UPDATED] 2 exposures closed, 1 still open (123456789012 us-east-1)"},
+	}
+	for _, tc := range tests {
+		m := alert.Closure(tc.kind, f, &tc.a)
+		if m.Subject != tc.want {
+			t.Errorf("subject\n got %q\nwant %q", m.Subject, tc.want)
+		}
+		checkMessage(t, m)
+	}
+}
