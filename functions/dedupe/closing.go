@@ -139,7 +139,7 @@ func (h *Handler) closeOne(ctx context.Context, c *finding.Finding, rep lifecycl
 			}
 		}
 		log.Info().Str("kind", string(d.Kind)).Str("step", string(d.Step)).Bool("held", g.Held).Str("digest_id", g.DigestID).
-			Int("still_open", len(next.Open)).Msg("alert_" + string(d.Kind))
+			Int("still_open", len(next.Open)).Msg("alert_closing_recorded")
 		if g.Held {
 			return nil, d.Kind, nil
 		}

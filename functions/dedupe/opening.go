@@ -79,12 +79,13 @@ func (h *Handler) open(ctx context.Context, rep lifecycle.Report) (finding.Dedup
 			log.Info().Msg("event_already_counted")
 			return duplicate(rep.Key, rec), nil
 		}
-		msg := "alert_claimed"
+		ev := log.Info().Str("alert_id", next.ID).Str("reason", string(d.Reason)).Str("digest_id", next.DigestID).
+			Time("window_ends", next.WindowEnds).Time("lease_ends", next.LeaseEnds)
 		if outcome == finding.OutcomeHeld {
-			msg = "alert_held"
+			ev.Msg("alert_held")
+		} else {
+			ev.Msg("alert_claimed")
 		}
-		log.Info().Str("alert_id", next.ID).Str("reason", string(d.Reason)).Str("digest_id", next.DigestID).
-			Time("window_ends", next.WindowEnds).Time("lease_ends", next.LeaseEnds).Msg(msg)
 		return claimed(rep.Key, next, outcome), nil
 	}
 	return fail(errContention)
