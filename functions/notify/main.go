@@ -1,6 +1,7 @@
-// Command notify is the pipeline step that sends an alert: it renders the
-// finding (package alert) and publishes it to an SNS topic, returning the
-// message id and subject.
+// Command notify is the pipeline step that sends what dedupe decided to
+// send: an alert, an update or resolution of one, or a storm's digest. It
+// renders the message (package alert) and publishes it to an SNS topic,
+// returning the message id and subject.
 //
 // Environment (names in package deployment):
 //
