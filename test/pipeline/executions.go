@@ -35,7 +35,9 @@ type Execution struct {
 
 // Outcome classifies the execution by the state it ended in: "notified",
 // "suppressed", "skipped" (not in the catalog, or nothing exposed),
-// "rejected" (malformed input) or "failed".
+// "rejected" (malformed input), "resolved", "updated", "allowed", "held"
+// (for a storm's digest), "digests" (a run of the digest schedule) or
+// "failed".
 func (e Execution) Outcome() string {
 	last := ""
 	if len(e.Path) > 0 {
@@ -50,6 +52,12 @@ func (e Execution) Outcome() string {
 		return "skipped"
 	case e.Status == "FAILED" && last == "Rejected":
 		return "rejected"
+	case e.Status == "SUCCEEDED" && (last == "Resolved" || last == "Updated" || last == "Allowed"):
+		return strings.ToLower(last)
+	case e.Status == "SUCCEEDED" && last == "HeldForDigest":
+		return "held"
+	case e.Status == "SUCCEEDED" && (last == "DigestsSent" || last == "NoDigestDue"):
+		return "digests"
 	}
 	return "failed"
 }
