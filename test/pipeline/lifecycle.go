@@ -60,3 +60,44 @@ func (p *Pipeline) SendDigests(ctx context.Context) (Execution, error) {
 	}
 	return p.Execution(ctx, arn)
 }
+
+// The events of an alert's life on the local stack, rendered from the
+// real fixtures with the world's ids (Render).
+
+// AuthorizeEvent is the AuthorizeSecurityGroupIngress that opens tcp port
+// of w's SSH group to 0.0.0.0/0.
+func AuthorizeEvent(root string, w World, port int) ([]byte, error) {
+	return Render(root, "ec2-authorizesecuritygroupingress.json", map[string]any{
+		"requestParameters.groupId":                                       w.SSHGroupID,
+		"requestParameters.ipPermissions.items.0.fromPort":                port,
+		"requestParameters.ipPermissions.items.0.toPort":                  port,
+		"requestParameters.ipPermissions.items.0.ipRanges.items.0.cidrIp": "0.0.0.0/0",
+		"responseElements.securityGroupRuleSet.items.0.groupId":           w.SSHGroupID,
+		"responseElements.securityGroupRuleSet.items.0.fromPort":          port,
+		"responseElements.securityGroupRuleSet.items.0.toPort":            port,
+		"responseElements.securityGroupRuleSet.items.0.cidrIpv4":          "0.0.0.0/0",
+	})
+}
+
+// RevokeEvent is the RevokeSecurityGroupIngress that revokes the
+// world-open tcp ports of w's SSH group.
+func RevokeEvent(root string, w World, ports ...int) ([]byte, error) {
+	var items []any
+	for _, port := range ports {
+		items = append(items, map[string]any{"ipProtocol": "tcp", "fromPort": port, "toPort": port, "groups": map[string]any{},
+			"ipRanges": map[string]any{"items": []any{map[string]any{"cidrIp": "0.0.0.0/0"}}}, "ipv6Ranges": map[string]any{}, "prefixListIds": map[string]any{}})
+	}
+	return Render(root, "ec2-revokesecuritygroupingress.json", map[string]any{
+		"requestParameters.groupId":       w.SSHGroupID,
+		"requestParameters.ipPermissions": map[string]any{"items": items},
+	})
+}
+
+// RunInstancesEvent is the RunInstances that launched instance into w's SSH
+// group.
+func RunInstancesEvent(root string, w World, instance string) ([]byte, error) {
+	return Render(root, "ec2-runinstances.json", map[string]any{
+		"responseElements.instancesSet.items.0.instanceId":               instance,
+		"responseElements.instancesSet.items.0.groupSet.items.0.groupId": w.SSHGroupID,
+	})
+}

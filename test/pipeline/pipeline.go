@@ -23,6 +23,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -78,6 +79,10 @@ type Pipeline struct {
 	EventsQueueURL     string
 	AlertsQueueURL     string
 	DeadLetterQueueURL string
+
+	// inputs caches each execution's input by ARN (it never changes), so
+	// that looking for one execution among many describes each only once.
+	inputs sync.Map
 }
 
 // clients returns a Pipeline with its clients built for cfg.

@@ -38,35 +38,7 @@ type Sample struct {
 // ids of w: each is the real event with its ids, account, region, time and
 // event id replaced, so that enrich finds what it names.
 func (p *Pipeline) Samples(root string, w World) ([]Sample, error) {
-	now := time.Now().UTC().Truncate(time.Second)
-	load := func(file string, edits map[string]any) ([]byte, error) {
-		data, err := os.ReadFile(filepath.Join(root, FixtureDir, file))
-		if err != nil {
-			return nil, err
-		}
-		var rec map[string]any
-		if err := json.Unmarshal(data, &rec); err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		base := map[string]any{
-			"eventID":                NewID(),
-			"eventTime":              now.Format(time.RFC3339),
-			"awsRegion":              localstack.Region,
-			"recipientAccountId":     localstack.AccountID,
-			"userIdentity.accountId": localstack.AccountID,
-		}
-		for path, v := range base {
-			if err := set(rec, path, v); err != nil {
-				return nil, fmt.Errorf("%s: %w", file, err)
-			}
-		}
-		for path, v := range edits {
-			if err := set(rec, path, v); err != nil {
-				return nil, fmt.Errorf("%s: %w", file, err)
-			}
-		}
-		return json.Marshal(rec)
-	}
+	load := func(file string, edits map[string]any) ([]byte, error) { return Render(root, file, edits) }
 	specs := []struct {
 		name, file string
 		edits      map[string]any
@@ -144,6 +116,39 @@ func (p *Pipeline) Samples(root string, w World) ([]Sample, error) {
 		Want:   "rejected",
 	})
 	return out, nil
+}
+
+// Render returns the fixture file (under root's FixtureDir) as an event of
+// the local stack: the real event with a new event id, the time now and
+// the stack's region and account, then edits (dotted paths, see set)
+// applied.
+func Render(root, file string, edits map[string]any) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(root, FixtureDir, file))
+	if err != nil {
+		return nil, err
+	}
+	var rec map[string]any
+	if err := json.Unmarshal(data, &rec); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	base := map[string]any{
+		"eventID":                NewID(),
+		"eventTime":              time.Now().UTC().Truncate(time.Second).Format(time.RFC3339),
+		"awsRegion":              localstack.Region,
+		"recipientAccountId":     localstack.AccountID,
+		"userIdentity.accountId": localstack.AccountID,
+	}
+	for path, v := range base {
+		if err := set(rec, path, v); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	for path, v := range edits {
+		if err := set(rec, path, v); err != nil {
+			return nil, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	return json.Marshal(rec)
 }
 
 // removed, as the value given to set, deletes the object member at path.
