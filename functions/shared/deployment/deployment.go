@@ -104,6 +104,9 @@ type Suffixes struct {
 	OpsTopic        string            `json:"ops_topic"`
 	Rule            string            `json:"rule"`
 	DeadLetterQueue string            `json:"dead_letter_queue"`
+	// DigestSchedule names the EventBridge Scheduler schedule that sends
+	// storms' digests (terraform only: the local stack runs it by hand).
+	DigestSchedule string `json:"digest_schedule"`
 }
 
 // Dedupe holds the dedupe durations, as Go durations ("24h", "5m").

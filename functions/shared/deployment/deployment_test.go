@@ -37,7 +37,7 @@ func TestFacts(t *testing.T) {
 	if !slices.Equal(got, steps) {
 		t.Errorf("environment of %v, want %v", got, steps)
 	}
-	for _, s := range []string{f.Suffixes.StateMachine, f.Suffixes.DedupeTable, f.Suffixes.AlertTopic, f.Suffixes.OpsTopic, f.Suffixes.Rule, f.Suffixes.DeadLetterQueue} {
+	for _, s := range []string{f.Suffixes.StateMachine, f.Suffixes.DedupeTable, f.Suffixes.AlertTopic, f.Suffixes.OpsTopic, f.Suffixes.Rule, f.Suffixes.DeadLetterQueue, f.Suffixes.DigestSchedule} {
 		if s == "" {
 			t.Errorf("empty suffix in %+v", f.Suffixes)
 		}
@@ -105,7 +105,7 @@ func TestFactsTerraformCanRead(t *testing.T) {
 		}
 	}
 	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic,
-		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue}
+		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue, Facts.Suffixes.DigestSchedule}
 	for _, s := range Facts.Suffixes.Functions {
 		suffixes = append(suffixes, s)
 	}
