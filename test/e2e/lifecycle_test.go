@@ -278,7 +278,7 @@ func TestStormDigest(t *testing.T) {
 	sent := map[string]bool{}
 	for i := 0; i < fleet; i += wave {
 		for _, id := range ids[i:min(i+wave, fleet)] {
-			eventID, err := p.PutRecord(ctx, ev(pipeline.RunInstancesEvent(root, w, id)))
+			eventID, err := p.PutRecord(ctx, ev(pipeline.FleetEvent(root, w, id)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -339,7 +339,7 @@ func TestStormDigest(t *testing.T) {
 	}
 	t.Logf("digest sent %s after the burst started (period %s)", time.Since(start).Round(time.Second), period)
 	digest := inbox(ctx, t, p, 1, 20*time.Second)[0]
-	if digest.Attributes["status"] != "digest" || !strings.Contains(digest.Subject, fmt.Sprintf("%d RunInstances", fleet-threshold)) {
+	if digest.Attributes["status"] != "digest" || !strings.Contains(digest.Subject, fmt.Sprintf("%d RunInstances messages held from fleet-launcher", fleet-threshold)) {
 		t.Errorf("digest %q %v", digest.Subject, digest.Attributes)
 	}
 	for _, n := range alerts {
@@ -391,4 +391,36 @@ func digestSent(ctx context.Context, t *testing.T, p *pipeline.Pipeline, e pipel
 		t.Fatal(err)
 	}
 	return in.Built.Digest
+}
+
+// TestDemoLifecycle runs the demo as make demo does: its samples, then
+// its lifecycle part, which shows a resolution, an update, a storm held
+// and its digest.
+func TestDemoLifecycle(t *testing.T) {
+	p, w, root := deploy(t, pipeline.DemoEnv)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	samples, err := p.Samples(root, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	rep, err := p.RunSamples(ctx, samples, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rep.Line(), "events=9 notified=6 suppressed=1 skipped=1 rejected=1 failed=0"; got != want {
+		t.Errorf("samples: %q, want %q", got, want)
+	}
+	life, err := p.RunLifecycle(ctx, root, w, &out)
+	t.Logf("demo output:\n%s\n%s", out.String(), life.Line())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := life.Check(); err != nil {
+		t.Error(err)
+	}
+	if got, want := life.Line(), "lifecycle: closing=resolved resolved=1 open=6 held=3 digests=1"; got != want {
+		t.Errorf("lifecycle %q, want %q (an update and the storm's 5 alerts are open)", got, want)
+	}
 }

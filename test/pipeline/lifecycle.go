@@ -101,3 +101,18 @@ func RunInstancesEvent(root string, w World, instance string) ([]byte, error) {
 		"responseElements.instancesSet.items.0.groupSet.items.0.groupId": w.SSHGroupID,
 	})
 }
+
+// FleetActor is the IAM user the fleet of FleetEvent launches as: another
+// actor than the samples', so that its alerts are a storm of their own.
+const FleetActor = "arn:aws:iam::123456789012:user/fleet-launcher"
+
+// FleetEvent is the RunInstances of one instance of a fleet FleetActor
+// launched into w's SSH group.
+func FleetEvent(root string, w World, instance string) ([]byte, error) {
+	return Render(root, "ec2-runinstances.json", map[string]any{
+		"responseElements.instancesSet.items.0.instanceId":               instance,
+		"responseElements.instancesSet.items.0.groupSet.items.0.groupId": w.SSHGroupID,
+		"userIdentity.arn":      FleetActor,
+		"userIdentity.userName": "fleet-launcher",
+	})
+}
