@@ -205,4 +205,3 @@ func (p *Pipeline) LaunchPublic(ctx context.Context, w World, n int) ([]string, 
 	}
 	return ids, nil
 }
-
