@@ -183,13 +183,7 @@ func (d *DynamoDB) Rules(ctx context.Context) (RulesFile, bool, error) {
 	if out.Item == nil {
 		return RulesFile{}, false, nil
 	}
-	get := func(name string) string {
-		if v, ok := out.Item[name].(*types.AttributeValueMemberS); ok {
-			return v.Value
-		}
-		return ""
-	}
-	return RulesFile{Name: get(r.NameAttribute), Text: []byte(get(r.TextAttribute)), Digest: get(r.DigestAttribute)}, true, nil
+	return RulesFile{Name: text(out.Item, r.NameAttribute), Text: []byte(text(out.Item, r.TextAttribute)), Digest: text(out.Item, r.DigestAttribute)}, true, nil
 }
 
 // conditional maps the error of a conditional write: nil means the

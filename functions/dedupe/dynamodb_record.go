@@ -81,12 +81,7 @@ func decodeRecord(key string, item map[string]types.AttributeValue) lifecycle.Re
 		return r
 	}
 	r.Exists = true
-	s := func(name string) string {
-		if v, ok := item[name].(*types.AttributeValueMemberS); ok {
-			return v.Value
-		}
-		return ""
-	}
+	s := func(name string) string { return text(item, name) }
 	if _, ok := item["ver"]; ok {
 		r.Version = decodeInt(item["ver"])
 	} else {
@@ -146,36 +141,13 @@ func encodeLines(lines []lifecycle.Line) types.AttributeValue {
 }
 
 func decodeLines(v types.AttributeValue) []lifecycle.Line {
-	list, ok := v.(*types.AttributeValueMemberL)
-	if !ok {
-		return nil
-	}
-	var out []lifecycle.Line
-	for _, e := range list.Value {
-		m, ok := e.(*types.AttributeValueMemberM)
-		if !ok {
-			continue
+	return decodeList(v, func(m map[string]types.AttributeValue) lifecycle.Line {
+		l := lifecycle.Line{Resource: text(m, "r"), Via: text(m, "v"), Facet: lifecycle.Facet(text(m, "f")), Key: text(m, "k"), Text: text(m, "t")}
+		if rm, ok := m["rule"].(*types.AttributeValueMemberM); ok {
+			l.Rule = &lifecycle.Rule{Protocol: text(rm.Value, "p"), From: int(decodeInt(rm.Value["from"])), To: int(decodeInt(rm.Value["to"])), Source: text(rm.Value, "s")}
 		}
-		get := func(name string) string {
-			if v, ok := m.Value[name].(*types.AttributeValueMemberS); ok {
-				return v.Value
-			}
-			return ""
-		}
-		l := lifecycle.Line{Resource: get("r"), Via: get("v"), Facet: lifecycle.Facet(get("f")), Key: get("k"), Text: get("t")}
-		if rm, ok := m.Value["rule"].(*types.AttributeValueMemberM); ok {
-			r := &lifecycle.Rule{From: int(decodeInt(rm.Value["from"])), To: int(decodeInt(rm.Value["to"]))}
-			if p, ok := rm.Value["p"].(*types.AttributeValueMemberS); ok {
-				r.Protocol = p.Value
-			}
-			if s, ok := rm.Value["s"].(*types.AttributeValueMemberS); ok {
-				r.Source = s.Value
-			}
-			l.Rule = r
-		}
-		out = append(out, l)
-	}
-	return out
+		return l
+	})
 }
 
 func encodeResources(rs []finding.Resource) types.AttributeValue {
@@ -187,26 +159,33 @@ func encodeResources(rs []finding.Resource) types.AttributeValue {
 }
 
 func decodeResources(v types.AttributeValue) []finding.Resource {
+	return decodeList(v, func(m map[string]types.AttributeValue) finding.Resource {
+		return finding.Resource{Type: finding.ResourceType(text(m, "type")), ID: text(m, "id")}
+	})
+}
+
+// decodeList decodes a list of maps with decode; other elements are left
+// out.
+func decodeList[T any](v types.AttributeValue, decode func(map[string]types.AttributeValue) T) []T {
 	list, ok := v.(*types.AttributeValueMemberL)
 	if !ok {
 		return nil
 	}
-	var out []finding.Resource
+	var out []T
 	for _, e := range list.Value {
-		m, ok := e.(*types.AttributeValueMemberM)
-		if !ok {
-			continue
+		if m, ok := e.(*types.AttributeValueMemberM); ok {
+			out = append(out, decode(m.Value))
 		}
-		var r finding.Resource
-		if v, ok := m.Value["type"].(*types.AttributeValueMemberS); ok {
-			r.Type = finding.ResourceType(v.Value)
-		}
-		if v, ok := m.Value["id"].(*types.AttributeValueMemberS); ok {
-			r.ID = v.Value
-		}
-		out = append(out, r)
 	}
 	return out
+}
+
+// text is the string attribute name of item, or "".
+func text(item map[string]types.AttributeValue, name string) string {
+	if v, ok := item[name].(*types.AttributeValueMemberS); ok {
+		return v.Value
+	}
+	return ""
 }
 
 func str(s string) types.AttributeValue { return &types.AttributeValueMemberS{Value: s} }

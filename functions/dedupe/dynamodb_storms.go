@@ -231,12 +231,7 @@ func (d *DynamoDB) ClaimDigest(ctx context.Context, id, executionID string, now,
 }
 
 func decodePeriod(id string, item map[string]types.AttributeValue) lifecycle.Period {
-	s := func(name string) string {
-		if v, ok := item[name].(*types.AttributeValueMemberS); ok {
-			return v.Value
-		}
-		return ""
-	}
+	s := func(name string) string { return text(item, name) }
 	ss := func(name string) []string {
 		if v, ok := item[name].(*types.AttributeValueMemberSS); ok {
 			return v.Value

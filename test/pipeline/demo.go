@@ -148,18 +148,24 @@ type Lifecycle struct {
 
 // Line is the lifecycle part's summary line.
 func (l Lifecycle) Line() string {
-	count := map[string]int{}
+	status, held := l.counts()
+	return fmt.Sprintf("lifecycle: closing=%s resolved=%d open=%d held=%d digests=%d",
+		l.Closing.Outcome(), status["resolved"], status["open"], held, status["digest"])
+}
+
+// counts returns the notifications by status and how many of the storm's
+// alerts were held.
+func (l Lifecycle) counts() (status map[string]int, held int) {
+	status = map[string]int{}
 	for _, n := range l.Notifications {
-		count[n.Attributes["status"]]++
+		status[n.Attributes["status"]]++
 	}
-	held := 0
 	for _, e := range l.Storm {
 		if e.Outcome() == "held" {
 			held++
 		}
 	}
-	return fmt.Sprintf("lifecycle: closing=%s resolved=%d open=%d held=%d digests=%d",
-		l.Closing.Outcome(), count["resolved"], count["open"], held, count["digest"])
+	return status, held
 }
 
 // RunLifecycle runs the demo's second part on a pipeline deployed with
@@ -258,16 +264,7 @@ func (p *Pipeline) collect(ctx context.Context, l *Lifecycle, out io.Writer, n i
 // the closing event resolved an alert (and updated the other), the storm
 // held what passed the threshold, and the digest was sent.
 func (l Lifecycle) Check() error {
-	status := map[string]int{}
-	for _, n := range l.Notifications {
-		status[n.Attributes["status"]]++
-	}
-	held := 0
-	for _, e := range l.Storm {
-		if e.Outcome() == "held" {
-			held++
-		}
-	}
+	status, held := l.counts()
 	switch {
 	case l.Closing.Outcome() != "resolved" || status["resolved"] != 1:
 		return fmt.Errorf("the closing event ended %s with %d resolutions, want resolved with 1", l.Closing.Outcome(), status["resolved"])

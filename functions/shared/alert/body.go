@@ -33,11 +33,7 @@ func body(f *finding.Finding) string {
 	w.field("", "Opens exposure", yesNo(f.OpensExposure))
 
 	w.section("What happened")
-	event := f.EventName
-	if f.EventSource != "" {
-		event += " (" + f.EventSource + ")"
-	}
-	w.field("  ", "Event", event)
+	w.field("  ", "Event", eventLabel(f))
 	if !f.Time.IsZero() {
 		w.field("  ", "Time", f.Time.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}

@@ -148,11 +148,7 @@ func closureBody(resolved bool, c *finding.Finding, a *finding.Alert) string {
 	}
 
 	w.section("The closing event")
-	event := c.EventName
-	if c.EventSource != "" {
-		event += " (" + c.EventSource + ")"
-	}
-	w.field("  ", "Event", event)
+	w.field("  ", "Event", eventLabel(c))
 	if !c.Time.IsZero() {
 		w.field("  ", "Time", stamp(c.Time))
 	}
@@ -223,6 +219,15 @@ func stamp(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+// eventLabel names f's event: "RevokeSecurityGroupIngress
+// (ec2.amazonaws.com)".
+func eventLabel(f *finding.Finding) string {
+	if f.EventSource == "" {
+		return f.EventName
+	}
+	return f.EventName + " (" + f.EventSource + ")"
 }
 
 // eventURL is the CloudTrail console page of an event.

@@ -54,21 +54,7 @@ func TestLifecycleGolden(t *testing.T) {
 			}
 			m := render(t, req)
 			checkMessage(t, m)
-			got := formatMessage(m)
-			golden := filepath.Join("testdata", "lifecycle", name+".golden.txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./alert -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs (run go test ./alert -update and review the diff):\n%s", golden, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", "lifecycle", name+".golden.txt"), formatMessage(m))
 		})
 	}
 }
