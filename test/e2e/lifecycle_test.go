@@ -74,6 +74,21 @@ func inbox(ctx context.Context, t *testing.T, p *pipeline.Pipeline, want int, wa
 	return got
 }
 
+// openRDP opens 3389/tcp of the SSH group to the world and returns the
+// AuthorizeSecurityGroupIngress that reports it.
+func openRDP(ctx context.Context, t *testing.T, p *pipeline.Pipeline, w pipeline.World, root string) []byte {
+	t.Helper()
+	world(t, p.OpenPorts(ctx, w.SSHGroupID, 3389))
+	return rendered(t)(pipeline.AuthorizeEvent(root, w, 3389))
+}
+
+// alerted sends record, which must be notified, and returns its alert.
+func alerted(ctx context.Context, t *testing.T, p *pipeline.Pipeline, record []byte) pipeline.Notification {
+	t.Helper()
+	expect(ctx, t, p, record, "notified")
+	return inbox(ctx, t, p, 1, 10*time.Second)[0]
+}
+
 // TestResolveAndReopen: an alert, the revocation that closes its exposure
 // (resolved, threaded to the alert by its id), and the same exposure back
 // (alerted again at once, within the window, as a new alert).
@@ -83,9 +98,7 @@ func TestResolveAndReopen(t *testing.T) {
 	defer cancel()
 	ev := rendered(t)
 
-	world(t, p.OpenPorts(ctx, w.SSHGroupID, 3389))
-	expect(ctx, t, p, ev(pipeline.AuthorizeEvent(root, w, 3389)), "notified")
-	first := inbox(ctx, t, p, 1, 10*time.Second)[0]
+	first := alerted(ctx, t, p, openRDP(ctx, t, p, w, root))
 
 	world(t, p.ClosePorts(ctx, w.SSHGroupID, 22, 3389))
 	closed := expect(ctx, t, p, ev(pipeline.RevokeEvent(root, w, 22, 3389)), "resolved")
@@ -125,9 +138,7 @@ func TestPartialCloseUpdates(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	ev := rendered(t)
-	world(t, p.OpenPorts(ctx, w.SSHGroupID, 3389))
-	expect(ctx, t, p, ev(pipeline.AuthorizeEvent(root, w, 3389)), "notified")
-	alert := inbox(ctx, t, p, 1, 10*time.Second)[0]
+	alert := alerted(ctx, t, p, openRDP(ctx, t, p, w, root))
 
 	world(t, p.ClosePorts(ctx, w.SSHGroupID, 3389))
 	expect(ctx, t, p, ev(pipeline.RevokeEvent(root, w, 3389)), "updated")
@@ -149,8 +160,7 @@ func TestRepeatsCountOnce(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	ev := rendered(t)
-	world(t, p.OpenPorts(ctx, w.SSHGroupID, 3389))
-	record := ev(pipeline.AuthorizeEvent(root, w, 3389))
+	record := openRDP(ctx, t, p, w, root)
 	expect(ctx, t, p, record, "notified")
 	outcomes := map[string]int{}
 	for range 49 {
@@ -202,9 +212,7 @@ func TestAllowRuleUntilItExpires(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	ev := rendered(t)
-	world(t, p.OpenPorts(ctx, w.SSHGroupID, 3389))
-
-	allowed := expect(ctx, t, p, ev(pipeline.AuthorizeEvent(root, w, 3389)), "allowed")
+	allowed := expect(ctx, t, p, openRDP(ctx, t, p, w, root), "allowed")
 	var out struct {
 		Dedupe struct {
 			Rule struct {
@@ -240,9 +248,7 @@ func TestMalformedRulesRefused(t *testing.T) {
 	p, w, root, logs := deployWith(t, pipeline.Options{RulesFile: file})
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	ev := rendered(t)
-	world(t, p.OpenPorts(ctx, w.SSHGroupID, 3389))
-	e := send(ctx, t, p, ev(pipeline.AuthorizeEvent(root, w, 3389)))
+	e := send(ctx, t, p, openRDP(ctx, t, p, w, root))
 	if e.Status != "FAILED" || e.Path[len(e.Path)-1] != "Failed" {
 		t.Errorf("execution %s, path %v: want it to fail", e.Status, e.Path)
 	}
