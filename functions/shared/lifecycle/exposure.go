@@ -11,8 +11,8 @@ import (
 // facts (world-open ingress, own or through a security group; public IPs of
 // instances, interfaces and addresses; an address's attachment; an
 // internet-facing load balancer); for the resource judged by the request
-// (the first resource enrich did not look up), what the request made
-// public (grants, shares, routes, network ACL entries, an attached internet
+// (the first resource of a type judged by requests, or that enrich did not
+// look up), what the request made public (grants, shares, routes, network ACL entries, an attached internet
 // gateway, a publicly accessible database). A refused call, defense
 // evasion, a data event and an audit event expose nothing to close:
 // Exposure returns nil for them, and their alerts end with their window.
@@ -88,11 +88,20 @@ func ingressLine(id string, rule finding.Rule) Line {
 	return l
 }
 
+// liveTypes are the resource types whose exposure enrich's lookups decide
+// (groups, rules, addresses, schemes); the exposure of the others (buckets,
+// databases, functions, snapshots, routes, ...) is judged by the requests
+// that open and close it, even once enrich looks them up (for tags).
+var liveTypes = map[finding.ResourceType]bool{
+	finding.TypeInstance: true, finding.TypeSecurityGroup: true, finding.TypeElasticIP: true,
+	finding.TypeNetworkInterface: true, finding.TypeLoadBalancer: true, finding.TypeListener: true,
+}
+
 // target returns the resource f's request is judged on: the first one
-// enrich did not look up.
+// whose type is judged by requests, or that enrich did not look up.
 func target(f *finding.Finding) (finding.Resource, bool) {
 	for _, r := range f.Resources {
-		if r.Found == nil {
+		if !liveTypes[r.Type] || r.Found == nil {
 			return r, true
 		}
 	}

@@ -63,7 +63,7 @@ func gone(l Line, c *finding.Finding, res map[string]finding.Resource, s surface
 		return !liveHas(r, l, true)
 	case viaNamed && g.Found != nil && l.Facet == FacetIngress:
 		return !liveHas(g, l, false)
-	case named && r.Found == nil && own != nil && l.Facet == s.facet:
+	case named && own != nil && l.Facet == s.facet:
 		if l.Facet == FacetShare {
 			return slices.Contains(c.Requested.Unshared, l.Key)
 		}

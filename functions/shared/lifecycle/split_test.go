@@ -166,6 +166,17 @@ func TestSplit(t *testing.T) {
 			wantClosed: lifecycle.Texts(lifecycle.Exposure(policy)),
 		},
 		{
+			name: "a bucket enrich looked up (for its tags) is still judged by the request",
+			opened: func() *finding.Finding {
+				f := *policy
+				f.Resources = []finding.Resource{{Type: finding.TypeBucket, ID: "jcazure2-dummy-bucket5", Found: yes, Tags: map[string]string{"team": "data"}}}
+				f.Enriched = true
+				return &f
+			}(),
+			closing:    closing("s3.amazonaws.com", "PutBucketPolicy", finding.Resource{Type: finding.TypeBucket, ID: "jcazure2-dummy-bucket5", Found: yes}),
+			wantClosed: lifecycle.Texts(lifecycle.Exposure(policy)),
+		},
+		{
 			name:    "a private policy leaves a public ACL",
 			opened:  acl,
 			closing: closing("s3.amazonaws.com", "PutBucketPolicy", finding.Resource{Type: finding.TypeBucket, ID: "test-backt-testfile01"}),

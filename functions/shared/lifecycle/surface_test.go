@@ -8,13 +8,6 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
 
-// lookedUp are the resource types enrich looks up today: their live facts
-// decide a closing event about them.
-var lookedUp = map[finding.ResourceType]bool{
-	finding.TypeInstance: true, finding.TypeSecurityGroup: true, finding.TypeElasticIP: true,
-	finding.TypeNetworkInterface: true, finding.TypeLoadBalancer: true, finding.TypeListener: true,
-}
-
 // TestEveryClosingEventIsJudged: every catalog event that can close
 // exposure (effect closes, or opens or closes) is judged, for each
 // resource its fixtures name, by live facts or by its surface: otherwise
@@ -39,7 +32,7 @@ func TestEveryClosingEventIsJudged(t *testing.T) {
 		}
 		_, judged := surfaceOf(f.EventSource, f.EventName)
 		for _, r := range f.Resources {
-			if !lookedUp[r.Type] && !judged {
+			if !liveTypes[r.Type] && !judged {
 				t.Errorf("%s (%s %s): a %s is not looked up by enrich and the event has no surface: add it to surfaces",
 					filepath.Base(path), f.EventSource, f.EventName, r.Type)
 			}
