@@ -366,11 +366,56 @@ func (p *Pipeline) group(ctx context.Context, vpcID, name string, perms ...types
 // OpenRDP opens 3389/tcp of the SSH group to the world: the change the demo's
 // AuthorizeSecurityGroupIngress event reports.
 func (p *Pipeline) OpenRDP(ctx context.Context, w World) error {
-	_, err := p.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(w.SSHGroupID), IpPermissions: []types.IpPermission{{
-		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3389), ToPort: aws.Int32(3389), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
-	}}})
+	return p.OpenPorts(ctx, w.SSHGroupID, 3389)
+}
+
+// OpenPorts opens tcp ports of group to 0.0.0.0/0.
+func (p *Pipeline) OpenPorts(ctx context.Context, group string, ports ...int) error {
+	_, err := p.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: worldOpen(ports)})
 	if err != nil {
-		return fmt.Errorf("open 3389: %w", err)
+		return fmt.Errorf("open %v of %s: %w", ports, group, err)
 	}
 	return nil
+}
+
+// ClosePorts revokes the world-open tcp ports of group: the change a
+// RevokeSecurityGroupIngress event (Revoke) reports.
+func (p *Pipeline) ClosePorts(ctx context.Context, group string, ports ...int) error {
+	_, err := p.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: worldOpen(ports)})
+	if err != nil {
+		return fmt.Errorf("close %v of %s: %w", ports, group, err)
+	}
+	return nil
+}
+
+func worldOpen(ports []int) []types.IpPermission {
+	var perms []types.IpPermission
+	for _, port := range ports {
+		perms = append(perms, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(int32(port)), ToPort: aws.Int32(int32(port)),
+			IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
+	}
+	return perms
+}
+
+// LaunchPublic launches n instances with public IPs in w's subnet and SSH
+// group, as a fleet does, and returns their ids.
+func (p *Pipeline) LaunchPublic(ctx context.Context, w World, n int) ([]string, error) {
+	images, err := p.EC2.DescribeImages(ctx, &ec2.DescribeImagesInput{})
+	if err != nil || len(images.Images) == 0 {
+		return nil, fmt.Errorf("describe images: %v", err)
+	}
+	run, err := p.EC2.RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: images.Images[0].ImageId, InstanceType: types.InstanceTypeT3Micro, MinCount: aws.Int32(int32(n)), MaxCount: aws.Int32(int32(n)),
+		NetworkInterfaces: []types.InstanceNetworkInterfaceSpecification{{
+			DeviceIndex: aws.Int32(0), SubnetId: aws.String(w.SubnetID), AssociatePublicIpAddress: aws.Bool(true), Groups: []string{w.SSHGroupID},
+		}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("run %d instances: %w", n, err)
+	}
+	var ids []string
+	for _, in := range run.Instances {
+		ids = append(ids, aws.ToString(in.InstanceId))
+	}
+	return ids, nil
 }
