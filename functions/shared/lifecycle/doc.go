@@ -6,8 +6,9 @@
 // and does no I/O.
 //
 // Files by job: line.go (the canonical exposure line), exposure.go (the
-// lines of a finding), surface.go (what a call judged by its request
-// touches), split.go (which lines a closing finding shows gone),
+// lines of a finding, from live facts, live verdicts or the request),
+// surface.go (what a call judged by its request touches), split.go (which
+// lines a closing finding shows gone),
 // record.go (the stored record and the finding.Alert it reports),
 // opening.go and closing.go (the transitions), storm.go (storm
 // identities and periods), digest.go (building a digest), id.go (alert ids

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
@@ -10,12 +11,16 @@ import (
 // most MaxLines): for each resource enrich looked up and found, its live
 // facts (world-open ingress, own or through a security group; public IPs of
 // instances, interfaces and addresses; an address's attachment; an
-// internet-facing load balancer); for the resource judged by the request
-// (the first resource of a type judged by requests, or that enrich did not
-// look up), what the request made public (grants, shares, routes, network ACL entries, an attached internet
-// gateway, a publicly accessible database). A refused call, defense
-// evasion, a data event and an audit event expose nothing to close:
-// Exposure returns nil for them, and their alerts end with their window.
+// internet-facing load balancer; a database, bucket or function its live
+// verdict found reachable; the accounts an image or snapshot is shared
+// with now, of those the request shared it with); for the resource judged
+// by the request (the first resource of a type judged by requests, or that
+// enrich did not look up), unless enrich gave it a live verdict, what the
+// request made public (grants, shares, routes, network ACL entries, an
+// attached internet gateway, a publicly accessible database). A refused
+// call, defense evasion, a data event and an audit event expose nothing to
+// close: Exposure returns nil for them, and their alerts end with their
+// window.
 func Exposure(f *finding.Finding) []Line {
 	if f.Failed() || f.Category == finding.CategoryDefenseEvasion || f.Category == finding.CategoryData || f.Category == finding.CategoryAudit {
 		return nil
@@ -23,10 +28,10 @@ func Exposure(f *finding.Finding) []Line {
 	var out []Line
 	for _, r := range f.Resources {
 		if r.Found != nil && *r.Found && f.Enriched {
-			out = append(out, liveLines(r)...)
+			out = append(out, liveLines(f, r)...)
 		}
 	}
-	if t, ok := target(f); ok {
+	if t, ok := target(f); ok && !(f.Enriched && judgedLive(t)) {
 		out = append(out, requestLines(f, t)...)
 	}
 	return normalize(out)
@@ -45,8 +50,11 @@ func normalize(lines []Line) []Line {
 	return lines
 }
 
-// liveLines are the lines of a resource enrich found.
-func liveLines(r finding.Resource) []Line {
+// liveLines are the lines of a resource enrich found, on behalf of f.
+func liveLines(f *finding.Finding, r finding.Resource) []Line {
+	if judgedLive(r) {
+		return verdictLines(f, r)
+	}
 	ref := Ref(r.ID)
 	var out []Line
 	for _, rule := range r.OpenIngress {
@@ -74,12 +82,17 @@ func liveLines(r finding.Resource) []Line {
 }
 
 // ingressLine is the line of a world-open rule on the resource id: its own
-// (a security group's, a network ACL's) or, when the rule belongs to
-// another security group, through that group.
+// (a security group's, a network ACL entry's, which the line names by its
+// number) or, when the rule belongs to another security group, through
+// that group.
 func ingressLine(id string, rule finding.Rule) Line {
 	lr := newRule(rule)
 	l := Line{Resource: Ref(id), Facet: FacetIngress, Key: clip(lr.String()), Rule: lr}
 	text := name(id) + " allows " + lr.String()
+	if lr.Entry > 0 {
+		entry := "rule " + strconv.Itoa(lr.Entry)
+		l.Key, text = clip(entry+": "+lr.String()), name(id)+" "+entry+" allows "+lr.String()
+	}
 	if g := rule.SecurityGroupID; g != "" && g != id {
 		l.Via = Ref(g)
 		text += " through " + name(g)
@@ -89,12 +102,69 @@ func ingressLine(id string, rule finding.Rule) Line {
 }
 
 // liveTypes are the resource types whose exposure enrich's lookups decide
-// (groups, rules, addresses, schemes); the exposure of the others (buckets,
-// databases, functions, snapshots, routes, ...) is judged by the requests
-// that open and close it, even once enrich looks them up (for tags).
+// (groups, rules, addresses, schemes). Those of verdictTypes are decided
+// by enrich's verdict when it gives one; the exposure of the others
+// (routes, network ACLs, gateways, the account's public access block) is
+// judged by the requests that open and close it.
 var liveTypes = map[finding.ResourceType]bool{
 	finding.TypeInstance: true, finding.TypeSecurityGroup: true, finding.TypeElasticIP: true,
 	finding.TypeNetworkInterface: true, finding.TypeLoadBalancer: true, finding.TypeListener: true,
+}
+
+// verdictTypes are the resource types enrich gives a live verdict
+// (Resource.Reachable) that is not a network path: databases, buckets and
+// functions reachable or not, images and snapshots shared with whom.
+var verdictTypes = map[finding.ResourceType]bool{
+	finding.TypeDBInstance: true, finding.TypeDBCluster: true, finding.TypeRedshiftCluster: true,
+	finding.TypeBucket: true, finding.TypeFunction: true,
+	finding.TypeImage: true, finding.TypeSnapshot: true, finding.TypeDBSnapshot: true, finding.TypeDBClusterSnap: true,
+}
+
+// judgedLive reports whether enrich found r, of a verdict type, and gave
+// it its live verdict: that verdict, not the request, then says what is
+// exposed on r.
+func judgedLive(r finding.Resource) bool {
+	return verdictTypes[r.Type] && r.Found != nil && *r.Found && r.Reachable != nil
+}
+
+// verdictLines are the lines of r's live verdict: for an image or
+// snapshot, one per grantee it is shared with now that f's request shared
+// it with (every grantee when the request names none); for a database,
+// bucket or function, one when it is reachable.
+func verdictLines(f *finding.Finding, r finding.Resource) []Line {
+	ref, who := Ref(r.ID), name(r.ID)
+	var out []Line
+	switch r.Type {
+	case finding.TypeImage, finding.TypeSnapshot, finding.TypeDBSnapshot, finding.TypeDBClusterSnap:
+		for _, s := range r.Shares {
+			if len(f.Requested.SharedWith) > 0 && !slices.Contains(f.Requested.SharedWith, s.Grantee) {
+				continue
+			}
+			out = append(out, shareLine(ref, who, s.Grantee))
+		}
+		return out
+	}
+	if !*r.Reachable {
+		return nil
+	}
+	text := who + " is reachable from the internet"
+	switch {
+	case r.Type == finding.TypeBucket || r.Type == finding.TypeFunction:
+		text = who + " is public"
+	case r.Endpoint != "":
+		text += " at " + r.Endpoint
+	}
+	return []Line{{Resource: ref, Facet: FacetReachable, Key: "internet", Text: clip(text)}}
+}
+
+// shareLine is the line of a share of the resource ref (named who) with
+// grantee ("all": everyone).
+func shareLine(ref, who, grantee string) Line {
+	text := who + " is shared with " + grantee
+	if grantee == "all" {
+		text = who + " is public (shared with all)"
+	}
+	return Line{Resource: ref, Facet: FacetShare, Key: clip(grantee), Text: clip(text)}
 }
 
 // target returns the resource f's request is judged on: the first one
@@ -136,11 +206,7 @@ func requestLines(f *finding.Finding, t finding.Resource) []Line {
 		}
 	}
 	for _, a := range q.SharedWith {
-		if a == "all" {
-			add(FacetShare, a, who+" is public (shared with all)")
-		} else {
-			add(FacetShare, a, who+" is shared with "+a)
-		}
+		out = append(out, shareLine(ref, who, a))
 	}
 	for _, r := range q.Routes {
 		add(FacetRoute, r, who+" routes "+r)

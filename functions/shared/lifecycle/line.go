@@ -46,10 +46,16 @@ const (
 	FacetRoute Facet = "route"
 	// FacetGateway: an internet gateway attached to a VPC.
 	FacetGateway Facet = "internet-gateway"
+	// FacetReachable: a database, bucket or function that enrich's live
+	// verdict found reachable from the internet (or usable by anyone).
+	FacetReachable Facet = "reachable"
 )
 
-// live reports whether enrich looks the facet up, so that a closing
-// finding's live facts decide it.
+// live reports whether enrich looks the facet up on instances, groups,
+// addresses, interfaces and load balancers, so that a closing finding's
+// live facts decide it. The live verdicts on databases, buckets,
+// functions, images and snapshots decide every facet of theirs (see
+// judgedLive).
 func (f Facet) live() bool {
 	switch f {
 	case FacetIngress, FacetPublicIP, FacetAttachment, FacetScheme:
@@ -87,6 +93,10 @@ type Rule struct {
 	To       int    `json:"to"`
 	// Source is the canonical CIDR (host bits masked).
 	Source string `json:"s"`
+	// Entry is a network ACL entry's rule number (0 for a security group
+	// rule): the entry a DeleteNetworkAclEntry or ReplaceNetworkAclEntry
+	// names.
+	Entry int `json:"n,omitempty"`
 }
 
 // Bounds of lines.
@@ -139,7 +149,7 @@ func Minus(a, b []Line) []Line {
 // newRule returns the line rule of r (a protocol or source that is not one
 // cut short: they are bounded text only).
 func newRule(r finding.Rule) *Rule {
-	out := &Rule{Protocol: cut(finding.NormalizeProtocol(r.Protocol), 16), From: r.FromPort, To: r.ToPort, Source: Ref(canonicalSource(r))}
+	out := &Rule{Protocol: cut(finding.NormalizeProtocol(r.Protocol), 16), From: r.FromPort, To: r.ToPort, Source: Ref(canonicalSource(r)), Entry: r.Entry}
 	if out.Protocol == "-1" {
 		out.From, out.To = -1, -1
 	}

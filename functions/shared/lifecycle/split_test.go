@@ -137,7 +137,8 @@ func TestSplit(t *testing.T) {
 			closing: closing(ec2, "DisassociateAddress", finding.Resource{Type: finding.TypeElasticIP, ID: "eipalloc-0aa11bb22cc33dd44", Found: yes,
 				PublicIPs: []string{"3.140.5.6"}}),
 			wantClosed: []string{"eipalloc-0aa11bb22cc33dd44 is attached to i-0feedfacecafe0001",
-				"eipalloc-0aa11bb22cc33dd44 allows all traffic from 0.0.0.0/0 through sg-0ddeeff00112233aa"},
+				"eipalloc-0aa11bb22cc33dd44 allows all traffic from 0.0.0.0/0 through sg-0ddeeff00112233aa",
+				"i-0feedfacecafe0001 has public IP 3.140.5.6"},
 		},
 		{
 			name:   "load balancer deleted",
@@ -166,7 +167,7 @@ func TestSplit(t *testing.T) {
 			wantClosed: lifecycle.Texts(lifecycle.Exposure(policy)),
 		},
 		{
-			name: "a bucket enrich looked up (for its tags) is still judged by the request",
+			name: "a bucket enrich found but gave no verdict is judged by the request",
 			opened: func() *finding.Finding {
 				f := *policy
 				f.Resources = []finding.Resource{{Type: finding.TypeBucket, ID: "jcazure2-dummy-bucket5", Found: yes, Tags: map[string]string{"team": "data"}}}

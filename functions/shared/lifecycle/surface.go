@@ -16,35 +16,45 @@ type surface struct {
 	deletes bool
 }
 
-// surfaces are the calls whose resources enrich does not look up, by event
-// source and name (Lambda names without their API-version suffix), and the
-// deletions. A closing call missing here closes only what the live state
-// of its resources shows gone; adding one is a line here and a case in
-// surface_test.go.
+// surfaces are the calls judged by their requests, by event source and
+// name (Lambda names without their API-version suffix): those whose
+// resources enrich does not look up or gives no verdict (routes, network
+// ACLs, gateways, the account's public access block), those whose live
+// verdict may be missing (a database, bucket, function or share enrich
+// could not judge), and the deletions. A closing call missing here closes
+// only what the live state of its resources shows gone; adding one is a
+// line here and a case in surface_test.go.
 var surfaces = map[string]surface{
 	"ec2.amazonaws.com ModifyImageAttribute":    {facet: FacetShare},
 	"ec2.amazonaws.com ModifySnapshotAttribute": {facet: FacetShare},
 	"ec2.amazonaws.com CreateRoute":             {facet: FacetRoute},
 	"ec2.amazonaws.com ReplaceRoute":            {facet: FacetRoute},
-	"ec2.amazonaws.com CreateNetworkAclEntry":   {facet: FacetIngress},
-	"ec2.amazonaws.com ReplaceNetworkAclEntry":  {facet: FacetIngress},
-	"ec2.amazonaws.com AttachInternetGateway":   {facet: FacetGateway},
-	"ec2.amazonaws.com DetachInternetGateway":   {facet: FacetGateway},
-	"ec2.amazonaws.com TerminateInstances":      {deletes: true},
-	"ec2.amazonaws.com DeleteSecurityGroup":     {deletes: true},
-	"ec2.amazonaws.com ReleaseAddress":          {deletes: true},
-	"ec2.amazonaws.com DeleteNetworkInterface":  {deletes: true},
-	"ec2.amazonaws.com DeregisterImage":         {deletes: true},
-	"ec2.amazonaws.com DeleteSnapshot":          {deletes: true},
-	"ec2.amazonaws.com DeleteRouteTable":        {deletes: true},
-	"ec2.amazonaws.com DeleteNetworkAcl":        {deletes: true},
-	"ec2.amazonaws.com DeleteInternetGateway":   {deletes: true},
+	"ec2.amazonaws.com DeleteRoute":             {facet: FacetRoute},
+	"ec2.amazonaws.com DeleteNetworkAclEntry":   {facet: FacetIngress},
+	// ReplaceRouteTableAssociation moves a subnet to another table: it
+	// removes no route (Requested.Removed is empty), so it closes none.
+	"ec2.amazonaws.com ReplaceRouteTableAssociation": {facet: FacetRoute},
+	"ec2.amazonaws.com CreateNetworkAclEntry":        {facet: FacetIngress},
+	"ec2.amazonaws.com ReplaceNetworkAclEntry":       {facet: FacetIngress},
+	"ec2.amazonaws.com AttachInternetGateway":        {facet: FacetGateway},
+	"ec2.amazonaws.com DetachInternetGateway":        {facet: FacetGateway},
+	"ec2.amazonaws.com TerminateInstances":           {deletes: true},
+	"ec2.amazonaws.com DeleteSecurityGroup":          {deletes: true},
+	"ec2.amazonaws.com ReleaseAddress":               {deletes: true},
+	"ec2.amazonaws.com DeleteNetworkInterface":       {deletes: true},
+	"ec2.amazonaws.com DeregisterImage":              {deletes: true},
+	"ec2.amazonaws.com DeleteSnapshot":               {deletes: true},
+	"ec2.amazonaws.com DeleteRouteTable":             {deletes: true},
+	"ec2.amazonaws.com DeleteNetworkAcl":             {deletes: true},
+	"ec2.amazonaws.com DeleteInternetGateway":        {deletes: true},
 
 	"elasticloadbalancing.amazonaws.com DeleteLoadBalancer": {deletes: true},
 
 	"rds.amazonaws.com CreateDBInstance":                 {facet: FacetPubliclyAccessible},
 	"rds.amazonaws.com ModifyDBInstance":                 {facet: FacetPubliclyAccessible},
 	"rds.amazonaws.com RestoreDBInstanceFromDBSnapshot":  {facet: FacetPubliclyAccessible},
+	"rds.amazonaws.com CreateDBCluster":                  {facet: FacetPubliclyAccessible},
+	"rds.amazonaws.com ModifyDBCluster":                  {facet: FacetPubliclyAccessible},
 	"rds.amazonaws.com ModifyDBSnapshotAttribute":        {facet: FacetShare},
 	"rds.amazonaws.com ModifyDBClusterSnapshotAttribute": {facet: FacetShare},
 	"rds.amazonaws.com DeleteDBInstance":                 {deletes: true},
