@@ -487,7 +487,9 @@ func TestHandle(t *testing.T) {
 					return lifecycle.Period{ID: digestID, Sent: []string{lifecycle.Member("", key)}, Held: []string{lifecycle.Member("", otherKey)}}, DigestClaimed, nil
 				}
 				s.AlertsFn = func([]string) (map[string]lifecycle.Record, error) {
-					return map[string]lifecycle.Record{key: open}, nil
+					sent := open
+					sent.SentAt = now // confirmed: SNS accepted it
+					return map[string]lifecycle.Record{key: sent}, nil
 				}
 			},
 			calls: []string{"ClaimDigest " + digestID + " exec-d", "Alerts [" + key + " " + otherKey + "]"},

@@ -18,10 +18,11 @@ import (
 const MaxDigestBytes = 96 << 10
 
 // BuildDigest returns the digest of period p: every message of the period,
-// sent at once (Sent) or held (Held, the first ones up to MaxDigestBytes;
-// MoreHeld counts the rest), in the order they happened, each from its
-// alert's record in recs (by key; a member whose record is gone gets an
-// entry with its key only), and the repeats counted on those alerts.
+// sent at once (Sent: those SNS accepted, see sent) or held (Held, the
+// first ones up to MaxDigestBytes; MoreHeld counts the rest), in the order
+// they happened, each from its alert's record in recs (by key; a held
+// member whose record is gone gets an entry with its key only), and the
+// repeats counted on those alerts.
 func BuildDigest(p Period, recs map[string]Record, threshold int) finding.Digest {
 	d := finding.Digest{
 		ID: p.ID, Account: p.Storm.Account, Actor: p.Storm.Actor, EventName: p.Storm.EventName,
@@ -52,7 +53,7 @@ func BuildDigest(p Period, recs map[string]Record, threshold int) finding.Digest
 		}
 		return out
 	}
-	d.Sent = take(p.Sent, false)
+	d.Sent = take(slices.DeleteFunc(slices.Clone(p.Sent), func(m string) bool { return !sent(m, recs, p.Start) }), false)
 	if held := take(p.Held, true); held != nil {
 		d.Held = held
 	}
@@ -60,6 +61,26 @@ func BuildDigest(p Period, recs map[string]Record, threshold int) finding.Digest
 		d.Repeats = repeats
 	}
 	return d
+}
+
+// sent reports whether the message the member m of a period that started
+// at start let out at once was sent: for an alert, its record was
+// confirmed (SNS accepted it) in the period; for an update or resolution,
+// its record's latest message is that one, confirmed. A message whose
+// notify failed was released: its record is gone (a new alert), back as
+// it was (a reminder: confirmed before the period), or without the
+// message (an update or resolution), and the digest does not list it as
+// sent.
+func sent(m string, recs map[string]Record, start time.Time) bool {
+	kind, key := ParseMember(m)
+	r, ok := recs[key]
+	switch {
+	case !ok:
+		return false
+	case kind == finding.MessageAlert:
+		return r.Status != finding.AlertPending && !r.SentAt.IsZero() && !r.SentAt.Before(start)
+	}
+	return r.Message != nil && r.Message.Kind == kind && !r.Message.Pending && r.Message.MessageID != ""
 }
 
 // entry is the digest entry of the period member m.

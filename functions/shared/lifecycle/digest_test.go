@@ -18,7 +18,8 @@ func TestBuildDigest(t *testing.T) {
 		key := fmt.Sprintf("k%02d", i)
 		recs[key] = lifecycle.Record{Key: key, Exists: true, ID: fmt.Sprintf("id%02d", i), Status: finding.AlertOpen, EventID: fmt.Sprintf("e-%d", i),
 			FirstSeen: t0.Add(time.Duration(i) * time.Second), LastSeen: t0.Add(time.Duration(i) * time.Second), Severity: finding.SeverityHigh,
-			Region: "eu-west-1", Summary: "launched", Repeats: i % 2, Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-" + key}}}
+			Region: "eu-west-1", Summary: "launched", Repeats: i % 2, Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-" + key}},
+			SentAt: t0.Add(time.Duration(i) * time.Second)}
 		if i < 3 {
 			sent = append(sent, lifecycle.Member(finding.MessageAlert, key))
 		} else {
@@ -41,6 +42,41 @@ func TestBuildDigest(t *testing.T) {
 	}
 	if d.Repeats["id03"] != 1 || d.Repeats["id01"] != 1 || len(d.Repeats) != 5 {
 		t.Errorf("repeats %v", d.Repeats)
+	}
+}
+
+// TestBuildDigestListsOnlySentAsSent: a message let out at once whose
+// notify failed was released, and the digest does not list it as sent: a
+// new alert's record is gone, a reminder's is back as it was (confirmed
+// before the period), a resolution's record no longer has it; one being
+// sent now is not listed either. A confirmed alert and a confirmed
+// resolution are.
+func TestBuildDigestListsOnlySentAsSent(t *testing.T) {
+	start := t0.Add(time.Hour)
+	open := func(key string, sentAt time.Time) lifecycle.Record {
+		return lifecycle.Record{Key: key, Exists: true, ID: "id-" + key, Status: finding.AlertOpen, LastSeen: start, SentAt: sentAt}
+	}
+	resolved := open("resolved", start.Add(-time.Hour))
+	resolved.Status, resolved.Message = finding.AlertResolved, &lifecycle.Message{Kind: finding.MessageResolved, MessageID: "m-2", At: start.Add(time.Minute)}
+	releasedResolution := open("released-resolution", start.Add(-time.Hour))
+	pending := open("pending", time.Time{})
+	pending.Status = finding.AlertPending
+	recs := map[string]lifecycle.Record{
+		"confirmed": open("confirmed", start.Add(10*time.Second)), "reminder": open("reminder", start.Add(-2*time.Hour)),
+		"resolved": resolved, "released-resolution": releasedResolution, "pending": pending,
+	}
+	p := lifecycle.Period{ID: "d", Start: start, End: start.Add(5 * time.Minute), Sent: []string{
+		lifecycle.Member(finding.MessageAlert, "confirmed"), lifecycle.Member(finding.MessageAlert, "released-new"),
+		lifecycle.Member(finding.MessageAlert, "reminder"), lifecycle.Member(finding.MessageResolved, "resolved"),
+		lifecycle.Member(finding.MessageResolved, "released-resolution"), lifecycle.Member(finding.MessageAlert, "pending"),
+	}}
+	d := lifecycle.BuildDigest(p, recs, 10)
+	var got []string
+	for _, e := range d.Sent {
+		got = append(got, string(e.Kind)+" "+e.Key)
+	}
+	if want := []string{"alert confirmed", "resolved resolved"}; strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("sent %q, want %q", got, want)
 	}
 }
 
