@@ -122,8 +122,8 @@ func TestResolveAndReopen(t *testing.T) {
 		t.Errorf("resolution subject %q", resolved.Subject)
 	}
 	for _, m := range []string{"tcp/22 from 0.0.0.0/0", "tcp/3389 from 0.0.0.0/0", "Exposed for:", "RevokeSecurityGroupIngress", "Resolved:", id} {
-		if !strings.Contains(resolved.Message, m) {
-			t.Errorf("the resolution does not say %q:\n%s", m, resolved.Message)
+		if !strings.Contains(resolved.Text, m) {
+			t.Errorf("the resolution does not say %q:\n%s", m, resolved.Text)
 		}
 	}
 	if want := []string{"Parse", "Enrich", "Exposed?", "Dedupe", "Duplicate?", "NotifyClosures"}; !slices.Equal(closed.Path[:len(want)], want) || closed.Path[len(closed.Path)-1] != "Resolved" {
@@ -146,10 +146,10 @@ func TestPartialCloseUpdates(t *testing.T) {
 	if u.Attributes["status"] != "open" || u.Attributes["alert_id"] != alert.Attributes["alert_id"] || !strings.HasPrefix(u.Subject, "[UPDATED] ") {
 		t.Errorf("update %q %v", u.Subject, u.Attributes)
 	}
-	i := strings.Index(u.Message, "Still open")
-	if i < 0 || !strings.Contains(u.Message[i:], w.SSHGroupID+" allows tcp/22 from 0.0.0.0/0") ||
-		!strings.Contains(u.Message, "Closed by this event\n  - "+w.SSHGroupID+" allows tcp/3389 from 0.0.0.0/0") {
-		t.Errorf("the update does not say what closed and what is still open:\n%s", u.Message)
+	i := strings.Index(u.Text, "Still open")
+	if i < 0 || !strings.Contains(u.Text[i:], w.SSHGroupID+" allows tcp/22 from 0.0.0.0/0") ||
+		!strings.Contains(u.Text, "Closed by this event\n  - "+w.SSHGroupID+" allows tcp/3389 from 0.0.0.0/0") {
+		t.Errorf("the update does not say what closed and what is still open:\n%s", u.Text)
 	}
 }
 
@@ -186,8 +186,8 @@ func TestRepeatsCountOnce(t *testing.T) {
 	world(t, p.ClosePorts(ctx, w.SSHGroupID, 22, 3389))
 	expect(ctx, t, p, ev(pipeline.RevokeEvent(root, w, 22, 3389)), "resolved")
 	resolved := inbox(ctx, t, p, 1, 10*time.Second)[0]
-	if !regexp.MustCompile(`\n  Reported by: +1 CloudTrail event\n`).MatchString(resolved.Message) {
-		t.Errorf("the resolution does not count one event:\n%s", resolved.Message)
+	if !regexp.MustCompile(`\n  Reported by: +1 CloudTrail event\n`).MatchString(resolved.Text) {
+		t.Errorf("the resolution does not count one event:\n%s", resolved.Text)
 	}
 }
 
@@ -429,4 +429,80 @@ func TestDemoLifecycle(t *testing.T) {
 	if got, want := life.Line(), "lifecycle: closing=resolved resolved=1 open=6 held=3 digests=1"; got != want {
 		t.Errorf("lifecycle %q, want %q (an update and the storm's 5 alerts are open)", got, want)
 	}
+}
+
+// TestRevokeByRuleIDResolves: the console revokes rules by their security
+// group rule ids alone; enrich looks the group up, and the alert resolves
+// against the group's live rules.
+func TestRevokeByRuleIDResolves(t *testing.T) {
+	p, w, root := deploy(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	alert := alerted(ctx, t, p, openRDP(ctx, t, p, w, root))
+
+	ids, err := p.ClosePortsByRuleID(ctx, w.SSHGroupID, 3389)
+	world(t, err)
+	expect(ctx, t, p, rendered(t)(pipeline.RevokeByRuleIDEvent(root, w, ids...)), "updated")
+	u := inbox(ctx, t, p, 1, 10*time.Second)[0]
+	if u.Attributes["alert_id"] != alert.Attributes["alert_id"] || !strings.Contains(u.Text, "Closed by this event\n  - "+w.SSHGroupID+" allows tcp/3389 from 0.0.0.0/0") {
+		t.Errorf("the update by rule id %v does not close 3389:\n%s", ids, u.Text)
+	}
+
+	ids, err = p.ClosePortsByRuleID(ctx, w.SSHGroupID, 22)
+	world(t, err)
+	expect(ctx, t, p, rendered(t)(pipeline.RevokeByRuleIDEvent(root, w, ids...)), "resolved")
+	r := inbox(ctx, t, p, 1, 10*time.Second)[0]
+	if r.Attributes["status"] != "resolved" || r.Attributes["alert_id"] != alert.Attributes["alert_id"] {
+		t.Errorf("resolution %q %v", r.Subject, r.Attributes)
+	}
+}
+
+// TestTagRuleAllows: a rule on the tag trailwatch:allow, which enrich
+// reads from the group, allows a world-open port of a group tagged for
+// it; untagged, the group is alerted.
+func TestTagRuleAllows(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "rules.yaml")
+	rulesText := `rules:
+  - id: web-tier-https
+    reason: The web tier is public on 443 by design (SEC-12).
+    match:
+      tag: {"trailwatch:allow": "tcp/443"}
+      port: 443
+`
+	if err := os.WriteFile(file, []byte(rulesText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, w, root, _ := deployWith(t, pipeline.Options{RulesFile: file})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	ev := rendered(t)
+	group, err := p.NewGroup(ctx, w, "trailwatch-e2e-https", 443)
+	world(t, err)
+	world(t, p.Tag(ctx, group, "trailwatch:allow", "tcp/443"))
+	allowed := expect(ctx, t, p, ev(pipeline.AuthorizeGroupEvent(root, group, 443)), "allowed")
+	var out struct {
+		Finding struct {
+			Resources []struct {
+				Tags map[string]string `json:"tags"`
+			} `json:"resources"`
+		} `json:"finding"`
+		Dedupe struct {
+			Rule struct {
+				ID string `json:"id"`
+			} `json:"rule"`
+		} `json:"dedupe"`
+	}
+	if err := json.Unmarshal([]byte(allowed.Output), &out); err != nil {
+		t.Fatal(err)
+	}
+	if rs := out.Finding.Resources; out.Dedupe.Rule.ID != "web-tier-https" || len(rs) != 1 || rs[0].Tags["trailwatch:allow"] != "tcp/443" {
+		t.Errorf("the Allowed output does not name the rule and the tag enrich read:\n%.2000s", allowed.Output)
+	}
+	if n, err := p.Notifications(ctx, 2*time.Second); err != nil || len(n) != 0 {
+		t.Errorf("notifications %v %v, want none for an allowed finding", n, err)
+	}
+
+	world(t, p.Untag(ctx, group, "trailwatch:allow"))
+	expect(ctx, t, p, ev(pipeline.AuthorizeGroupEvent(root, group, 443)), "notified")
+	inbox(ctx, t, p, 1, 10*time.Second)
 }

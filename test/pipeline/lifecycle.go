@@ -67,12 +67,18 @@ func (p *Pipeline) SendDigests(ctx context.Context) (Execution, error) {
 // AuthorizeEvent is the AuthorizeSecurityGroupIngress that opens tcp port
 // of w's SSH group to 0.0.0.0/0.
 func AuthorizeEvent(root string, w World, port int) ([]byte, error) {
+	return AuthorizeGroupEvent(root, w.SSHGroupID, port)
+}
+
+// AuthorizeGroupEvent is the AuthorizeSecurityGroupIngress that opens tcp
+// port of group to 0.0.0.0/0.
+func AuthorizeGroupEvent(root, group string, port int) ([]byte, error) {
 	return RenderFixture(root, "ec2-authorizesecuritygroupingress.json", map[string]any{
-		"requestParameters.groupId":                                       w.SSHGroupID,
+		"requestParameters.groupId":                                       group,
 		"requestParameters.ipPermissions.items.0.fromPort":                port,
 		"requestParameters.ipPermissions.items.0.toPort":                  port,
 		"requestParameters.ipPermissions.items.0.ipRanges.items.0.cidrIp": "0.0.0.0/0",
-		"responseElements.securityGroupRuleSet.items.0.groupId":           w.SSHGroupID,
+		"responseElements.securityGroupRuleSet.items.0.groupId":           group,
 		"responseElements.securityGroupRuleSet.items.0.fromPort":          port,
 		"responseElements.securityGroupRuleSet.items.0.toPort":            port,
 		"responseElements.securityGroupRuleSet.items.0.cidrIpv4":          "0.0.0.0/0",
@@ -90,6 +96,20 @@ func RevokeEvent(root string, w World, ports ...int) ([]byte, error) {
 	return RenderFixture(root, "ec2-revokesecuritygroupingress.json", map[string]any{
 		"requestParameters.groupId":       w.SSHGroupID,
 		"requestParameters.ipPermissions": map[string]any{"items": items},
+	})
+}
+
+// RevokeByRuleIDEvent is the RevokeSecurityGroupIngress, as the console
+// makes it, that revokes rules of w's SSH group by their security group
+// rule ids alone.
+func RevokeByRuleIDEvent(root string, w World, ruleIDs ...string) ([]byte, error) {
+	var items []any
+	for _, id := range ruleIDs {
+		items = append(items, map[string]any{"securityGroupRuleId": id})
+	}
+	return RenderFixture(root, "ec2-revokesecuritygroupingress-ruleids-constructed.json", map[string]any{
+		"requestParameters.groupId":              w.SSHGroupID,
+		"requestParameters.securityGroupRuleIds": map[string]any{"items": items},
 	})
 }
 

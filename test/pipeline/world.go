@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -363,6 +364,28 @@ func (p *Pipeline) group(ctx context.Context, vpcID, name string, perms ...types
 	return aws.ToString(g.GroupId), nil
 }
 
+// NewGroup creates a security group in w's VPC that opens tcp ports to
+// 0.0.0.0/0, and returns its id.
+func (p *Pipeline) NewGroup(ctx context.Context, w World, name string, ports ...int) (string, error) {
+	return p.group(ctx, w.VPCID, name, worldOpen(ports)...)
+}
+
+// Tag sets the tag key to value on the EC2 resource id.
+func (p *Pipeline) Tag(ctx context.Context, id, key, value string) error {
+	if _, err := p.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return fmt.Errorf("tag %s with %s: %w", id, key, err)
+	}
+	return nil
+}
+
+// Untag removes the tag key from the EC2 resource id.
+func (p *Pipeline) Untag(ctx context.Context, id, key string) error {
+	if _, err := p.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String(key)}}}); err != nil {
+		return fmt.Errorf("untag %s of %s: %w", key, id, err)
+	}
+	return nil
+}
+
 // OpenRDP opens 3389/tcp of the SSH group to the world: the change the demo's
 // AuthorizeSecurityGroupIngress event reports.
 func (p *Pipeline) OpenRDP(ctx context.Context, w World) error {
@@ -386,6 +409,31 @@ func (p *Pipeline) ClosePorts(ctx context.Context, group string, ports ...int) e
 		return fmt.Errorf("close %v of %s: %w", ports, group, err)
 	}
 	return nil
+}
+
+// ClosePortsByRuleID revokes group's ingress rules that open tcp ports to
+// 0.0.0.0/0 by their security group rule ids, as the console does, and
+// returns the ids revoked.
+func (p *Pipeline) ClosePortsByRuleID(ctx context.Context, group string, ports ...int) ([]string, error) {
+	out, err := p.EC2.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{
+		Filters: []types.Filter{{Name: aws.String("group-id"), Values: []string{group}}}})
+	if err != nil {
+		return nil, fmt.Errorf("describe the rules of %s: %w", group, err)
+	}
+	var ids []string
+	for _, r := range out.SecurityGroupRules {
+		if !aws.ToBool(r.IsEgress) && aws.ToString(r.CidrIpv4) == "0.0.0.0/0" && aws.ToString(r.IpProtocol) == "tcp" &&
+			slices.Contains(ports, int(aws.ToInt32(r.FromPort))) && aws.ToInt32(r.FromPort) == aws.ToInt32(r.ToPort) {
+			ids = append(ids, aws.ToString(r.SecurityGroupRuleId))
+		}
+	}
+	if len(ids) != len(ports) {
+		return nil, fmt.Errorf("%s has rules %v for the ports %v, want one each", group, ids, ports)
+	}
+	if _, err := p.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(group), SecurityGroupRuleIds: ids}); err != nil {
+		return nil, fmt.Errorf("revoke %v of %s: %w", ids, group, err)
+	}
+	return ids, nil
 }
 
 func worldOpen(ports []int) []types.IpPermission {
