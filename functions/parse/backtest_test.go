@@ -196,11 +196,11 @@ func TestBacktestBatch(t *testing.T) {
 	records := bareRecords(t)
 	half := len(records) / 2
 	files := map[string][]byte{
-		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/a.json.gz": logFile(t, records[:half]),
-		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/b.json.gz": logFile(t, records[half:]),
-		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/c.json.gz": []byte("not a log file"),
+		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/a.json.gz":        logFile(t, records[:half]),
+		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/b.json.gz":        logFile(t, records[half:]),
+		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/c.json.gz":        []byte("not a log file"),
 		"AWSLogs/1/CloudTrail-Digest/us-east-1/2024/05/01/d.json.gz": logFile(t, nil),
-		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/":               {},
+		"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/":                 {},
 	}
 	keys := []string{"AWSLogs/1/CloudTrail/us-east-1/2024/05/01/gone.json.gz"}
 	s := newStore()
