@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -25,20 +24,7 @@ import (
 // builds them), or built once by TestMain.
 var binDir string
 
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	_, dir, cleanup, err := pipeline.TestBinaries()
-	defer cleanup()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	binDir = dir
-	return m.Run()
-}
+func TestMain(m *testing.M) { os.Exit(pipeline.TestMain(m, &binDir)) }
 
 // Counts is the part of the function's Counts (functions/parse) the test
 // checks, as its JSON names them.
@@ -140,18 +126,7 @@ func TestBacktest(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	b, err := Deploy(ctx, Options{Root: root, Parse: filepath.Join(binDir, "parse", "bootstrap"), MaxConcurrency: 8, Logs: &logs})
-	if errors.Is(err, localstack.ErrMotoNotFound) {
-		t.Skip("no python with moto: run `make moto` (make test does)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		b.Close()
-		if t.Failed() {
-			t.Logf("stack logs:\n%s", logs.String())
-		}
-	})
+	pipeline.Started(t, b, &logs, err)
 
 	objects, err := Logs(root, 200, 12)
 	if err != nil {

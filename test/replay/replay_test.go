@@ -9,7 +9,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,13 +36,11 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	root, dir, cleanup, err := pipeline.TestBinaries()
-	defer cleanup()
+	root, err := pipeline.FindRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	binDir = dir
 	tmp, err := os.MkdirTemp("", "trailwatch-replay-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -58,7 +55,7 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "build replay: %v\n%s", err, out)
 		return 1
 	}
-	return m.Run()
+	return pipeline.TestMain(m, &binDir)
 }
 
 // replayed is a line of replay -enrich's output.
@@ -80,18 +77,7 @@ func TestReplayEnrichOnLocalStack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: binDir, Logs: &logs})
-	if errors.Is(err, localstack.ErrMotoNotFound) {
-		t.Skip("no python with moto: run `make moto` (make test does)")
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		p.Close()
-		if t.Failed() {
-			t.Logf("stack logs:\n%s", logs.String())
-		}
-	})
+	pipeline.Started(t, p, &logs, err)
 	w, err := p.Seed(ctx)
 	if err != nil {
 		t.Fatal(err)
