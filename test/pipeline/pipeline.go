@@ -50,6 +50,10 @@ type Options struct {
 	Env map[string]string
 	// Port is the stack's port on 127.0.0.1; 0 picks a free one.
 	Port int
+	// StackEnv is extra environment for every function process, not
+	// checked against what they read: the SDK's AWS_ENDPOINT_URL_<SERVICE>
+	// to route one service's calls through an observer (test/cost).
+	StackEnv map[string]string
 }
 
 // Pipeline is trailwatch deployed on a local stack.
@@ -136,7 +140,7 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 	for step, path := range bins {
 		functions[names.Functions[step]] = localstack.Function{Bootstrap: path, Env: env[step]}
 	}
-	st, err := localstack.Start(ctx, localstack.Config{Functions: functions, Logs: opts.Logs, Port: opts.Port})
+	st, err := localstack.Start(ctx, localstack.Config{Functions: functions, Logs: opts.Logs, Port: opts.Port, Env: opts.StackEnv})
 	if err != nil {
 		return nil, err
 	}
