@@ -101,6 +101,14 @@ bench: ## the benchmarks of every step, one table against the committed baseline
 bench-baseline: ## make the last make bench's figures the committed baseline (bench/baseline.txt)
 	cp .local/bench.txt $(BENCH_BASELINE)
 
+.PHONY: backtest
+backtest: moto bin ## the backtest on the local stack: 200 generated log files through the Distributed Map, checked against ParseLog
+	go test -count=1 -timeout $(E2E_TIMEOUT) -run '^TestBacktest$$' ./test/backtest
+
+.PHONY: cost
+cost: moto bin ## the cost per million events at each log level, measured on the local stack: writes bench/cost.json and the README's cost table
+	go run ./test/cmd/cost
+
 .PHONY: coldstart
 coldstart: bin ## each function's cold start: from process start to its first Runtime API poll (median, p90, max)
 	go run ./test/cmd/coldstart

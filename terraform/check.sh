@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Static checks of trailwatch's terraform, runnable on any machine: fmt,
-# tflint, tfsec, `terraform validate` of the root module, both modules and
-# both examples, tfcheck (plan-time reference errors validate misses) of the
+# tflint, tfsec, `terraform validate` of the root module, the modules and
+# the examples, tfcheck (plan-time reference errors validate misses) of the
 # same and of the *.tftest.hcl files, and the plan-only `terraform test`
 # suites. Run from the repository root:
 #
@@ -39,9 +39,9 @@ TF_REGISTRY=${TF_REGISTRY:-on}
 TF_REGISTRY_TIMEOUT=${TF_REGISTRY_TIMEOUT:-120}
 
 # Root module, modules and examples: each is checked on its own.
-MODULE_DIRS=(. modules/forwarder modules/member-role examples/single-account examples/organization)
+MODULE_DIRS=(. modules/forwarder modules/member-role modules/backtest examples/single-account examples/organization examples/backtest)
 # Those with a tests/ directory of *.tftest.hcl.
-TESTED_DIRS=(. modules/forwarder modules/member-role)
+TESTED_DIRS=(. modules/forwarder modules/member-role modules/backtest)
 
 if [[ ! -f terraform/check.sh || ! -d statemachine ]]; then
   echo "check.sh: run from the repository root: bash terraform/check.sh" >&2

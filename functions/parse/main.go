@@ -4,15 +4,36 @@
 // It reads no configuration besides LOG_LEVEL (deployment.json lists no
 // environment for it) and needs no AWS client. With one argument it parses
 // that event file and prints the finding.
+//
+// With the handler "backtest" (Lambda's _HANDLER, which
+// terraform/modules/backtest configures), it is the backtest's function
+// instead (Backtest): it reads CloudTrail log files from S3 and writes
+// their findings back, with the SDK's default configuration.
 package main
 
 import (
+	"context"
+	"fmt"
 	"os"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 )
 
+// handlerEnv is the variable Lambda sets to the function's handler.
+const handlerEnv = "_HANDLER"
+
 func main() {
-	handler := NewHandler(lambdarun.Logger(os.Stderr, "parse"))
-	lambdarun.Start(handler.Handle)
+	logger := lambdarun.Logger(os.Stderr, "parse")
+	if os.Getenv(handlerEnv) != BacktestHandler {
+		lambdarun.Start(NewHandler(logger).Handle)
+		return
+	}
+	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	if err != nil {
+		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
+	}
+	backtest := NewBacktest(NewS3(s3.NewFromConfig(awsCfg)), logger.With().Str("mode", BacktestHandler).Logger())
+	lambdarun.Start(backtest.Handle)
 }

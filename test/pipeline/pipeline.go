@@ -63,6 +63,10 @@ type Options struct {
 	// SHA-256 given to dedupe as RULES_DIGEST. Deploy does not validate it:
 	// terraform refuses a malformed file at plan, and dedupe at start.
 	RulesFile string
+	// StackEnv is extra environment for every function process, not
+	// checked against what they read: the SDK's AWS_ENDPOINT_URL_<SERVICE>
+	// to route one service's calls through an observer (test/cost).
+	StackEnv map[string]string
 }
 
 // Pipeline is trailwatch deployed on a local stack.
@@ -164,7 +168,7 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 	for step, path := range bins {
 		functions[names.Functions[step]] = localstack.Function{Bootstrap: path, Env: env[step]}
 	}
-	st, err := localstack.Start(ctx, localstack.Config{Functions: functions, Logs: opts.Logs, Port: opts.Port})
+	st, err := localstack.Start(ctx, localstack.Config{Functions: functions, Logs: opts.Logs, Port: opts.Port, Env: opts.StackEnv})
 	if err != nil {
 		return nil, err
 	}

@@ -338,9 +338,31 @@ func TestNoWildcardActions(t *testing.T) {
 }
 
 // TestFunctionPermissions: each function's role allows exactly the calls
-// its code makes (permissions.Actions), besides logging, tracing and KMS.
+// its code makes (permissions.Actions), besides logging, tracing and KMS:
+// the root module's four, and the backtest module's function, each module
+// listing its functions' policy documents in local.function_policies.
 func TestFunctionPermissions(t *testing.T) {
-	m := load(t, root)
+	seen := map[string]bool{}
+	for _, dir := range []string{root, filepath.Join(root, "modules", "backtest")} {
+		m := load(t, dir)
+		for fn := range checkFunctionPolicies(t, m) {
+			if seen[fn] {
+				t.Errorf("%s: function %s has policies in two modules", dir, fn)
+			}
+			seen[fn] = true
+		}
+	}
+	for _, fn := range permissions.Functions() {
+		if !seen[fn] {
+			t.Errorf("function %s has no entry in a module's local.function_policies", fn)
+		}
+	}
+}
+
+// checkFunctionPolicies checks the functions of m's local.function_policies
+// against permissions.Actions and returns them.
+func checkFunctionPolicies(t *testing.T, m module) map[string]bool {
+	t.Helper()
 	docs := map[string]*hclsyntax.Block{}
 	for _, d := range m.find("data", "aws_iam_policy_document") {
 		docs[d.Labels[1]] = d
@@ -352,7 +374,7 @@ func TestFunctionPermissions(t *testing.T) {
 		}
 	}
 	if byFunction == nil {
-		t.Fatal("no local.function_policies map from function to its policy documents")
+		t.Fatalf("%s: no local.function_policies map from function to its policy documents", m.dir)
 	}
 	seen := map[string]bool{}
 	for _, item := range byFunction.Items {
@@ -370,7 +392,7 @@ func TestFunctionPermissions(t *testing.T) {
 			}
 			doc, ok := docs[name.Name]
 			if !ok {
-				t.Fatalf("%s: no policy document %s", fn, name.Name)
+				t.Fatalf("%s: %s: no policy document %s", m.dir, fn, name.Name)
 			}
 			for _, a := range actionsOf(t, doc) {
 				if !strings.HasPrefix(a, "kms:") {
@@ -382,25 +404,25 @@ func TestFunctionPermissions(t *testing.T) {
 		got = slices.Compact(got)
 		want := permissions.Actions(fn)
 		if want == nil {
-			t.Errorf("terraform has a function %q the code does not", fn)
+			t.Errorf("%s: terraform has a function %q the code does not", m.dir, fn)
 			continue
 		}
 		if len(got) == 0 {
 			got = []string{}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("%s: actions the code calls (-) and the role allows (+) differ:\n%s", fn, diff)
-		}
-	}
-	for _, fn := range permissions.Functions() {
-		if !seen[fn] {
-			t.Errorf("function %s has no entry in local.function_policies", fn)
+			t.Errorf("%s: %s: actions the code calls (-) and the role allows (+) differ:\n%s", m.dir, fn, diff)
 		}
 	}
 	// The base document every function gets holds only logging and tracing.
-	for _, a := range actionsOf(t, docs["function_base"]) {
+	base, ok := docs["function_base"]
+	if !ok {
+		t.Fatalf("%s: no function_base policy document", m.dir)
+	}
+	for _, a := range actionsOf(t, base) {
 		if !strings.HasPrefix(a, "logs:") && !strings.HasPrefix(a, "xray:") {
-			t.Errorf("function_base allows %s to every function", a)
+			t.Errorf("%s: function_base allows %s to every function", m.dir, a)
 		}
 	}
+	return seen
 }

@@ -109,6 +109,18 @@ type Suffixes struct {
 	// DigestSchedule names the EventBridge Scheduler schedule that sends
 	// storms' digests (terraform only: the local stack runs it by hand).
 	DigestSchedule string `json:"digest_schedule"`
+	// Backtest names the resources of the optional backtest
+	// (terraform/modules/backtest).
+	Backtest BacktestSuffixes `json:"backtest"`
+}
+
+// BacktestSuffixes follow the deployment's name in the backtest's
+// resource names; the results bucket's name then ends in
+// -<account>-<region>, since bucket names are global.
+type BacktestSuffixes struct {
+	Function      string `json:"function"`
+	StateMachine  string `json:"state_machine"`
+	ResultsBucket string `json:"results_bucket"`
 }
 
 // Dedupe holds the dedupe durations, as Go durations ("24h", "5m").

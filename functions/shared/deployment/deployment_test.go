@@ -105,7 +105,8 @@ func TestFactsTerraformCanRead(t *testing.T) {
 		}
 	}
 	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic, Facts.Suffixes.ChatTopic,
-		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue, Facts.Suffixes.DigestSchedule}
+		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue, Facts.Suffixes.DigestSchedule,
+		Facts.Suffixes.Backtest.Function, Facts.Suffixes.Backtest.StateMachine, Facts.Suffixes.Backtest.ResultsBucket}
 	for _, s := range Facts.Suffixes.Functions {
 		suffixes = append(suffixes, s)
 	}

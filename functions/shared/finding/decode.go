@@ -37,6 +37,46 @@ func unmarshal(data []byte, v any) error {
 	return json.Unmarshal(data, v)
 }
 
+// decodes reports whether json.Unmarshal(data, v) succeeds, and decodes
+// data into v as unmarshal does when it does; when it does not, v holds
+// what json.Unmarshal would leave in it or its zero value, which callers
+// do not use. It is unmarshal for callers that try a shape and another:
+// data that does not start with a value of v's kind (an object for a
+// string, a string for a list) costs a look at its first byte, not
+// json.Unmarshal's error.
+func decodes(data []byte, v any) bool {
+	rv := reflect.ValueOf(v)
+	if !referenceDecode && rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		i := skipSpace(data, 0)
+		if i >= len(data) || !mayStart(planOf(rv.Elem().Type()), data[i]) {
+			return false
+		}
+	}
+	return unmarshal(data, v) == nil
+}
+
+// mayStart reports whether encoding/json may decode a value that starts
+// with c into a value of plan p's kind; false only when it surely refuses.
+func mayStart(p *plan, c byte) bool {
+	for p.kind == kindPointer {
+		p = p.elem
+	}
+	if c == 'n' {
+		return true // null: every kind takes it
+	}
+	switch p.kind {
+	case kindString:
+		return c == '"'
+	case kindBool:
+		return c == 't' || c == 'f'
+	case kindSlice:
+		return c == '['
+	case kindMap, kindStruct:
+		return c == '{'
+	}
+	return true
+}
+
 // referenceDecode makes unmarshal and Parse plain encoding/json: the
 // reference the tests hold the one-pass paths to. Only tests set it.
 var referenceDecode bool
@@ -72,6 +112,21 @@ func (p *plan) lookup(key []byte) (int, bool) {
 		return 0, false
 	}
 	n, ok := p.exact[string(key)]
+	return n, ok
+}
+
+// foldedField is the first field whose name equals key (unquoted) when
+// case is ignored, as encoding/json matches it.
+func (p *plan) foldedField(key []byte) (int, bool) {
+	ascii := true
+	for _, c := range key {
+		ascii = ascii && c < utf8.RuneSelf
+	}
+	if ascii && len(key) < len(p.foldLen) && !p.foldLen[len(key)] {
+		return 0, false // ASCII folding keeps the length
+	}
+	var fold [64]byte
+	n, ok := p.folded[string(appendFoldedName(fold[:0], key))]
 	return n, ok
 }
 
@@ -234,21 +289,40 @@ func plainTagName(name string) bool {
 }
 
 // decoder decodes data. With dry set it only checks types and sets
-// nothing. With text set (data as a string) the strings it sets that need
-// no unquoting share text's memory instead of each being a copy.
+// nothing. With textRoom set, the strings it sets and the map keys it
+// makes that need no unquoting are written one after the other into text,
+// grown by textRoom bytes on the first of them, and share its memory
+// instead of each being an allocation of its own.
 type decoder struct {
-	data []byte
-	dry  bool
-	text string
+	data     []byte
+	dry      bool
+	text     strings.Builder
+	textRoom int
 }
 
 // str is the string data[start:end] (a scanned JSON string, quotes
 // included) stands for.
 func (d *decoder) str(start, end int, plain bool) string {
-	if plain && d.text != "" {
-		return d.text[start+1 : end-1]
+	return d.strOf(d.data[start:end], plain)
+}
+
+// strOf is the string quoted (a scanned JSON string in data, quotes
+// included) stands for.
+func (d *decoder) strOf(quoted []byte, plain bool) string {
+	if !plain || d.textRoom == 0 && d.text.Cap() == 0 {
+		return stringOf(quoted, plain)
 	}
-	return stringOf(d.data[start:end], plain)
+	content := quoted[1 : len(quoted)-1]
+	if len(content) == 0 {
+		return ""
+	}
+	if d.text.Cap()-d.text.Len() < len(content) {
+		d.text.Grow(max(d.textRoom, len(content)))
+		d.textRoom = 0
+	}
+	n := d.text.Len()
+	d.text.Write(content)
+	return d.text.String()[n:]
 }
 
 // value decodes the value at data[i] into v and returns the index after
@@ -415,7 +489,7 @@ func (d *decoder) mapValue(p *plan, v reflect.Value, i, depth int) (int, bool) {
 		elem.SetZero()
 		end, ok := d.value(p.elem, elem, i, depth)
 		if ok {
-			k := reflect.ValueOf(stringOf(key, plain))
+			k := reflect.ValueOf(d.strOf(key, plain))
 			if k.Type() != p.typ.Key() {
 				k = k.Convert(p.typ.Key())
 			}
@@ -432,7 +506,6 @@ func (d *decoder) object(p *plan, v reflect.Value, i, depth int) (int, bool) {
 	if depth > maxDepth {
 		return 0, false
 	}
-	var fold [64]byte
 	return d.members(i, func(key []byte, plain bool, i int) (int, bool) {
 		if !plain {
 			key = unquote(key)
@@ -441,7 +514,7 @@ func (d *decoder) object(p *plan, v reflect.Value, i, depth int) (int, bool) {
 		}
 		n, ok := p.lookup(key)
 		if !ok {
-			n, ok = p.folded[string(appendFoldedName(fold[:0], key))]
+			n, ok = p.foldedField(key)
 		}
 		if !ok {
 			return skipValue(d.data, i, depth)

@@ -82,6 +82,25 @@ func decodeBoth(t *testing.T, data []byte) {
 	if !reflect.DeepEqual(fast, ref) {
 		t.Fatalf("unmarshal decoded\n%#v\nencoding/json\n%#v", fast, ref)
 	}
+	decodesBoth(t, data, new(decodeTarget), new(decodeTarget))
+	decodesBoth(t, data, new(string), new(string))
+	decodesBoth(t, data, new(bool), new(bool))
+	decodesBoth(t, data, new([]string), new([]string))
+	decodesBoth(t, data, new(map[string]json.RawMessage), new(map[string]json.RawMessage))
+	decodesBoth(t, data, new(*items[string]), new(*items[string]))
+}
+
+// decodesBoth fails t when decodes(data, fast) and json.Unmarshal(data,
+// ref) disagree on success, or on the value when both succeed.
+func decodesBoth(t *testing.T, data []byte, fast, ref any) {
+	t.Helper()
+	ok, refErr := decodes(data, fast), json.Unmarshal(data, ref)
+	if ok != (refErr == nil) {
+		t.Fatalf("decodes(%.60q, %T) = %v, encoding/json's error %v", data, fast, ok, refErr)
+	}
+	if ok && !reflect.DeepEqual(fast, ref) {
+		t.Fatalf("decodes(%.60q, %T) set %#v, encoding/json %#v", data, fast, fast, ref)
+	}
 }
 
 func TestUnmarshalMatchesEncodingJSON(t *testing.T) {

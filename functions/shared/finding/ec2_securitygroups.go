@@ -104,20 +104,20 @@ type ruleIDs []string
 
 func (r *ruleIDs) UnmarshalJSON(data []byte) error {
 	var list []json.RawMessage
-	if err := json.Unmarshal(data, &list); err != nil {
+	if !decodes(data, &list) {
 		var wrapped items[json.RawMessage]
-		if err := json.Unmarshal(data, &wrapped); err != nil {
+		if err := unmarshal(data, &wrapped); err != nil {
 			return err
 		}
 		list = wrapped.Items
 	}
 	for _, raw := range list {
 		var id string
-		if json.Unmarshal(raw, &id) != nil {
+		if !decodes(raw, &id) {
 			var obj struct {
 				SecurityGroupRuleID string `json:"securityGroupRuleId"`
 			}
-			if err := json.Unmarshal(raw, &obj); err != nil {
+			if err := unmarshal(raw, &obj); err != nil {
 				return err
 			}
 			id = obj.SecurityGroupRuleID

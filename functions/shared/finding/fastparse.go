@@ -106,6 +106,9 @@ type eventWalk struct {
 	detail   members
 	isDetail bool // detail is an object, walked
 	folded   bool // a key matches a member only case-insensitively
+	// rec is the record parseFast decodes, kept with the walk so that
+	// parsing allocates it only once per pooled walk.
+	rec record
 }
 
 // walkEvent walks the object data (which starts with '{'); false when
@@ -236,16 +239,7 @@ func foldedMatch(p *plan, key []byte, plain bool) bool {
 	if !plain {
 		return true
 	}
-	key = key[1 : len(key)-1]
-	ascii := true
-	for _, c := range key {
-		ascii = ascii && c < 0x80
-	}
-	if ascii && len(key) < len(p.foldLen) && !p.foldLen[len(key)] {
-		return false // ASCII folding keeps the length
-	}
-	var fold [64]byte
-	_, ok := p.folded[string(appendFoldedName(fold[:0], key))]
+	_, ok := p.foldedField(key[1 : len(key)-1])
 	return ok
 }
 
@@ -253,7 +247,7 @@ func foldedMatch(p *plan, key []byte, plain bool) bool {
 // is for decodeEvent to decide.
 func parseFast(data []byte) (f *Finding, err error, done bool) {
 	w, ok := walkEvent(data)
-	defer func() { w.data = nil; walks.Put(w) }()
+	defer func() { w.data, w.rec = nil, record{}; walks.Put(w) }()
 	if !ok || w.envelope.bad || w.folded {
 		return nil, nil, false
 	}
@@ -281,22 +275,26 @@ func parseFast(data []byte) (f *Finding, err error, done bool) {
 		}
 		return nil, err, true
 	}
-	var r record
-	// The record's strings share one copy of the event: one allocation
-	// instead of one per member.
-	d := decoder{data: data, text: string(data)}
-	v := reflect.ValueOf(&r).Elem()
+	r := &w.rec
+	// The record's strings share one buffer: one allocation instead of one
+	// per member. The raw members (requestParameters and the like) share
+	// data, as the walk found them.
+	d := decoder{data: data, textRoom: rec.textBound(data)}
+	v := reflect.ValueOf(r).Elem()
 	for n, s := range rec.spans {
 		if !s.present() {
 			continue
 		}
 		f := recordPlan.fields[n]
-		if f.plan.kind == kindString && data[s.start] == '"' {
+		switch {
+		case f.plan.kind == kindString && data[s.start] == '"':
 			v.Field(f.index).SetString(d.str(s.start, s.end, s.plain))
-			continue
-		}
-		if _, ok := d.value(f.plan, v.Field(f.index), s.start, 2); !ok {
-			return nil, nil, false
+		case f.plan.kind == kindRaw:
+			v.Field(f.index).SetBytes(data[s.start:s.end:s.end])
+		default:
+			if _, ok := d.value(f.plan, v.Field(f.index), s.start, 2); !ok {
+				return nil, nil, false
+			}
 		}
 	}
 	if r.RecipientAccountID == "" {
@@ -305,8 +303,21 @@ func parseFast(data []byte) (f *Finding, err error, done bool) {
 	if r.AWSRegion == "" {
 		r.AWSRegion = w.envelope.str(data, envRegion)
 	}
-	f, err = parseRecord(&r)
+	f, err = parseRecord(r)
 	return f, err, true
+}
+
+// textBound bounds the bytes of the strings decoding rec's members sets:
+// its string members, and the members whose strings are decoded with them
+// (userIdentity, resources).
+func (rec *members) textBound(data []byte) int {
+	n := 0
+	for i, s := range rec.spans {
+		if k := recordPlan.fields[i].plan.kind; s.present() && (k == kindString || k == kindPointer || k == kindSlice) {
+			n += s.end - s.start
+		}
+	}
+	return n
 }
 
 // refuse is the error of a record (rec) that is not one trailwatch reads,

@@ -108,9 +108,12 @@ func decodeMember(obj map[string]json.RawMessage, name string, v any) (bool, err
 // stringOrList decodes a JSON string or array of strings (IAM policy elements,
 // CloudTrail's header values); anything else is empty.
 func stringOrList(raw json.RawMessage) []string {
+	if len(raw) == 0 {
+		return nil
+	}
 	if first := skipSpace(raw, 0); first < len(raw) && raw[first] != '[' {
 		var one string
-		if unmarshal(raw, &one) == nil {
+		if decodes(raw, &one) {
 			if one == "" {
 				return nil
 			}
@@ -118,7 +121,7 @@ func stringOrList(raw json.RawMessage) []string {
 		}
 	}
 	var many []string
-	if unmarshal(raw, &many) == nil {
+	if decodes(raw, &many) {
 		return many
 	}
 	return nil

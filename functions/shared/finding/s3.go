@@ -85,7 +85,7 @@ func everyone(raw json.RawMessage) bool {
 		return false
 	}
 	var m map[string]json.RawMessage
-	if json.Unmarshal(raw, &m) == nil {
+	if decodes(raw, &m) {
 		raw = m["AWS"]
 	}
 	for _, p := range stringOrList(raw) {
@@ -113,7 +113,7 @@ func parsePutBucketPolicy(rec *record, f *Finding) error {
 	}
 	doc := req.BucketPolicy
 	var s string
-	if json.Unmarshal(doc, &s) == nil {
+	if decodes(doc, &s) {
 		doc = json.RawMessage(s)
 	}
 	var policy struct {
@@ -241,7 +241,7 @@ func parsePutPublicAccessBlock(rec *record, f *Finding) error {
 	for _, flag := range publicAccessBlockFlags {
 		var on bool
 		if v, ok := req.Config[flag]; ok {
-			if err := json.Unmarshal(v, &on); err != nil {
+			if err := unmarshal(v, &on); err != nil {
 				return &MalformedEventError{Reason: "PublicAccessBlockConfiguration." + flag, Err: err}
 			}
 		}

@@ -2,6 +2,7 @@ package finding
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -33,6 +34,9 @@ var stringByte = func() (t [256]bool) {
 // skipSpace returns the index of the first byte at or after i that is not
 // JSON whitespace.
 func skipSpace(b []byte, i int) int {
+	if i < len(b) && b[i] > ' ' {
+		return i // compact JSON: no whitespace between tokens
+	}
 	for i < len(b) && space[b[i]] {
 		i++
 	}
@@ -62,19 +66,25 @@ func specialBytes(x uint64) uint64 {
 func scanString(b []byte, i int) (end int, plain, ok bool) {
 	i++ // opening quote
 	start, escaped, nonASCII := i, false, false
-	for i < len(b) {
-		for i+8 <= len(b) && specialBytes(binary.LittleEndian.Uint64(b[i:])) == 0 {
-			i += 8
+	for {
+		// Find the next byte that is not plain ASCII: eight at a time, then
+		// the first of them from the mask (exact for the lowest byte it marks).
+		if i+8 <= len(b) {
+			m := specialBytes(binary.LittleEndian.Uint64(b[i:]))
+			if m == 0 {
+				i += 8
+				continue
+			}
+			i += bits.TrailingZeros64(m) >> 3
+		} else {
+			for i < len(b) && !stringByte[b[i]] {
+				i++
+			}
+			if i >= len(b) {
+				return 0, false, false
+			}
 		}
-		if i >= len(b) {
-			break
-		}
-		c := b[i]
-		if !stringByte[c] {
-			i++
-			continue
-		}
-		switch {
+		switch c := b[i]; {
 		case c == '"':
 			plain = !escaped && (!nonASCII || utf8.Valid(b[start:i]))
 			return i + 1, plain, true
@@ -101,7 +111,6 @@ func scanString(b []byte, i int) (end int, plain, ok bool) {
 			i++
 		}
 	}
-	return 0, false, false
 }
 
 func isHex(c byte) bool {
@@ -158,36 +167,99 @@ func scanLiteral(b []byte, i int, lit string) (int, bool) {
 }
 
 // skipValue reads the value that starts at b[i] (no leading whitespace)
-// and returns the index after it. depth is how deeply the value is nested.
+// and returns the index after it. depth is how deeply the value is nested:
+// a value whose arrays and objects nest deeper than maxDepth counts as not
+// read. It walks nested values in one loop, keeping whether each open one
+// is an object or an array in a bit stack, without recursion or calls per
+// member.
 func skipValue(b []byte, i, depth int) (int, bool) {
-	if i >= len(b) {
-		return 0, false
+	var objects [maxDepth/64 + 1]uint64 // bit n: the open value at level n is an object
+	level := 0                          // open arrays and objects
+	for {
+		// A value starts at b[i].
+		if i >= len(b) {
+			return 0, false
+		}
+		var ok bool
+		switch c := b[i]; {
+		case c == '"':
+			i, _, ok = scanString(b, i)
+		case c == '{' || c == '[':
+			if depth+level+1 > maxDepth {
+				return 0, false
+			}
+			closing := byte(']')
+			if c == '{' {
+				closing = '}'
+			}
+			if i = skipSpace(b, i+1); i < len(b) && b[i] == closing {
+				i, ok = i+1, true
+				break
+			}
+			if c == '{' {
+				objects[level/64] |= 1 << (level % 64)
+				if i, ok = skipKey(b, i); !ok {
+					return 0, false
+				}
+			} else {
+				objects[level/64] &^= 1 << (level % 64)
+			}
+			level++
+			continue
+		case c == 't':
+			i, ok = scanLiteral(b, i, "true")
+		case c == 'f':
+			i, ok = scanLiteral(b, i, "false")
+		case c == 'n':
+			i, ok = scanLiteral(b, i, "null")
+		case c == '-' || isDigit(c):
+			i, ok = scanNumber(b, i)
+		}
+		if !ok {
+			return 0, false
+		}
+		// A value ended before b[i]: close what it ends, go on to the next.
+		for {
+			if level == 0 {
+				return i, true
+			}
+			inObject := objects[(level-1)/64]&(1<<((level-1)%64)) != 0
+			if i = skipSpace(b, i); i >= len(b) {
+				return 0, false
+			}
+			c := b[i]
+			if c == ',' {
+				i = skipSpace(b, i+1)
+				if inObject {
+					if i, ok = skipKey(b, i); !ok {
+						return 0, false
+					}
+				}
+				break
+			}
+			if inObject && c != '}' || !inObject && c != ']' {
+				return 0, false
+			}
+			i++
+			level--
+		}
 	}
-	switch c := b[i]; {
-	case c == '"':
-		end, _, ok := scanString(b, i)
-		return end, ok
-	case c == '{':
-		return skipObject(b, i, depth+1)
-	case c == '[':
-		return skipArray(b, i, depth+1)
-	case c == 't':
-		return scanLiteral(b, i, "true")
-	case c == 'f':
-		return scanLiteral(b, i, "false")
-	case c == 'n':
-		return scanLiteral(b, i, "null")
-	case c == '-' || isDigit(c):
-		return scanNumber(b, i)
-	}
-	return 0, false
 }
 
-func skipObject(b []byte, i, depth int) (int, bool) {
-	if depth > maxDepth {
+// skipKey reads an object's member name and its colon at b[i] and returns
+// the index of the member's value.
+func skipKey(b []byte, i int) (int, bool) {
+	if i >= len(b) || b[i] != '"' {
 		return 0, false
 	}
-	return objectMembers(b, i, func(_ []byte, _ bool, i int) (int, bool) { return skipValue(b, i, depth) })
+	end, _, ok := scanString(b, i)
+	if !ok {
+		return 0, false
+	}
+	if i = skipSpace(b, end); i >= len(b) || b[i] != ':' {
+		return 0, false
+	}
+	return skipSpace(b, i+1), true
 }
 
 // objectMembers reads the object at b[i] and calls member with each key
@@ -219,27 +291,6 @@ func objectMembers(b []byte, i int, member func(key []byte, plain bool, i int) (
 		}
 		if b[i-1] == '}' {
 			return i, true
-		}
-		i = skipSpace(b, i)
-	}
-}
-
-func skipArray(b []byte, i, depth int) (int, bool) {
-	if depth > maxDepth {
-		return 0, false
-	}
-	i = skipSpace(b, i+1)
-	if i < len(b) && b[i] == ']' {
-		return i + 1, true
-	}
-	for {
-		var ok bool
-		if i, ok = skipValue(b, i, depth); !ok {
-			return 0, false
-		}
-		i, ok = nextMember(b, i, ']')
-		if !ok || b[i-1] == ']' {
-			return i, ok
 		}
 		i = skipSpace(b, i)
 	}

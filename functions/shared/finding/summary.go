@@ -1,15 +1,12 @@
 package finding
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // summarize says in one line what the call did, from the request.
 func summarize(f *Finding) string {
 	who := f.Actor.Name()
 	if f.Failed() {
-		return fmt.Sprintf("%s tried %s and was refused (%s)", who, f.EventName, f.ErrorCode)
+		return who + " tried " + f.EventName + " and was refused (" + f.ErrorCode + ")"
 	}
 	target := "nothing"
 	if len(f.Resources) > 0 {
@@ -22,23 +19,23 @@ func summarize(f *Finding) string {
 	req := f.Requested
 	switch {
 	case len(req.IngressRules) > 0:
-		return fmt.Sprintf("%s allowed %s into %s", who, rulesText(req.IngressRules), target)
+		return who + " allowed " + rulesText(req.IngressRules) + " into " + target
 	case len(req.RevokedRules) > 0:
-		return fmt.Sprintf("%s revoked %s from %s", who, rulesText(req.RevokedRules), target)
+		return who + " revoked " + rulesText(req.RevokedRules) + " from " + target
 	case len(req.Removed) > 0:
-		return fmt.Sprintf("%s removed %s from %s (%s)", who, strings.Join(req.Removed, ", "), target, f.EventName)
+		return who + " removed " + strings.Join(req.Removed, ", ") + " from " + target + " (" + f.EventName + ")"
 	case len(req.SharedWith) > 0 && req.PublicAccess:
-		return fmt.Sprintf("%s made %s public (%s)", who, target, f.EventName)
+		return who + " made " + target + " public (" + f.EventName + ")"
 	case len(req.SharedWith) > 0:
-		return fmt.Sprintf("%s shared %s with %s (%s)", who, target, strings.Join(req.SharedWith, ", "), f.EventName)
+		return who + " shared " + target + " with " + strings.Join(req.SharedWith, ", ") + " (" + f.EventName + ")"
 	case len(req.Unshared) > 0:
-		return fmt.Sprintf("%s stopped sharing %s with %s (%s)", who, target, strings.Join(req.Unshared, ", "), f.EventName)
+		return who + " stopped sharing " + target + " with " + strings.Join(req.Unshared, ", ") + " (" + f.EventName + ")"
 	case req.PublicAccess && len(req.Grants) > 0:
-		return fmt.Sprintf("%s made %s public: %s (%s)", who, target, strings.Join(req.Grants, "; "), f.EventName)
+		return who + " made " + target + " public: " + strings.Join(req.Grants, "; ") + " (" + f.EventName + ")"
 	case req.PublicAccess:
-		return fmt.Sprintf("%s made %s public (%s)", who, target, f.EventName)
+		return who + " made " + target + " public (" + f.EventName + ")"
 	case len(req.Routes) > 0:
-		return fmt.Sprintf("%s routed %s (%s)", who, strings.Join(req.Routes, ", "), f.EventName)
+		return who + " routed " + strings.Join(req.Routes, ", ") + " (" + f.EventName + ")"
 	case len(req.Listeners) > 0 && req.Scheme == "":
 		lb := target
 		for _, r := range f.Resources {
@@ -46,17 +43,17 @@ func summarize(f *Finding) string {
 				lb = r.ID
 			}
 		}
-		return fmt.Sprintf("%s added listener %s to %s", who, strings.Join(req.Listeners, ", "), lb)
+		return who + " added listener " + strings.Join(req.Listeners, ", ") + " to " + lb
 	case f.Category == CategoryDefenseEvasion:
-		return fmt.Sprintf("%s called %s on %s", who, f.EventName, target)
+		return who + " called " + f.EventName + " on " + target
 	case f.Requested.Scheme != "":
-		return fmt.Sprintf("%s created %s load balancer %s", who, f.Requested.Scheme, target)
+		return who + " created " + f.Requested.Scheme + " load balancer " + target
 	case f.EventName == "RunInstances" && f.Requested.PublicIP:
-		return fmt.Sprintf("%s launched %s with a public IP", who, target)
+		return who + " launched " + target + " with a public IP"
 	case f.Requested.PublicIP && len(f.Requested.PublicIPs) > 0:
-		return fmt.Sprintf("%s %s public IP %s (%s)", who, f.EventName, strings.Join(f.Requested.PublicIPs, ", "), target)
+		return who + " " + f.EventName + " public IP " + strings.Join(f.Requested.PublicIPs, ", ") + " (" + target + ")"
 	}
-	return fmt.Sprintf("%s called %s on %s", who, f.EventName, target)
+	return who + " called " + f.EventName + " on " + target
 }
 
 func rulesText(rules []Rule) string {

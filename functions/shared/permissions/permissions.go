@@ -26,15 +26,21 @@ var actions = map[string][]string{
 		"sts:AssumeRole"},
 	"dedupe": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"},
 	"notify": {"sns:Publish"},
+	// backtest is the parse program as the backtest's function
+	// (terraform/modules/backtest): it reads log files and writes and
+	// reads its results.
+	"backtest": {"s3:GetObject", "s3:ListBucket", "s3:PutObject"},
 }
 
 // operations names the SDK client and operation of an action whose IAM
 // name is not "<client>:<operation>": S3 authorizes GetPublicAccessBlock
-// as s3:GetBucketPublicAccessBlock, and the account-level one (an S3
-// Control operation) as s3:GetAccountPublicAccessBlock.
+// as s3:GetBucketPublicAccessBlock, the account-level one (an S3 Control
+// operation) as s3:GetAccountPublicAccessBlock, and ListObjectsV2 as
+// s3:ListBucket.
 var operations = map[string][2]string{
 	"s3:GetBucketPublicAccessBlock":  {"s3", "GetPublicAccessBlock"},
 	"s3:GetAccountPublicAccessBlock": {"s3control", "GetPublicAccessBlock"},
+	"s3:ListBucket":                  {"s3", "ListObjectsV2"},
 }
 
 // Functions returns the function names, sorted.

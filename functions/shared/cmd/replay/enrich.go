@@ -24,10 +24,11 @@ type enricher interface {
 // runs it on an event file (lambdarun.RunFile): the same code as the
 // deployed function, with the AWS SDK's default credentials and
 // AWS_ENDPOINT_URL, and with its environment (MEMBER_ROLE_NAME,
-// EXTERNAL_ID) for an organisation.
+// EXTERNAL_ID) for an organisation. Its enrich may run several times at
+// once.
 type commandEnricher struct {
 	path string
-	dir  string // where request files are written
+	dir  string // where request files are written, one per call
 }
 
 // newCommandEnricher finds the enrich program: path when set, else
@@ -56,8 +57,18 @@ func (e *commandEnricher) enrich(ctx context.Context, f *finding.Finding) (*find
 	if err != nil {
 		return nil, err
 	}
-	file := filepath.Join(e.dir, "request.json")
-	if err := os.WriteFile(file, req, 0o600); err != nil {
+	// A file per call: several calls run at once.
+	tmp, err := os.CreateTemp(e.dir, "request-*.json")
+	if err != nil {
+		return nil, err
+	}
+	file := tmp.Name()
+	defer os.Remove(file)
+	_, err = tmp.Write(req)
+	if closeErr := tmp.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
 		return nil, err
 	}
 	var stdout, stderr bytes.Buffer

@@ -19,6 +19,8 @@ type options struct {
 	enrich   bool
 	enricher string
 	workers  int
+	// enrichWorkers is how many findings are enriched at once.
+	enrichWorkers int
 }
 
 // run is replay: it returns the exit status. terminal says whether stderr
@@ -32,14 +34,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.BoolVar(&o.enrich, "enrich", false, "run the printed findings through enrich against the account (AWS SDK default credentials, AWS_ENDPOINT_URL)")
 	fs.StringVar(&o.enricher, "enrich-command", "", "the enrich command to run (default: $TRAILWATCH_BIN/enrich/bootstrap, else go run ./functions/enrich)")
 	fs.IntVar(&o.workers, "workers", runtime.GOMAXPROCS(0), "how many cores parse")
+	fs.IntVar(&o.enrichWorkers, "enrich-workers", defaultEnrichWorkers, "with -enrich, how many findings are enriched at once (each a run of enrich's program)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: replay [-all] [-format json|table] [-enrich] [-workers N] PATH... (a file, a directory, or - for stdin)")
+		fmt.Fprintln(stderr, "usage: replay [-all] [-format json|table] [-enrich [-enrich-workers N]] [-workers N] PATH... (a file, a directory, or - for stdin)")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if fs.NArg() == 0 || o.format != "json" && o.format != "table" || o.workers < 1 {
+	if fs.NArg() == 0 || o.format != "json" && o.format != "table" || o.workers < 1 || o.enrichWorkers < 1 {
 		fs.Usage()
 		return 2
 	}
@@ -63,7 +66,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	prog := newProgress(stderr, terminal, inputs, &stats)
 	start := time.Now()
 	failed := false
-	err = replay(ctx, inputs, o.workers, &stats, func(r result) error {
+	// output writes one result, and what enrich made of it: the only
+	// writer of stdout and, but for the progress bar, of stderr.
+	output := func(r result, now *finding.Finding, enrichErr error) error {
 		switch {
 		case r.fileErr != nil:
 			failed = true
@@ -78,21 +83,38 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			}
 			return nil
 		}
-		if !o.all && !isAlert(r.finding) {
-			return nil
-		}
-		stats.printed.Add(1)
-		if enr == nil {
-			return out.print(r.finding, nil)
-		}
-		now, err := enr.enrich(ctx, r.finding)
-		if err != nil {
+		if enrichErr != nil {
 			stats.enrichFailed.Add(1)
 			prog.clear()
-			fmt.Fprintf(stderr, "replay: %s: record %d: enrich: %v\n", r.file, r.index, err)
+			fmt.Fprintf(stderr, "replay: %s: record %d: enrich: %v\n", r.file, r.index, enrichErr)
 		}
 		return out.print(r.finding, now)
+	}
+	printed := func(r result) bool {
+		return r.fileErr == nil && r.err == nil && (o.all || isAlert(r.finding))
+	}
+	var pool *enrichInOrder
+	if enr != nil {
+		pool = newEnrichInOrder(ctx, enr, o.enrichWorkers, output)
+	}
+	err = replay(ctx, inputs, o.workers, &stats, func(r result) error {
+		show := printed(r)
+		if show {
+			stats.printed.Add(1)
+		}
+		if r.fileErr == nil && r.err == nil && !show {
+			return nil
+		}
+		if pool != nil {
+			return pool.add(r, show)
+		}
+		return output(r, nil, nil)
 	})
+	if pool != nil {
+		if closeErr := pool.close(); err == nil {
+			err = closeErr
+		}
+	}
 	prog.finish()
 	if flushErr := out.flush(); err == nil {
 		err = flushErr
@@ -107,6 +129,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	return 0
 }
+
+// defaultEnrichWorkers is how many findings -enrich enriches at once by
+// default: enough to hide the programs' start and AWS's latency, few
+// enough for the account's API rate limits.
+const defaultEnrichWorkers = 8
 
 // isAlert reports whether f is a finding replay prints without -all: it
 // opens or closes exposure, is a failed attempt or defense evasion.
