@@ -31,6 +31,9 @@ type File struct {
 	// machine, and with what input.
 	DigestSchedule DigestSchedule `json:"digest_schedule"`
 	Rules          Rules          `json:"rules"`
+	Intake         Intake         `json:"intake"`
+	Heartbeat      Heartbeat      `json:"heartbeat"`
+	Metrics        Metrics        `json:"metrics"`
 	// Environment lists, by function, the variables the function reads
 	// besides LOG_LEVEL.
 	Environment map[string][]string `json:"environment"`
@@ -109,9 +112,30 @@ type Suffixes struct {
 	// DigestSchedule names the EventBridge Scheduler schedule that sends
 	// storms' digests (terraform only: the local stack runs it by hand).
 	DigestSchedule string `json:"digest_schedule"`
+	// IntakeQueue is the SQS queue the rules write, PipeName the
+	// EventBridge Pipe that reads it and starts the state machine,
+	// ParkedQueue the dead-letter queue of the intake queue.
+	IntakeQueue string `json:"intake_queue"`
+	ParkedQueue string `json:"parked_queue"`
+	Pipe        string `json:"pipe"`
+	// Trail names the CloudTrail trail terraform creates when asked to.
+	Trail string `json:"trail"`
+	// Dashboard names the CloudWatch dashboard.
+	Dashboard string `json:"dashboard"`
+	// Heartbeat names the canary's resources in every watched account
+	// and region.
+	Heartbeat HeartbeatSuffixes `json:"heartbeat"`
 	// Backtest names the resources of the optional backtest
 	// (terraform/modules/backtest).
 	Backtest BacktestSuffixes `json:"backtest"`
+}
+
+// HeartbeatSuffixes follow the deployment's name in the canary's
+// resource names: its schedule, the security group it tags, its role.
+type HeartbeatSuffixes struct {
+	Schedule      string `json:"schedule"`
+	SecurityGroup string `json:"security_group"`
+	Role          string `json:"role"`
 }
 
 // BacktestSuffixes follow the deployment's name in the backtest's
@@ -188,6 +212,40 @@ type Rules struct {
 	MatchKeys []string `json:"match_keys"`
 	MaxBytes  int      `json:"max_bytes"`
 	MaxRules  int      `json:"max_rules"`
+}
+
+// Intake is the durable intake: the rules write an SQS queue whose
+// messages an EventBridge Pipe hands, BatchSize at a time, to a
+// synchronous execution of the state machine. A message the pipe does not
+// delete (its execution failed) is received again after
+// VisibilityTimeout; after MaxReceiveCount receives SQS moves it to the
+// parked queue. Both queues keep messages for Retention. Durations are Go
+// durations of whole seconds.
+type Intake struct {
+	BatchSize         int    `json:"batch_size"`
+	VisibilityTimeout string `json:"visibility_timeout"`
+	MaxReceiveCount   int    `json:"max_receive_count"`
+	Retention         string `json:"retention"`
+}
+
+// Heartbeat is the canary: every Interval (the schedule's Expression) each
+// watched account and region tags its own security group with TagKey set
+// to the time, a call CloudTrail records and the catalog recognises.
+// dedupe keeps the last beat per account and region in the item
+// ItemPrefix + "<account>#<region>"; the heartbeat alarm fires when the
+// oldest beat is older than MaxAge.
+type Heartbeat struct {
+	TagKey     string `json:"tag_key"`
+	Expression string `json:"expression"`
+	Interval   string `json:"interval"`
+	MaxAge     string `json:"max_age"`
+	ItemPrefix string `json:"item_prefix"`
+}
+
+// Metrics says where the functions' embedded metrics go.
+type Metrics struct {
+	// Namespace is the CloudWatch namespace of every metric.
+	Namespace string `json:"namespace"`
 }
 
 // StormDurations returns the storm period and the digest schedule's interval

@@ -106,6 +106,8 @@ func TestFactsTerraformCanRead(t *testing.T) {
 	}
 	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic, Facts.Suffixes.ChatTopic,
 		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue, Facts.Suffixes.DigestSchedule,
+		Facts.Suffixes.IntakeQueue, Facts.Suffixes.ParkedQueue, Facts.Suffixes.Pipe, Facts.Suffixes.Trail, Facts.Suffixes.Dashboard,
+		Facts.Suffixes.Heartbeat.Schedule, Facts.Suffixes.Heartbeat.SecurityGroup, Facts.Suffixes.Heartbeat.Role,
 		Facts.Suffixes.Backtest.Function, Facts.Suffixes.Backtest.StateMachine, Facts.Suffixes.Backtest.ResultsBucket}
 	for _, s := range Facts.Suffixes.Functions {
 		suffixes = append(suffixes, s)
@@ -200,5 +202,33 @@ func TestRulesFacts(t *testing.T) {
 	}
 	if r.MaxBytes > Facts.Quotas.ItemBytes.Value/2 {
 		t.Errorf("a rules file of %d bytes leaves no room in a %d-byte item", r.MaxBytes, Facts.Quotas.ItemBytes.Value)
+	}
+}
+
+func TestIntakeAndHeartbeatFacts(t *testing.T) {
+	for name, s := range map[string]string{
+		"intake.visibility_timeout": Facts.Intake.VisibilityTimeout,
+		"intake.retention":          Facts.Intake.Retention,
+		"heartbeat.interval":        Facts.Heartbeat.Interval,
+		"heartbeat.max_age":         Facts.Heartbeat.MaxAge,
+	} {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 || d%time.Second != 0 {
+			t.Errorf("%s = %q: want a positive Go duration of whole seconds (err %v)", name, s, err)
+		}
+	}
+	if Facts.Intake.BatchSize != 1 {
+		t.Errorf("intake.batch_size = %d: a synchronous execution takes one event", Facts.Intake.BatchSize)
+	}
+	if n := Facts.Intake.MaxReceiveCount; n < 2 || n > 1000 {
+		t.Errorf("intake.max_receive_count = %d: SQS allows 1 to 1,000, and one receive is no retry", n)
+	}
+	interval, _ := time.ParseDuration(Facts.Heartbeat.Interval)
+	maxAge, _ := time.ParseDuration(Facts.Heartbeat.MaxAge)
+	if maxAge < 2*interval {
+		t.Errorf("heartbeat.max_age %v is under two intervals (%v): one late beat would alarm", maxAge, interval)
+	}
+	if Facts.Heartbeat.TagKey == "" || Facts.Heartbeat.ItemPrefix == "" || Facts.Metrics.Namespace == "" {
+		t.Error("heartbeat.tag_key, heartbeat.item_prefix and metrics.namespace must be set")
 	}
 }
