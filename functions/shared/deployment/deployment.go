@@ -242,10 +242,23 @@ type Heartbeat struct {
 	ItemPrefix string `json:"item_prefix"`
 }
 
-// Metrics says where the functions' embedded metrics go.
+// Metrics says where the functions' embedded metrics go and which there
+// are: the functions emit only these, terraform's alarms and dashboard
+// name only these.
 type Metrics struct {
 	// Namespace is the CloudWatch namespace of every metric.
-	Namespace string `json:"namespace"`
+	Namespace string   `json:"namespace"`
+	Names     []Metric `json:"names"`
+}
+
+// Metric is one embedded metric: its name, CloudWatch unit, and dimension
+// sets (each a list of dimension names; an empty set is the metric
+// without dimensions).
+type Metric struct {
+	Name       string     `json:"name"`
+	Unit       string     `json:"unit"`
+	Dimensions [][]string `json:"dimensions"`
+	Doc        string     `json:"doc"`
 }
 
 // StormDurations returns the storm period and the digest schedule's interval
