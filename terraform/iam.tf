@@ -193,10 +193,13 @@ data "aws_iam_policy_document" "enrich_member_roles" {
 }
 
 data "aws_iam_policy_document" "dedupe_table" {
+  # Reads and conditional writes of the alert records, their events, the
+  # resource index, storm periods and the rules file; TransactWriteItems
+  # is authorized as the PutItem, UpdateItem and DeleteItem it holds.
   statement {
-    sid       = "ClaimConfirmRelease"
+    sid       = "AlertLifecycle"
     effect    = "Allow"
-    actions   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
+    actions   = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]
     resources = [aws_dynamodb_table.dedupe.arn]
   }
 
@@ -380,6 +383,63 @@ resource "aws_iam_role_policy" "state_machine" {
   name   = "pipeline-least-privilege"
   role   = aws_iam_role.state_machine.id
   policy = data.aws_iam_policy_document.state_machine.json
+}
+
+# ---------------------------------------------------------------------------
+# Digest schedule
+# ---------------------------------------------------------------------------
+
+data "aws_iam_policy_document" "scheduler_trust" {
+  statement {
+    effect  = "Allow"
+    actions = ["sts:AssumeRole"]
+
+    principals {
+      type        = "Service"
+      identifiers = ["scheduler.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [local.account_id]
+    }
+
+    condition {
+      test     = "ArnEquals"
+      variable = "aws:SourceArn"
+      values   = ["arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.digest_schedule_name}"]
+    }
+  }
+}
+
+data "aws_iam_policy_document" "digest_schedule" {
+  statement {
+    sid       = "StartDigestRuns"
+    effect    = "Allow"
+    actions   = ["states:StartExecution"]
+    resources = [aws_sfn_state_machine.pipeline.arn]
+  }
+}
+
+resource "aws_iam_role" "digest_schedule" {
+  name               = "${var.name}-digest-schedule-${local.region}"
+  description        = "Lets the ${local.digest_schedule_name} schedule start the ${local.state_machine_name} state machine."
+  assume_role_policy = data.aws_iam_policy_document.scheduler_trust.json
+  tags               = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length("${var.name}-digest-schedule-${local.region}") <= local.quotas.iam_role_name_chars
+      error_message = "The role name ${var.name}-digest-schedule-${local.region} is longer than IAM's ${local.quotas.iam_role_name_chars} characters: shorten name."
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "digest_schedule" {
+  name   = "start-digest-runs"
+  role   = aws_iam_role.digest_schedule.id
+  policy = data.aws_iam_policy_document.digest_schedule.json
 }
 
 # ---------------------------------------------------------------------------

@@ -17,12 +17,18 @@ locals {
       }) : tomap({}), length(local.trusted_accounts) > 0 ? tomap({
       TRUSTED_ACCOUNTS = join(",", local.trusted_accounts)
     }) : tomap({}))
-    dedupe = {
+    # RULES_DIGEST only with a rules file (rules.tf): dedupe reads its
+    # absence as no rules.
+    dedupe = merge({
       TABLE_NAME       = aws_dynamodb_table.dedupe.name
       DEDUPE_WINDOW    = var.dedupe_window
       DEDUPE_LEASE     = local.dedupe_lease
       DEDUPE_RETENTION = var.dedupe_retention
-    }
+      STORM_THRESHOLD  = format("%d", var.storm_threshold)
+      STORM_PERIOD     = var.storm_period
+      }, var.rules_file == null ? {} : {
+      RULES_DIGEST = sha256(local.rules_text)
+    })
     # CHAT_TOPIC_ARN is set only with chat_notifications; the function
     # reads an unset one as no chat topic.
     notify = merge({
@@ -78,8 +84,9 @@ resource "aws_lambda_function" "function" {
 
   tags = var.tags
 
-  # The role's policy must exist before the function first runs.
-  depends_on = [aws_iam_role_policy.function]
+  # The role's policy must exist before the function first runs, and the
+  # rules file before dedupe starts with its digest.
+  depends_on = [aws_iam_role_policy.function, aws_dynamodb_table_item.rules]
 
   lifecycle {
     precondition {

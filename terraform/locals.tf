@@ -48,6 +48,7 @@ locals {
   # CloudWatch Logs resource policy that log delivery writes from growing
   # with one entry per log group.
   state_machine_name           = "${var.name}${local.suffixes.state_machine}"
+  digest_schedule_name         = "${var.name}${local.suffixes.digest_schedule}"
   state_machine_log_group_name = "/aws/vendedlogs/states/${local.state_machine_name}"
 
   # Built from names rather than resource attributes so that the key policy,

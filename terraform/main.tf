@@ -7,8 +7,10 @@
 #   eventbridge.tf   the rule, its target and the target's dead-letter queue
 #   organization.tf  organisation mode: the central bus and its policy
 #   dynamodb.tf      the dedupe table
+#   rules.tf         the suppression rules file: checked at plan, stored in the table
+#   schedule.tf      the digest schedule (EventBridge Scheduler)
 #   sns.tf           the alert topic and its subscriptions
-#   iam.tf           one role per function, the state machine's and the rule's
+#   iam.tf           one role per function, the state machine's, the rule's and the schedule's
 #   kms.tf           the key everything at rest is encrypted with
 #   alarms.tf        the operations topic and the CloudWatch alarms
 #

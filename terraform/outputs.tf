@@ -72,3 +72,8 @@ output "enrich_role_arn" {
   description = "ARN of the enrich function's role: the principal modules/member-role trusts (its enrich_role_arn)."
   value       = aws_iam_role.function["enrich"].arn
 }
+
+output "digest_schedule_name" {
+  description = "Name of the EventBridge Scheduler schedule that sends the digests of storms (group default)."
+  value       = aws_scheduler_schedule.digests.name
+}

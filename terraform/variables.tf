@@ -253,3 +253,45 @@ variable "trusted_account_ids" {
     error_message = "trusted_account_ids may list at most 100 entries."
   }
 }
+
+# ---------------------------------------------------------------------------
+# Storms and suppression rules (dedupe)
+# ---------------------------------------------------------------------------
+
+variable "storm_threshold" {
+  description = "How many alerts (and updates, resolutions) from one account, actor and event name go out at once within a storm period (STORM_THRESHOLD of the dedupe function); further ones are held and sent as one digest before the period ends. The default is deployment.json's storm.threshold."
+  type        = number
+  default     = 5
+
+  # dedupe keeps the messages a period sent at once in one item: at most 100.
+  validation {
+    condition     = var.storm_threshold >= 1 && var.storm_threshold <= 100 && floor(var.storm_threshold) == var.storm_threshold
+    error_message = "storm_threshold must be a whole number from 1 to 100."
+  }
+}
+
+variable "storm_period" {
+  description = "How long a storm period lasts from its first message (STORM_PERIOD of the dedupe function), as a Go duration of whole hours, minutes and seconds, from 1m (the digest schedule's interval, deployment.json's digest_schedule.interval) to 24h. The default is deployment.json's storm.period."
+  type        = string
+  default     = "5m"
+
+  validation {
+    condition = length(var.storm_period) <= 20 && can(regex("^([0-9]+h)?([0-9]+m)?([0-9]+s)?$", var.storm_period)) && try(sum([
+      for part in regexall("([0-9]+)([hms])", var.storm_period) : tonumber(part[0]) * { h = 3600, m = 60, s = 1 }[part[1]]
+      ]) >= 60 && sum([
+      for part in regexall("([0-9]+)([hms])", var.storm_period) : tonumber(part[0]) * { h = 3600, m = 60, s = 1 }[part[1]]
+    ]) <= 86400, false)
+    error_message = "storm_period must be a Go duration of whole hours, minutes and seconds from 1m to 24h, such as \"5m\" or \"1h\"."
+  }
+}
+
+variable "rules_file" {
+  description = "Path of a suppression rules file (YAML or JSON; schema in the README's \"Suppression rules\"), or null for none. terraform checks it at plan (rules.tf) and stores it in the dedupe table, which the dedupe function reads at start (refusing to start on a file it finds invalid); changing the file restarts the function."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.rules_file == null || can(file(var.rules_file))
+    error_message = "rules_file must be null or the path of a readable file."
+  }
+}

@@ -2,41 +2,55 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
+	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
 )
 
 // DynamoDBAPI is the part of the DynamoDB client the adapter calls;
 // *dynamodb.Client satisfies it.
 type DynamoDBAPI interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
-	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 // DynamoDB is the Store in a DynamoDB table whose partition key is the
-// string attribute pk and whose TTL attribute is ttl. It keeps one item per
-// alert:
+// string attribute pk and whose TTL attribute is ttl. Items, by pk:
 //
-//	pk            S  "alert#" + key
-//	event_id      S  the event that holds the alert
-//	status        S  "pending" or "sent"
-//	window_ends   N  epoch seconds
-//	lease_ends    N  epoch seconds
-//	claimed_at    S  RFC 3339
-//	sent_at       S  RFC 3339, once confirmed
-//	execution_id  S  the claiming execution, when known
-//	event_name    S  when known
-//	ttl           N  epoch seconds: window_ends + retention
+//	alert#<key>                     an alert record: encodeRecord (ver, alert_id, status
+//	                                pending|open|resolved, claim, event_id, execution_id,
+//	                                lease_ends, window_ends, first/last_seen, events,
+//	                                repeats, opened_by[_event], closed_by[_event],
+//	                                resolved_at, message_id, severity, account, region,
+//	                                event_name, summary, resources, exposure, open,
+//	                                indexed, digest_id, msg_* of the latest update or
+//	                                resolution, claimed_at, sent_at, ttl)
+//	event#<key>#<sha256(event id)>  marks an event counted on the alert (ttl)
+//	res#<account>#<region>#<ref>    the alert keys listed under a resource: keys (SS), ttl
+//	storm#<storm hash>              a storm's current period: start, end, ttl
+//	storm#<storm hash>#<start>      a storm period: account, actor, event_name, start, end,
+//	                                due, sent (SS), held (SS), overflow, digest
+//	                                (sending|sent), digest_execution,
+//	                                digest_lease_ends, digest_message_id, ttl
+//	digests#due                     due (SS): the ids of the digests not yet sent
+//	<deployment rules item_key>     the rules file: text, sha256, file
 //
-// Windows and leases are enforced by condition expressions only; ttl just
-// lets DynamoDB delete the item eventually.
+// Every write is conditional; windows, leases and versions are enforced
+// by condition expressions only, and ttl just lets DynamoDB delete an item
+// eventually. Records written before lifecycles (no ver, status "sent")
+// are read as open and guarded by their status and holder.
 type DynamoDB struct {
 	client DynamoDBAPI
 	table  string
@@ -50,109 +64,126 @@ func NewDynamoDB(client DynamoDBAPI, table string) *DynamoDB {
 	return &DynamoDB{client: client, table: table}
 }
 
-// The expressions the adapter sends.
+// Bounds of what the adapter writes.
 const (
-	// claimCondition grants a claim when there is no alert, its window has
-	// ended, or it is pending with an ended lease; but never to an event
-	// whose alert was already sent, as long as the item exists.
-	claimCondition = "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND lease_ends <= :now)) " +
-		"AND NOT (event_id = :eid AND #status = :sent)"
-	// claimConditionByExecution also grants a claim to the execution that
-	// holds it pending: its retry of a claim whose answer was lost.
-	claimConditionByExecution = "(attribute_not_exists(pk) OR window_ends <= :now OR " +
-		"(#status = :pending AND (lease_ends <= :now OR execution_id = :xid))) " +
-		"AND NOT (event_id = :eid AND #status = :sent)"
-	confirmUpdate    = "SET #status = :sent, sent_at = :at"
-	confirmCondition = "event_id = :eid"
-	releaseCondition = "event_id = :eid AND #status = :pending"
+	// maxIndexKeys bounds the alerts listed under one resource: beyond it
+	// an alert is not listed there (ClaimResult.Unindexed), and a closing
+	// event about that resource cannot find it.
+	maxIndexKeys = 200
+	// maxHeld bounds the messages one storm period holds; beyond it a
+	// message goes out at once (Gated.Overflow).
+	maxHeld = 4000
+	// maxDue bounds the digests waiting to be sent; beyond it a message is
+	// not held.
+	maxDue = 4000
+	// transactRetries is how often a transaction cancelled by a conflict
+	// with another is tried again before the error is returned.
+	transactRetries = 3
 )
 
-// Claim puts the claim's item under the condition claimCondition (or,
-// with an execution id, claimConditionByExecution). A refused
-// condition is not an error: it returns the item that refused it as Holder.
-func (d *DynamoDB) Claim(ctx context.Context, c Claim) (ClaimResult, error) {
-	item := map[string]types.AttributeValue{
-		"pk":          pk(c.Key),
-		"event_id":    &types.AttributeValueMemberS{Value: c.EventID},
-		"status":      &types.AttributeValueMemberS{Value: StatusPending},
-		"window_ends": epoch(c.WindowEnds),
-		"lease_ends":  epoch(c.LeaseEnds),
-		"claimed_at":  &types.AttributeValueMemberS{Value: c.Now.UTC().Format(time.RFC3339)},
-		"ttl":         epoch(c.Expires),
+// errContention is returned when a record kept changing under a decision.
+var errContention = errors.New("the record changed under every attempt")
+
+func pk(key string) types.AttributeValue { return str("alert#" + key) }
+
+func markerKey(key, eventID string) types.AttributeValue {
+	sum := sha256.Sum256([]byte(eventID))
+	return str("event#" + key + "#" + hex.EncodeToString(sum[:16]))
+}
+
+// maxReadableKey bounds a pk spelled out; a longer one (a finding's
+// account and region are bounded text only) is hashed, within DynamoDB's
+// partition key quota.
+const maxReadableKey = 1024
+
+func indexKey(account, region, ref string) types.AttributeValue {
+	k := "res#" + account + "#" + region + "#" + ref
+	if len(k) > maxReadableKey {
+		sum := sha256.Sum256([]byte(k))
+		k = "res#sha256:" + hex.EncodeToString(sum[:])
 	}
-	if c.ExecutionID != "" {
-		item["execution_id"] = &types.AttributeValueMemberS{Value: c.ExecutionID}
+	return str(k)
+}
+
+func key(pk types.AttributeValue) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": pk}
+}
+
+// Alert reads the record under key.
+func (d *DynamoDB) Alert(ctx context.Context, k string) (lifecycle.Record, error) {
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: key(pk(k)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return lifecycle.Record{}, fmt.Errorf("get item alert#%s in table %s: %w", k, d.table, err)
 	}
-	if c.EventName != "" {
-		item["event_name"] = &types.AttributeValueMemberS{Value: c.EventName}
+	return decodeRecord(k, out.Item), nil
+}
+
+// Alerts reads the records of keys with BatchGetItem.
+func (d *DynamoDB) Alerts(ctx context.Context, keys []string) (map[string]lifecycle.Record, error) {
+	pks := make([]types.AttributeValue, 0, len(keys))
+	for _, k := range slices.Compact(slices.Sorted(slices.Values(keys))) {
+		pks = append(pks, pk(k))
 	}
-	cond := claimCondition
-	values := map[string]types.AttributeValue{
-		":now":     epoch(c.Now),
-		":eid":     &types.AttributeValueMemberS{Value: c.EventID},
-		":pending": &types.AttributeValueMemberS{Value: StatusPending},
-		":sent":    &types.AttributeValueMemberS{Value: StatusSent},
+	items, err := d.batchGet(ctx, pks)
+	if err != nil {
+		return nil, err
 	}
-	if c.ExecutionID != "" {
-		cond = claimConditionByExecution
-		values[":xid"] = &types.AttributeValueMemberS{Value: c.ExecutionID}
+	out := make(map[string]lifecycle.Record, len(items))
+	for p, item := range items {
+		k := p[len("alert#"):]
+		out[k] = decodeRecord(k, item)
 	}
-	_, err := d.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           aws.String(d.table),
-		Item:                                item,
-		ConditionExpression:                 aws.String(cond),
-		ExpressionAttributeNames:            map[string]string{"#status": "status"},
-		ExpressionAttributeValues:           values,
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	switch {
-	case err == nil:
-		return ClaimResult{Granted: true}, nil
-	case errors.As(err, &ccf):
-		res := ClaimResult{}
-		if len(ccf.Item) > 0 {
-			a := decodeAlert(ccf.Item)
-			res.Holder = &a
+	return out, nil
+}
+
+// batchGet reads the items of pks, strongly consistent, at most a quota's
+// worth of keys per call, asking again for unprocessed keys (a few times,
+// then it fails). It returns the items found by pk.
+func (d *DynamoDB) batchGet(ctx context.Context, pks []types.AttributeValue) (map[string]map[string]types.AttributeValue, error) {
+	out := map[string]map[string]types.AttributeValue{}
+	per := deployment.Facts.Quotas.BatchGetKeys.Value
+	for start := 0; start < len(pks); start += per {
+		var batch []map[string]types.AttributeValue
+		for _, p := range pks[start:min(start+per, len(pks))] {
+			batch = append(batch, key(p))
 		}
-		return res, nil
-	default:
-		return ClaimResult{}, fmt.Errorf("put item alert#%s in table %s: %w", c.Key, d.table, err)
+		for attempt := 0; len(batch) > 0; attempt++ {
+			if attempt == 5 {
+				return nil, fmt.Errorf("batch get item in table %s: %d keys still unprocessed", d.table, len(batch))
+			}
+			if attempt > 0 {
+				if err := sleep(ctx, time.Duration(attempt)*50*time.Millisecond); err != nil {
+					return nil, err
+				}
+			}
+			res, err := d.client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				d.table: {Keys: batch, ConsistentRead: aws.Bool(true)},
+			}})
+			if err != nil {
+				return nil, fmt.Errorf("batch get item in table %s: %w", d.table, err)
+			}
+			for _, item := range res.Responses[d.table] {
+				if p, ok := item["pk"].(*types.AttributeValueMemberS); ok {
+					out[p.Value] = item
+				}
+			}
+			batch = res.UnprocessedKeys[d.table].Keys
+		}
 	}
+	return out, nil
 }
 
-// Confirm sets the alert's status to sent under the condition
-// confirmCondition, and reports whether the condition held.
-func (d *DynamoDB) Confirm(ctx context.Context, key, eventID string, at time.Time) (bool, error) {
-	_, err := d.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                aws.String(d.table),
-		Key:                      map[string]types.AttributeValue{"pk": pk(key)},
-		UpdateExpression:         aws.String(confirmUpdate),
-		ConditionExpression:      aws.String(confirmCondition),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":sent": &types.AttributeValueMemberS{Value: StatusSent},
-			":at":   &types.AttributeValueMemberS{Value: at.UTC().Format(time.RFC3339)},
-			":eid":  &types.AttributeValueMemberS{Value: eventID},
-		},
-	})
-	return conditional(err, fmt.Sprintf("update item alert#%s in table %s", key, d.table))
-}
-
-// Release deletes the alert under the condition releaseCondition, and
-// reports whether the condition held.
-func (d *DynamoDB) Release(ctx context.Context, key, eventID string) (bool, error) {
-	_, err := d.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                aws.String(d.table),
-		Key:                      map[string]types.AttributeValue{"pk": pk(key)},
-		ConditionExpression:      aws.String(releaseCondition),
-		ExpressionAttributeNames: map[string]string{"#status": "status"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":eid":     &types.AttributeValueMemberS{Value: eventID},
-			":pending": &types.AttributeValueMemberS{Value: StatusPending},
-		},
-	})
-	return conditional(err, fmt.Sprintf("delete item alert#%s in table %s", key, d.table))
+// Rules reads the rules item.
+func (d *DynamoDB) Rules(ctx context.Context) (RulesFile, bool, error) {
+	r := deployment.Facts.Rules
+	out, err := d.client.GetItem(ctx, &dynamodb.GetItemInput{TableName: aws.String(d.table), Key: key(str(r.ItemKey)), ConsistentRead: aws.Bool(true)})
+	if err != nil {
+		return RulesFile{}, false, fmt.Errorf("get item %s in table %s: %w", r.ItemKey, d.table, err)
+	}
+	if out.Item == nil {
+		return RulesFile{}, false, nil
+	}
+	return RulesFile{Name: text(out.Item, r.NameAttribute), Text: []byte(text(out.Item, r.TextAttribute)), Digest: text(out.Item, r.DigestAttribute)}, true, nil
 }
 
 // conditional maps the error of a conditional write: nil means the
@@ -170,40 +201,85 @@ func conditional(err error, what string) (bool, error) {
 	}
 }
 
-func pk(key string) types.AttributeValue {
-	return &types.AttributeValueMemberS{Value: "alert#" + key}
+// transact runs items as one transaction. It returns nil when it
+// succeeded; the indexes of the items whose condition failed when it was
+// cancelled by conditions; an error otherwise. A cancellation by a
+// conflicting transaction is tried again, up to transactRetries times.
+func (d *DynamoDB) transact(ctx context.Context, what string, items []types.TransactWriteItem) (failed []int, err error) {
+	for attempt := 0; ; attempt++ {
+		_, err := d.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: items})
+		var cancelled *types.TransactionCanceledException
+		if err == nil {
+			return nil, nil
+		}
+		if !errors.As(err, &cancelled) {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		conflict := false
+		failed = failed[:0]
+		for i, r := range cancelled.CancellationReasons {
+			switch aws.ToString(r.Code) {
+			case "ConditionalCheckFailed":
+				failed = append(failed, i)
+			case "", "None":
+			case "TransactionConflict":
+				conflict = true
+			default:
+				return nil, fmt.Errorf("%s: item %d: %s: %w", what, i, aws.ToString(r.Code), err)
+			}
+		}
+		switch {
+		case len(failed) > 0:
+			return failed, nil
+		case !conflict:
+			return nil, fmt.Errorf("%s: %w", what, err)
+		case attempt == transactRetries:
+			return nil, fmt.Errorf("%s: conflicting transactions after %d attempts: %w", what, attempt+1, err)
+		}
+		if err := sleep(ctx, time.Duration(attempt+1)*20*time.Millisecond); err != nil {
+			return nil, err
+		}
+	}
 }
 
-func epoch(t time.Time) types.AttributeValue {
-	return &types.AttributeValueMemberN{Value: strconv.FormatInt(t.Unix(), 10)}
+func (d *DynamoDB) put(item map[string]types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{TableName: aws.String(d.table), Item: item,
+		ConditionExpression: optional(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
 }
 
-// decodeAlert reads the alert attributes of item; missing or malformed ones
-// stay zero.
-func decodeAlert(item map[string]types.AttributeValue) Alert {
-	var a Alert
-	if v, ok := item["event_id"].(*types.AttributeValueMemberS); ok {
-		a.EventID = v.Value
-	}
-	if v, ok := item["status"].(*types.AttributeValueMemberS); ok {
-		a.Status = v.Value
-	}
-	if v, ok := item["execution_id"].(*types.AttributeValueMemberS); ok {
-		a.ExecutionID = v.Value
-	}
-	a.WindowEnds = decodeEpoch(item["window_ends"])
-	a.LeaseEnds = decodeEpoch(item["lease_ends"])
-	return a
+func (d *DynamoDB) update(k types.AttributeValue, expr, cond string, names map[string]string, values map[string]types.AttributeValue) types.TransactWriteItem {
+	return types.TransactWriteItem{Update: &types.Update{TableName: aws.String(d.table), Key: key(k), UpdateExpression: aws.String(expr),
+		ConditionExpression: optional(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
 }
 
-func decodeEpoch(v types.AttributeValue) time.Time {
-	n, ok := v.(*types.AttributeValueMemberN)
-	if !ok {
-		return time.Time{}
+func (d *DynamoDB) delete(k types.AttributeValue, cond string, names map[string]string, values map[string]types.AttributeValue) types.TransactWriteItem {
+	return types.TransactWriteItem{Delete: &types.Delete{TableName: aws.String(d.table), Key: key(k),
+		ConditionExpression: optional(cond), ExpressionAttributeNames: names, ExpressionAttributeValues: values}}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
 	}
-	sec, err := strconv.ParseInt(n.Value, 10, 64)
-	if err != nil {
-		return time.Time{}
+	return aws.String(s)
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
-	return time.Unix(sec, 0).UTC()
+}
+
+// rfc3339 formats t in UTC, or returns "" for the zero time.
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

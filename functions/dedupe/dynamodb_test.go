@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,13 +14,26 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
 )
 
 // fakeDynamoDB is a DynamoDBAPI whose behaviour each test states.
 type fakeDynamoDB struct {
-	PutItemFn    func(ctx context.Context, in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error)
-	UpdateItemFn func(ctx context.Context, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error)
-	DeleteItemFn func(ctx context.Context, in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error)
+	GetItemFn            func(ctx context.Context, in *dynamodb.GetItemInput) (*dynamodb.GetItemOutput, error)
+	BatchGetItemFn       func(ctx context.Context, in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGetItemOutput, error)
+	PutItemFn            func(ctx context.Context, in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error)
+	UpdateItemFn         func(ctx context.Context, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error)
+	TransactWriteItemsFn func(ctx context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error)
+}
+
+func (f *fakeDynamoDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	return f.GetItemFn(ctx, in)
+}
+
+func (f *fakeDynamoDB) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	return f.BatchGetItemFn(ctx, in)
 }
 
 func (f *fakeDynamoDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
@@ -28,25 +44,14 @@ func (f *fakeDynamoDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemIn
 	return f.UpdateItemFn(ctx, in)
 }
 
-func (f *fakeDynamoDB) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
-	return f.DeleteItemFn(ctx, in)
+func (f *fakeDynamoDB) TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
+	return f.TransactWriteItemsFn(ctx, in)
 }
 
 var _ DynamoDBAPI = (*dynamodb.Client)(nil)
 
-// request is the part of a DynamoDB request the adapter decides, with
-// attribute values written as "S:text" or "N:digits" so diffs read well.
-type request struct {
-	Table      string
-	Item       map[string]string
-	Key        map[string]string
-	Update     string
-	Condition  string
-	Names      map[string]string
-	Values     map[string]string
-	ReturnsOld types.ReturnValuesOnConditionCheckFailure
-}
-
+// attrs writes attribute values as "S:text", "N:digits", "SS:a,b", or for
+// lists and maps "L:<length>" and "M:<keys>", so diffs read well.
 func attrs(t *testing.T, m map[string]types.AttributeValue) map[string]string {
 	t.Helper()
 	if m == nil {
@@ -59,273 +64,281 @@ func attrs(t *testing.T, m map[string]types.AttributeValue) map[string]string {
 			out[k] = "S:" + v.Value
 		case *types.AttributeValueMemberN:
 			out[k] = "N:" + v.Value
+		case *types.AttributeValueMemberSS:
+			out[k] = "SS:" + strings.Join(slices.Sorted(slices.Values(v.Value)), ",")
+		case *types.AttributeValueMemberL:
+			out[k] = fmt.Sprintf("L:%d", len(v.Value))
+		case *types.AttributeValueMemberM:
+			out[k] = "M:" + strings.Join(slices.Sorted(func(yield func(string) bool) {
+				for key := range v.Value {
+					if !yield(key) {
+						return
+					}
+				}
+			}), ",")
 		default:
-			t.Errorf("attribute %s is a %T, want S or N", k, v)
+			t.Errorf("attribute %s is a %T", k, v)
 		}
 	}
 	return out
 }
 
-// conditionFailed is how the SDK returns a refused condition: wrapped in an
-// operation error.
-func conditionFailed(old map[string]types.AttributeValue) error {
-	return &smithy.OperationError{
-		ServiceID:     "DynamoDB",
-		OperationName: "PutItem",
-		Err:           &types.ConditionalCheckFailedException{Message: aws.String("The conditional request failed"), Item: old},
+// action is one action of a transaction, as the adapter builds it.
+type action struct {
+	Kind      string
+	Key       string
+	Condition string
+	Update    string
+}
+
+func actions(in *dynamodb.TransactWriteItemsInput) []action {
+	var out []action
+	for _, it := range in.TransactItems {
+		switch {
+		case it.Put != nil:
+			out = append(out, action{"put", it.Put.Item["pk"].(*types.AttributeValueMemberS).Value, aws.ToString(it.Put.ConditionExpression), ""})
+		case it.Update != nil:
+			out = append(out, action{"update", it.Update.Key["pk"].(*types.AttributeValueMemberS).Value, aws.ToString(it.Update.ConditionExpression), aws.ToString(it.Update.UpdateExpression)})
+		case it.Delete != nil:
+			out = append(out, action{"delete", it.Delete.Key["pk"].(*types.AttributeValueMemberS).Value, aws.ToString(it.Delete.ConditionExpression), ""})
+		}
 	}
+	return out
+}
+
+// cancelled is how the SDK returns a cancelled transaction, with a reason
+// per item.
+func cancelled(codes ...string) error {
+	reasons := make([]types.CancellationReason, len(codes))
+	for i, c := range codes {
+		reasons[i] = types.CancellationReason{Code: aws.String(c)}
+	}
+	return &smithy.OperationError{ServiceID: "DynamoDB", OperationName: "TransactWriteItems",
+		Err: &types.TransactionCanceledException{Message: aws.String("Transaction cancelled"), CancellationReasons: reasons}}
 }
 
 var errThrottled = &smithy.OperationError{
 	ServiceID:     "DynamoDB",
-	OperationName: "PutItem",
+	OperationName: "TransactWriteItems",
 	Err:           &types.ProvisionedThroughputExceededException{Message: aws.String("slow down")},
 }
 
-func TestDynamoDBClaim(t *testing.T) {
-	t0 := time.Unix(1_763_890_215, 0).UTC()
-	claim := Claim{
-		Key:         "k1",
-		EventID:     "e-1",
-		EventName:   "AuthorizeSecurityGroupIngress",
-		ExecutionID: "arn:aws:states:eu-west-1:123456789012:execution:trailwatch:x",
-		Now:         t0,
-		WindowEnds:  t0.Add(24 * time.Hour),
-		LeaseEnds:   t0.Add(5 * time.Minute),
-		Expires:     t0.Add(192 * time.Hour),
-	}
-	wantReq := request{
-		Table: "alerts",
-		Item: map[string]string{
-			"pk":           "S:alert#k1",
-			"event_id":     "S:e-1",
-			"status":       "S:pending",
-			"window_ends":  "N:1763976615",
-			"lease_ends":   "N:1763890515",
-			"claimed_at":   "S:2025-11-23T09:30:15Z",
-			"execution_id": "S:arn:aws:states:eu-west-1:123456789012:execution:trailwatch:x",
-			"event_name":   "S:AuthorizeSecurityGroupIngress",
-			"ttl":          "N:1764581415",
-		},
-		Condition: "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND (lease_ends <= :now OR execution_id = :xid))) " +
-			"AND NOT (event_id = :eid AND #status = :sent)",
-		Names: map[string]string{"#status": "status"},
-		Values: map[string]string{
-			":now":     "N:1763890215",
-			":eid":     "S:e-1",
-			":pending": "S:pending",
-			":sent":    "S:sent",
-			":xid":     "S:arn:aws:states:eu-west-1:123456789012:execution:trailwatch:x",
-		},
-		ReturnsOld: types.ReturnValuesOnConditionCheckFailureAllOld,
-	}
+func claimFor(reason lifecycle.ClaimReason, prev lifecycle.Record) Claim {
+	f := testFinding()
+	k := finding.AlertKey(f)
+	prev.Key = k
+	next := lifecycle.OnOpening(lifecycle.Record{Key: k}, lifecycle.NewReport(f, k, "x-1", now), testConfig.lifecycle()).Next
+	return Claim{Prev: prev, Next: next, Reason: reason, Now: now, Count: true}
+}
 
+func TestDynamoDBClaim(t *testing.T) {
+	k := finding.AlertKey(testFinding())
+	marker := markerKey(k, "e-1").(*types.AttributeValueMemberS).Value
+	index := "res#123456789012#eu-west-1#sg-1"
 	tests := []struct {
 		name    string
 		claim   Claim
-		err     error
-		wantReq request
-		want    ClaimResult
+		errs    []error
+		want    [][]action
+		wantRes ClaimResult
 		wantErr error
 	}{
 		{
-			name:    "granted",
-			claim:   claim,
-			wantReq: wantReq,
-			want:    ClaimResult{Granted: true},
+			name:  "new",
+			claim: claimFor(lifecycle.ReasonNew, lifecycle.Record{}),
+			errs:  []error{nil},
+			want: [][]action{{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""},
+				{"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}}},
+			wantRes: ClaimResult{Granted: true, Counted: true},
 		},
 		{
-			name: "without execution id and event name",
-			claim: func() Claim {
-				c := claim
-				c.ExecutionID, c.EventName = "", ""
-				return c
-			}(),
-			wantReq: func() request {
-				r := wantReq
-				r.Item = map[string]string{}
-				for k, v := range wantReq.Item {
-					if k != "execution_id" && k != "event_name" {
-						r.Item[k] = v
-					}
-				}
-				r.Condition = "(attribute_not_exists(pk) OR window_ends <= :now OR (#status = :pending AND lease_ends <= :now)) " +
-					"AND NOT (event_id = :eid AND #status = :sent)"
-				r.Values = map[string]string{}
-				for k, v := range wantReq.Values {
-					if k != ":xid" {
-						r.Values[k] = v
-					}
-				}
-				return r
-			}(),
-			want: ClaimResult{Granted: true},
+			name:    "takeover",
+			claim:   claimFor(lifecycle.ReasonTakeover, lifecycle.Record{Exists: true, Version: 3}),
+			errs:    []error{nil},
+			want:    [][]action{{{"put", "alert#" + k, "ver = :ver AND " + condTakeover, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}}},
+			wantRes: ClaimResult{Granted: true, Counted: true},
 		},
 		{
-			name:  "refused",
-			claim: claim,
-			err: conditionFailed(map[string]types.AttributeValue{
-				"pk":           &types.AttributeValueMemberS{Value: "alert#k1"},
-				"event_id":     &types.AttributeValueMemberS{Value: "e-0"},
-				"status":       &types.AttributeValueMemberS{Value: "sent"},
-				"execution_id": &types.AttributeValueMemberS{Value: "exec-0"},
-				"window_ends":  &types.AttributeValueMemberN{Value: "1763900000"},
-				"lease_ends":   &types.AttributeValueMemberN{Value: "1763813900"},
-			}),
-			wantReq: wantReq,
-			want: ClaimResult{Holder: &Alert{
-				EventID:     "e-0",
-				ExecutionID: "exec-0",
-				Status:      "sent",
-				WindowEnds:  time.Unix(1763900000, 0).UTC(),
-				LeaseEnds:   time.Unix(1763813900, 0).UTC(),
-			}},
+			name:    "reminder of a record written before lifecycles",
+			claim:   claimFor(lifecycle.ReasonReminder, lifecycle.Record{Exists: true, Legacy: true, EventID: "e-0"}),
+			errs:    []error{nil},
+			want:    [][]action{{{"put", "alert#" + k, "attribute_not_exists(ver) AND event_id = :prev_eid AND " + condReminder, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}}},
+			wantRes: ClaimResult{Granted: true, Counted: true},
 		},
 		{
-			name:    "refused without the old item",
-			claim:   claim,
-			err:     conditionFailed(nil),
-			wantReq: wantReq,
-			want:    ClaimResult{},
+			name:    "reopen, the record changed meanwhile",
+			claim:   claimFor(lifecycle.ReasonReopen, lifecycle.Record{Exists: true, Version: 7}),
+			errs:    []error{cancelled("ConditionalCheckFailed", "None", "None")},
+			want:    [][]action{{{"put", "alert#" + k, "ver = :ver AND " + condReopen, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}}},
+			wantRes: ClaimResult{},
+		},
+		{
+			name:    "the event was counted before",
+			claim:   claimFor(lifecycle.ReasonNew, lifecycle.Record{}),
+			errs:    []error{cancelled("None", "ConditionalCheckFailed", "None")},
+			want:    [][]action{{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}}},
+			wantRes: ClaimResult{Granted: true},
+		},
+		{
+			name:  "a full index: claimed without it",
+			claim: claimFor(lifecycle.ReasonNew, lifecycle.Record{}),
+			errs:  []error{cancelled("None", "None", "ConditionalCheckFailed"), nil},
+			want: [][]action{
+				{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}},
+				{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""}},
+			},
+			wantRes: ClaimResult{Granted: true, Counted: true, Unindexed: []string{"sg-1"}},
+		},
+		{
+			name:  "a conflicting transaction is tried again",
+			claim: claimFor(lifecycle.ReasonNew, lifecycle.Record{}),
+			errs:  []error{cancelled("TransactionConflict", "None", "None"), nil},
+			want: [][]action{
+				{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}},
+				{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}},
+			},
+			wantRes: ClaimResult{Granted: true, Counted: true},
 		},
 		{
 			name:    "failed",
-			claim:   claim,
-			err:     errThrottled,
-			wantReq: wantReq,
+			claim:   claimFor(lifecycle.ReasonNew, lifecycle.Record{}),
+			errs:    []error{errThrottled},
+			want:    [][]action{{{"put", "alert#" + k, condAbsent, ""}, {"put", marker, condMarker, ""}, {"update", index, condIndexRoom, "ADD #keys :keys SET #ttl = :ttl"}}},
 			wantErr: errThrottled,
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			var got []request
-			client := &fakeDynamoDB{PutItemFn: func(_ context.Context, in *dynamodb.PutItemInput) (*dynamodb.PutItemOutput, error) {
-				got = append(got, request{
-					Table:      aws.ToString(in.TableName),
-					Item:       attrs(t, in.Item),
-					Condition:  aws.ToString(in.ConditionExpression),
-					Names:      in.ExpressionAttributeNames,
-					Values:     attrs(t, in.ExpressionAttributeValues),
-					ReturnsOld: in.ReturnValuesOnConditionCheckFailure,
-				})
-				return &dynamodb.PutItemOutput{}, tc.err
+			var got [][]action
+			client := &fakeDynamoDB{TransactWriteItemsFn: func(_ context.Context, in *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+				got = append(got, actions(in))
+				err := tc.errs[len(got)-1]
+				return &dynamodb.TransactWriteItemsOutput{}, err
 			}}
-
 			res, err := NewDynamoDB(client, "alerts").Claim(context.Background(), tc.claim)
-
-			if diff := cmp.Diff([]request{tc.wantReq}, got); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("transactions (-want +got):\n%s", diff)
 			}
 			if !errors.Is(err, tc.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tc.wantErr)
 			}
-			if diff := cmp.Diff(tc.want, res); diff != "" {
+			if diff := cmp.Diff(tc.wantRes, res); diff != "" {
 				t.Errorf("result (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-func TestDynamoDBConfirm(t *testing.T) {
-	wantReq := request{
-		Table:     "alerts",
-		Key:       map[string]string{"pk": "S:alert#k1"},
-		Update:    "SET #status = :sent, sent_at = :at",
-		Condition: "event_id = :eid",
-		Names:     map[string]string{"#status": "status"},
-		Values: map[string]string{
-			":sent": "S:sent",
-			":at":   "S:2025-11-23T09:31:00Z",
-			":eid":  "S:e-1",
-		},
+// TestDynamoDBClaimItem: the claim's item and its expression values, which
+// DynamoDB refuses when unused or missing.
+func TestDynamoDBClaimItem(t *testing.T) {
+	c := claimFor(lifecycle.ReasonTakeover, lifecycle.Record{Exists: true, Version: 3})
+	var in *dynamodb.TransactWriteItemsInput
+	client := &fakeDynamoDB{TransactWriteItemsFn: func(_ context.Context, i *dynamodb.TransactWriteItemsInput) (*dynamodb.TransactWriteItemsOutput, error) {
+		in = i
+		return &dynamodb.TransactWriteItemsOutput{}, nil
+	}}
+	if _, err := NewDynamoDB(client, "alerts").Claim(context.Background(), c); err != nil {
+		t.Fatal(err)
 	}
-	tests := []struct {
-		name    string
-		err     error
-		want    bool
-		wantErr error
-	}{
-		{name: "confirmed", want: true},
-		{name: "taken over", err: conditionFailed(nil), want: false},
-		{name: "failed", err: errThrottled, wantErr: errThrottled},
+	put := in.TransactItems[0].Put
+	if diff := cmp.Diff(map[string]string{"#status": "status"}, put.ExpressionAttributeNames); diff != "" {
+		t.Errorf("names (-want +got):\n%s", diff)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []request
-			client := &fakeDynamoDB{UpdateItemFn: func(_ context.Context, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
-				got = append(got, request{
-					Table:     aws.ToString(in.TableName),
-					Key:       attrs(t, in.Key),
-					Update:    aws.ToString(in.UpdateExpression),
-					Condition: aws.ToString(in.ConditionExpression),
-					Names:     in.ExpressionAttributeNames,
-					Values:    attrs(t, in.ExpressionAttributeValues),
-				})
-				return &dynamodb.UpdateItemOutput{}, tc.err
-			}}
-
-			at := time.Date(2025, 11, 23, 10, 31, 0, 0, time.FixedZone("CET", 3600))
-			ok, err := NewDynamoDB(client, "alerts").Confirm(context.Background(), "k1", "e-1", at)
-
-			if diff := cmp.Diff([]request{wantReq}, got); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
-			}
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tc.wantErr)
-			}
-			if ok != tc.want {
-				t.Errorf("confirmed = %v, want %v", ok, tc.want)
-			}
-		})
+	if diff := cmp.Diff(map[string]string{":ver": "N:3", ":pending": "S:pending", ":now": "N:1763890215"}, attrs(t, put.ExpressionAttributeValues)); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	item := attrs(t, put.Item)
+	for name, want := range map[string]string{"status": "S:pending", "event_id": "S:e-1", "execution_id": "S:x-1", "ver": "N:1",
+		"window_ends": "N:1763976615", "lease_ends": "N:1763890515", "claimed_at": "S:2025-11-23T09:30:15Z", "ttl": "N:1764581415"} {
+		if item[name] != want {
+			t.Errorf("item %s = %q, want %q", name, item[name], want)
+		}
 	}
 }
 
-func TestDynamoDBRelease(t *testing.T) {
-	wantReq := request{
-		Table:     "alerts",
-		Key:       map[string]string{"pk": "S:alert#k1"},
-		Condition: "event_id = :eid AND #status = :pending",
-		Names:     map[string]string{"#status": "status"},
-		Values: map[string]string{
-			":eid":     "S:e-1",
-			":pending": "S:pending",
-		},
+func TestRecordRoundTrip(t *testing.T) {
+	c := revokeFinding()
+	open := record(finding.AlertOpen, "e-0", time.Time{}, now.Add(time.Hour))
+	open.OpeningMessageID, open.SentAt = "m-1", now
+	rec := lifecycle.OnClosing(open, c, lifecycle.NewReport(c, "", "x-c", now), testConfig.lifecycle()).Next
+	if rec.Message == nil || len(rec.Exposure) == 0 {
+		t.Fatal("no message or exposure to round-trip")
 	}
-	tests := []struct {
-		name    string
-		err     error
-		want    bool
-		wantErr error
-	}{
-		{name: "released", want: true},
-		{name: "nothing to release", err: conditionFailed(nil), want: false},
-		{name: "failed", err: errThrottled, wantErr: errThrottled},
+	got := decodeRecord(rec.Key, encodeRecord(rec))
+	if diff := cmp.Diff(rec, got); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			var got []request
-			client := &fakeDynamoDB{DeleteItemFn: func(_ context.Context, in *dynamodb.DeleteItemInput) (*dynamodb.DeleteItemOutput, error) {
-				got = append(got, request{
-					Table:     aws.ToString(in.TableName),
-					Key:       attrs(t, in.Key),
-					Condition: aws.ToString(in.ConditionExpression),
-					Names:     in.ExpressionAttributeNames,
-					Values:    attrs(t, in.ExpressionAttributeValues),
-				})
-				return &dynamodb.DeleteItemOutput{}, tc.err
-			}}
+	if none := decodeRecord("k", nil); none.Exists || none.Key != "k" {
+		t.Errorf("no item: %+v", none)
+	}
+}
 
-			ok, err := NewDynamoDB(client, "alerts").Release(context.Background(), "k1", "e-1")
+func TestDynamoDBConfirm(t *testing.T) {
+	var got *dynamodb.UpdateItemInput
+	client := &fakeDynamoDB{UpdateItemFn: func(_ context.Context, in *dynamodb.UpdateItemInput) (*dynamodb.UpdateItemOutput, error) {
+		got = in
+		return &dynamodb.UpdateItemOutput{}, nil
+	}}
+	at := time.Date(2025, 11, 23, 10, 31, 0, 0, time.FixedZone("CET", 3600))
+	ok, err := NewDynamoDB(client, "alerts").Confirm(context.Background(), "k1", "e-1", "m-1", at)
+	if err != nil || !ok {
+		t.Fatalf("confirm: %v %v", ok, err)
+	}
+	if got, want := aws.ToString(got.ConditionExpression), condConfirm; got != want {
+		t.Errorf("condition %q, want %q", got, want)
+	}
+	if got, want := aws.ToString(got.UpdateExpression), "SET #status = :open, sent_at = :at, ver = if_not_exists(ver, :zero) + :one, message_id = if_not_exists(message_id, :mid) REMOVE lease_ends"; got != want {
+		t.Errorf("update %q, want %q", got, want)
+	}
+	want := map[string]string{":open": "S:open", ":at": "S:2025-11-23T09:31:00Z", ":eid": "S:e-1", ":mid": "S:m-1", ":one": "N:1", ":zero": "N:0",
+		":pending": "S:pending", ":sent": "S:sent"}
+	if diff := cmp.Diff(want, attrs(t, got.ExpressionAttributeValues)); diff != "" {
+		t.Errorf("values (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"pk": "S:alert#k1"}, attrs(t, got.Key)); diff != "" {
+		t.Errorf("key (-want +got):\n%s", diff)
+	}
+}
 
-			if diff := cmp.Diff([]request{wantReq}, got); diff != "" {
-				t.Errorf("requests (-want +got):\n%s", diff)
+// TestBatchGetBounded: keys go a quota's worth per call, and unprocessed
+// ones are asked for again.
+func TestBatchGetBounded(t *testing.T) {
+	per := deployment.Facts.Quotas.BatchGetKeys.Value
+	var keys []string
+	for i := range 2*per + 50 {
+		keys = append(keys, fmt.Sprintf("%064d", i))
+	}
+	var sizes []int
+	client := &fakeDynamoDB{BatchGetItemFn: func(_ context.Context, in *dynamodb.BatchGetItemInput) (*dynamodb.BatchGetItemOutput, error) {
+		req := in.RequestItems["alerts"]
+		sizes = append(sizes, len(req.Keys))
+		if !aws.ToBool(req.ConsistentRead) {
+			t.Error("not consistent")
+		}
+		out := &dynamodb.BatchGetItemOutput{Responses: map[string][]map[string]types.AttributeValue{}}
+		for i, k := range req.Keys {
+			if len(sizes) == 1 && i >= per-10 {
+				if out.UnprocessedKeys == nil {
+					out.UnprocessedKeys = map[string]types.KeysAndAttributes{"alerts": {}}
+				}
+				u := out.UnprocessedKeys["alerts"]
+				u.Keys = append(u.Keys, k)
+				out.UnprocessedKeys["alerts"] = u
+				continue
 			}
-			if !errors.Is(err, tc.wantErr) {
-				t.Fatalf("err = %v, want %v", err, tc.wantErr)
-			}
-			if ok != tc.want {
-				t.Errorf("released = %v, want %v", ok, tc.want)
-			}
-		})
+			out.Responses["alerts"] = append(out.Responses["alerts"], map[string]types.AttributeValue{"pk": k["pk"], "status": str("open")})
+		}
+		return out, nil
+	}}
+	got, err := NewDynamoDB(client, "alerts").Alerts(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(keys) {
+		t.Errorf("%d records of %d keys", len(got), len(keys))
+	}
+	if want := []int{per, 10, per, 50}; !slices.Equal(sizes, want) {
+		t.Errorf("batch sizes %v, want %v", sizes, want)
 	}
 }

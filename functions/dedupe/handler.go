@@ -9,36 +9,19 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
+	"github.com/trailwatch/trailwatch/functions/shared/rules"
 )
 
-// Alert statuses.
+// Claim statuses, as AlertInFlightError reports its holder's.
 const (
 	// StatusPending is an alert claimed but not yet confirmed sent.
-	StatusPending = "pending"
-	// StatusSent is an alert SNS accepted.
-	StatusSent = "sent"
+	StatusPending = string(finding.AlertPending)
+	// StatusOpen is an alert SNS accepted, its exposure standing.
+	StatusOpen = string(finding.AlertOpen)
 )
 
-// Claim asks the store to hold an alert key for one event.
-type Claim struct {
-	Key         string
-	EventID     string
-	EventName   string
-	ExecutionID string
-	// Now is the time of the claim. A window or lease that ends at or before
-	// Now has ended.
-	Now time.Time
-	// WindowEnds is when the alert may be sent again.
-	WindowEnds time.Time
-	// LeaseEnds is when a claim that was neither confirmed nor released may
-	// be taken over.
-	LeaseEnds time.Time
-	// Expires is when the store may forget the alert. Expiry is lazy (for
-	// DynamoDB, up to days late), so no decision depends on it.
-	Expires time.Time
-}
-
-// Alert is the stored state of an alert key.
+// Alert is the holder of an alert as AlertInFlightError reports it.
 type Alert struct {
 	EventID     string
 	ExecutionID string
@@ -47,40 +30,12 @@ type Alert struct {
 	LeaseEnds   time.Time
 }
 
-// ClaimResult is the answer to a Claim.
-type ClaimResult struct {
-	Granted bool
-	// Holder is the alert that refused the claim, when the store returned
-	// it. Nil when Granted.
-	Holder *Alert
-}
-
-// Store holds one alert per key. Every method is atomic and conditional, so
-// concurrent and repeated invocations (Lambda and Step Functions deliver at
-// least once) agree. An error means the store could not answer; a refused
-// condition is never an error.
-type Store interface {
-	// Claim records c.EventID as the holder of c.Key, pending, and is granted
-	// when there is no alert under the key, or its window has ended, or it is
-	// pending and its lease has ended or c.ExecutionID (when set) holds it;
-	// except that an alert already sent for c.EventID is never claimed again,
-	// however old.
-	Claim(ctx context.Context, c Claim) (ClaimResult, error)
-	// Confirm marks the alert under key sent, if eventID holds it. It
-	// reports false when eventID does not hold it (the claim was taken over,
-	// or there is no alert).
-	Confirm(ctx context.Context, key, eventID string, at time.Time) (bool, error)
-	// Release forgets the alert under key, if eventID holds it and it is
-	// pending. It reports false when there was nothing to release.
-	Release(ctx context.Context, key, eventID string) (bool, error)
-}
-
 // DedupeStoreError is returned, unwrapped, when the store could not answer.
 // Its name is the errorType the state machine retries on.
 type DedupeStoreError struct {
 	// Action is the action the store was asked to do.
 	Action finding.DedupeAction
-	// Key is the alert key.
+	// Key is the alert key (or the digest id).
 	Key string
 	Err error
 }
@@ -91,14 +46,15 @@ func (e *DedupeStoreError) Error() string {
 
 func (e *DedupeStoreError) Unwrap() error { return e.Err }
 
-// AlertInFlightError is returned, unwrapped, when another execution holds
-// the alert pending: it is sending the alert now, and either confirms it
-// (this event is then a duplicate) or releases it when SNS refused it (this
-// event must then send it). The state machine retries the claim on it for
-// longer than notify's retries take, so the holder settles first.
+// AlertInFlightError is returned, unwrapped, when another execution is
+// sending a message about the alert now: the opening alert (pending: it
+// either confirms it, and this event is then a duplicate, or releases it
+// when SNS refused it, and this event must then send it), or an update or
+// resolution. The state machine retries on it for longer than notify's
+// retries take, so the holder settles first.
 type AlertInFlightError struct {
 	Key string
-	// Holder is the pending alert.
+	// Holder is the execution sending the message.
 	Holder Alert
 }
 
@@ -107,24 +63,53 @@ func (e *AlertInFlightError) Error() string {
 		e.Key, e.Holder.EventID, e.Holder.ExecutionID, e.Holder.LeaseEnds.UTC().Format(time.RFC3339))
 }
 
-// Config is dedupe's configuration: where alerts are stored and how long
-// they are held.
+// Config is dedupe's configuration: where alerts are stored, how long they
+// are held, when a burst is a storm, and the suppression rules.
 type Config struct {
 	// Table is the DynamoDB table of the store (read by main, not by the
 	// Handler).
 	Table string
-	// Window is how long a sent alert suppresses the same alert.
+	// Window is how long reports of an open alert are counted instead of
+	// sent again.
 	Window time.Duration
-	// Lease is how long a claim that is neither confirmed nor released holds
-	// the alert; after it another claim may take the alert over. It should
-	// outlast notify's retries and not exceed Window.
+	// Lease is how long a claim (or an update, a resolution, a digest)
+	// that is neither confirmed nor released holds it; after it another
+	// execution may take over. It should outlast notify's retries and not
+	// exceed Window.
 	Lease time.Duration
 	// Retention is how long after its window an alert is kept before the
 	// store may expire it.
 	Retention time.Duration
+	// Storm says when a burst of messages is folded into a digest.
+	Storm lifecycle.StormConfig
+	// RulesDigest is the SHA-256 of the rules file main loads (read by
+	// main, not by the Handler).
+	RulesDigest string
+	// Rules are the suppression rules; nil: none.
+	Rules *rules.Set
 }
 
-// Handler is the dedupe function: it claims, confirms and releases alerts.
+func (c Config) lifecycle() lifecycle.Config {
+	return lifecycle.Config{Window: c.Window, Lease: c.Lease, Retention: c.Retention}
+}
+
+// Bounds of one invocation.
+const (
+	// maxAttempts bounds the read-decide-write rounds of one record.
+	maxAttempts = 3
+	// maxClosesPerEvent bounds the alerts one closing event updates or
+	// resolves; others stay open (logged).
+	maxClosesPerEvent = 25
+	// maxClosureMessages bounds the messages one closing event sends; its
+	// further messages are held for its storm's digest, so that the state
+	// machine's payload stays bounded (quota_test.go).
+	maxClosureMessages = 5
+	// maxDigestsPerRun bounds the digests one scheduled run sends.
+	maxDigestsPerRun = 10
+)
+
+// Handler is the dedupe function: it decides and records what each event
+// does to its alert's lifecycle, and holds storms for their digests.
 type Handler struct {
 	store Store
 	log   zerolog.Logger
@@ -138,23 +123,31 @@ func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 	return &Handler{store: store, log: log, cfg: cfg, now: time.Now}
 }
 
-// Handle does req.Action for the alert of req.Finding and returns its key.
-// A claim computes the key (finding.AlertKey); a confirm or release acts
-// on req.Key, the key its claim returned, and never computes it again:
+// Handle does req.Action and returns what the state machine does next.
 //
-//   - claim: Duplicate is false and WindowEnds is the new window when the
-//     claim was granted; Duplicate is true and WindowEnds is the window of
-//     the alert that refused it (empty if unknown) when that alert was sent
-//     or is unknown. An alert another execution holds pending is an
-//     *AlertInFlightError instead: not yet sent, so not yet a duplicate.
-//   - confirm, release: neither Duplicate nor WindowEnds is set. That the
-//     event no longer holds the alert is not an error.
+//   - claim: a finding that opens exposure is matched against the rules
+//     (OutcomeAllowed, naming the rule), then claims its alert
+//     (finding.AlertKey): OutcomeAlert with the alert to send and its new
+//     window; OutcomeHeld in a storm; OutcomeDuplicate (Duplicate true,
+//     WindowEnds the live window) when the alert is open within its window
+//     (the event is counted on it, once) or the event was counted before.
+//     A finding that closes exposure updates and resolves the open alerts
+//     of its resources: OutcomeClosed with the messages to send, or
+//     OutcomeNothing.
+//   - confirm, release: of the opening alert (Kind empty or alert), of an
+//     update or resolution (Kind, the closing finding's event) of the alert
+//     under req.Key, or of the digest req.DigestID. That the event no
+//     longer holds it is not an error.
+//   - digests: the ids of the digests due (Digests); digest: claims and
+//     builds the digest req.DigestID (OutcomeDigest), or OutcomeDuplicate
+//     when it was sent or another execution sends it.
 //
 // Errors, returned unwrapped: *finding.InvalidInputError for a request
-// without a finding, event id or account, a confirm or release without a
-// valid key (see finding.IsAlertKey), or an unknown action (never
-// retried); *DedupeStoreError when the store could not answer (retried);
-// *AlertInFlightError (retried, then the execution ends quietly).
+// without what its action needs (a finding with an event id and account;
+// for confirm and release a valid key, see finding.IsAlertKey; a digest
+// id), or an unknown action (never retried); *DedupeStoreError when the
+// store could not answer (retried); *AlertInFlightError (retried, then the
+// execution ends quietly).
 func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (finding.DedupeResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	res, err := h.handle(ctx, req)
@@ -174,6 +167,23 @@ func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (findin
 }
 
 func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (finding.DedupeResult, error) {
+	digestKind := req.Kind == finding.MessageDigest
+	switch {
+	case req.Action == finding.ActionDigests:
+		return h.digests(ctx)
+	case req.Action == finding.ActionDigest || digestKind && (req.Action == finding.ActionConfirm || req.Action == finding.ActionRelease):
+		if _, _, err := lifecycle.ParseDigestID(req.DigestID); err != nil {
+			return finding.DedupeResult{}, &finding.InvalidInputError{Reason: fmt.Sprintf("%s of a digest needs its id: %v", req.Action, err)}
+		}
+		ctx = zerolog.Ctx(ctx).With().Str("action", string(req.Action)).Str("digest_id", req.DigestID).Logger().WithContext(ctx)
+		switch req.Action {
+		case finding.ActionConfirm:
+			return h.confirmDigest(ctx, req)
+		case finding.ActionRelease:
+			return h.releaseDigest(ctx, req)
+		}
+		return h.digest(ctx, req)
+	}
 	f := req.Finding
 	switch {
 	case f == nil:
@@ -192,6 +202,11 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 			return finding.DedupeResult{}, &finding.InvalidInputError{
 				Reason: fmt.Sprintf("%s needs the key the claim returned (64 lowercase hex digits), got %q", req.Action, req.Key)}
 		}
+		switch req.Kind {
+		case "", finding.MessageAlert, finding.MessageUpdate, finding.MessageResolved:
+		default:
+			return finding.DedupeResult{Key: req.Key}, &finding.InvalidInputError{Reason: fmt.Sprintf("%s of an unknown kind of message %q", req.Action, req.Kind)}
+		}
 		key = req.Key
 	default:
 		return finding.DedupeResult{Key: finding.AlertKey(f)}, &finding.InvalidInputError{Reason: fmt.Sprintf("unknown action %q", req.Action)}
@@ -201,81 +216,36 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 
 	switch req.Action {
 	case finding.ActionConfirm:
-		return h.confirm(ctx, key, f.EventID)
+		return h.confirm(ctx, key, lifecycle.Ref(f.EventID), req)
 	case finding.ActionRelease:
-		return h.release(ctx, key, f.EventID)
-	default:
-		return h.claim(ctx, key, f, req.ExecutionID)
+		return h.release(ctx, key, lifecycle.Ref(f.EventID), req)
 	}
+	rep := lifecycle.NewReport(f, key, req.ExecutionID, h.now())
+	switch {
+	case f.Severity != finding.SeverityNone && f.Severity != "":
+		if r, ok := h.cfg.Rules.Match(f, rep.Now); ok {
+			zerolog.Ctx(ctx).Info().Str("rule_id", r.ID).Msg("alert_allowed")
+			allowed := r.AllowedBy()
+			return result(key, finding.OutcomeAllowed, func(res *finding.DedupeResult) { res.Rule = &allowed }), nil
+		}
+		return h.open(ctx, rep)
+	case f.ClosesExposure:
+		return h.close(ctx, f, rep)
+	}
+	zerolog.Ctx(ctx).Info().Msg("nothing_to_decide")
+	return result(key, finding.OutcomeNothing, nil), nil
 }
 
-func (h *Handler) claim(ctx context.Context, key string, f *finding.Finding, executionID string) (finding.DedupeResult, error) {
-	now := h.now().UTC().Truncate(time.Second)
-	c := Claim{
-		Key:         key,
-		EventID:     f.EventID,
-		EventName:   f.EventName,
-		ExecutionID: executionID,
-		Now:         now,
-		WindowEnds:  now.Add(h.cfg.Window),
-		LeaseEnds:   now.Add(h.cfg.Lease),
-		Expires:     now.Add(h.cfg.Window + h.cfg.Retention),
+// result returns a result of key with outcome, changed by set.
+func result(key string, outcome finding.DedupeOutcome, set func(*finding.DedupeResult)) finding.DedupeResult {
+	res := finding.DedupeResult{Key: key, Outcome: outcome}
+	if set != nil {
+		set(&res)
 	}
-	res, err := h.store.Claim(ctx, c)
-	if err != nil {
-		return finding.DedupeResult{Key: key}, &DedupeStoreError{Action: finding.ActionClaim, Key: key, Err: err}
-	}
-	log := zerolog.Ctx(ctx)
-	if res.Granted {
-		log.Info().Time("window_ends", c.WindowEnds).Time("lease_ends", c.LeaseEnds).Msg("alert_claimed")
-		return finding.DedupeResult{Key: key, WindowEnds: rfc3339(c.WindowEnds)}, nil
-	}
-	if a := res.Holder; a != nil && a.Status == StatusPending {
-		log.Info().Str("holder_event_id", a.EventID).Str("holder_execution_id", a.ExecutionID).
-			Time("lease_ends", a.LeaseEnds).Msg("alert_in_flight")
-		return finding.DedupeResult{Key: key}, &AlertInFlightError{Key: key, Holder: *a}
-	}
-	out := finding.DedupeResult{Key: key, Duplicate: true}
-	ev := log.Info()
-	if a := res.Holder; a != nil {
-		out.WindowEnds = rfc3339(a.WindowEnds)
-		ev = ev.Str("holder_event_id", a.EventID).Str("holder_status", a.Status).
-			Time("window_ends", a.WindowEnds).Time("lease_ends", a.LeaseEnds)
-	}
-	ev.Msg("alert_duplicate")
-	return out, nil
+	return res
 }
 
-func (h *Handler) confirm(ctx context.Context, key, eventID string) (finding.DedupeResult, error) {
-	ok, err := h.store.Confirm(ctx, key, eventID, h.now().UTC().Truncate(time.Second))
-	if err != nil {
-		return finding.DedupeResult{Key: key}, &DedupeStoreError{Action: finding.ActionConfirm, Key: key, Err: err}
-	}
-	if ok {
-		zerolog.Ctx(ctx).Info().Msg("alert_confirmed")
-	} else {
-		zerolog.Ctx(ctx).Warn().Str("reason", "the claim was taken over or is gone").Msg("alert_not_confirmed")
-	}
-	return finding.DedupeResult{Key: key}, nil
-}
-
-func (h *Handler) release(ctx context.Context, key, eventID string) (finding.DedupeResult, error) {
-	ok, err := h.store.Release(ctx, key, eventID)
-	if err != nil {
-		return finding.DedupeResult{Key: key}, &DedupeStoreError{Action: finding.ActionRelease, Key: key, Err: err}
-	}
-	if ok {
-		zerolog.Ctx(ctx).Info().Msg("alert_released")
-	} else {
-		zerolog.Ctx(ctx).Info().Msg("nothing_to_release")
-	}
-	return finding.DedupeResult{Key: key}, nil
-}
-
-// rfc3339 formats t in UTC, or returns "" for the zero time.
-func rfc3339(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
+// storeError wraps err for the state machine.
+func storeError(action finding.DedupeAction, key string, err error) error {
+	return &DedupeStoreError{Action: action, Key: key, Err: err}
 }

@@ -13,7 +13,7 @@ import (
 // accepts it (in memory): rendering and the message, without SNS.
 func BenchmarkHandle(b *testing.B) {
 	h := NewHandler(&fakePublisher{PublishFn: func(context.Context, alert.Message) (string, error) { return "m-1", nil }}, zerolog.Nop())
-	req := finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-1"}
+	req := finding.NotifyRequest{Finding: testFinding(), ExecutionID: "exec-1"}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := h.Handle(context.Background(), req); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,34 +31,45 @@ type Refusal struct {
 func (r *Refusal) Error() string { return r.Err.Error() }
 func (r *Refusal) Unwrap() error { return r.Err }
 
-// PublishError is returned, unwrapped, when the alert could not be
+// PublishError is returned, unwrapped, when the message could not be
 // published. Its name is the errorType the state machine retries on; once
 // the retries are spent the pipeline releases its dedupe claim.
 type PublishError struct {
-	EventID string
-	Err     error
+	// EventID is the event the message is about; for a digest, DigestID.
+	EventID  string
+	DigestID string
+	Err      error
 }
 
 func (e *PublishError) Error() string {
-	return fmt.Sprintf("publish alert for event %s: %v", e.EventID, e.Err)
+	return fmt.Sprintf("publish %s: %v", about(e.EventID, e.DigestID), e.Err)
 }
 
 func (e *PublishError) Unwrap() error { return e.Err }
 
 // PublishRefusedError is returned, unwrapped, when the destination refused
-// the alert for good (see Refusal). The state machine does not retry it:
+// the message for good (see Refusal). The state machine does not retry it:
 // it releases the dedupe claim at once and fails the execution visibly.
 type PublishRefusedError struct {
-	EventID string
-	Code    string
-	Err     error
+	EventID  string
+	DigestID string
+	Code     string
+	Err      error
 }
 
 func (e *PublishRefusedError) Error() string {
-	return fmt.Sprintf("publish alert for event %s refused (%s): %v", e.EventID, e.Code, e.Err)
+	return fmt.Sprintf("publish %s refused (%s): %v", about(e.EventID, e.DigestID), e.Code, e.Err)
 }
 
 func (e *PublishRefusedError) Unwrap() error { return e.Err }
+
+// about names what a message is about in errors.
+func about(eventID, digestID string) string {
+	if digestID != "" {
+		return "digest " + digestID
+	}
+	return "alert for event " + eventID
+}
 
 // Handler is the notify function.
 type Handler struct {
@@ -71,48 +83,112 @@ func NewHandler(p Publisher, log zerolog.Logger) *Handler {
 	return &Handler{publisher: p, log: log}
 }
 
-// Handle renders req.Finding and publishes it, once per invocation, and
-// returns the message id and the subject sent. It publishes whatever the
-// finding's severity, as long as it is one of the four: the state machine
-// decides what is worth sending.
+// Handle renders the message req asks for and publishes it, once per
+// invocation, and returns the message id and the subject sent:
+//
+//   - an alert (Kind empty or alert): req.Finding, with its lifecycle
+//     req.Alert when dedupe gave one (alert.Open);
+//   - an update or resolution: req.Alert, closed by req.Finding
+//     (alert.Closure);
+//   - a digest: req.Digest (alert.Digest).
+//
+// Every kind is published in its three renderings (alert.WithFormats): the
+// e-mail text, the JSON document and the chat notification. It publishes
+// whatever the finding's severity, as long as it is one of the four: the
+// state machine decides what is worth sending.
 //
 // Errors, returned unwrapped: *finding.InvalidInputError for a request
-// without a finding, without an event id, or whose severity is empty or
-// unknown (never retried: a message is never sent unrated);
-// *PublishRefusedError when the destination refused the alert for good (not
-// retried); *PublishError when publishing failed otherwise (retried).
-func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (finding.NotifyResult, error) {
+// without what its kind needs (a finding with an event id and a severity
+// of none, low, medium or high; an alert with an id, and a severity empty
+// or one of the four, for an update or resolution; a digest with an id) or
+// of an unknown kind (never retried: a message is never sent unrated);
+// *PublishRefusedError when the destination refused
+// the message for good (not retried); *PublishError when publishing failed
+// otherwise (retried).
+func (h *Handler) Handle(ctx context.Context, req finding.NotifyRequest) (finding.NotifyResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
-	f := req.Finding
-	switch {
-	case f == nil:
-		err := &finding.InvalidInputError{Reason: "request has no finding"}
-		log.Warn().Err(err).Msg("input_rejected")
-		return finding.NotifyResult{}, err
-	case f.EventID == "":
-		err := &finding.InvalidInputError{Reason: "finding has no eventId"}
-		log.Warn().Err(err).Msg("input_rejected")
-		return finding.NotifyResult{}, err
-	case !f.Severity.Known():
-		err := &finding.InvalidInputError{Reason: fmt.Sprintf("finding %s has severity %q, not none, low, medium or high", f.EventID, f.Severity)}
-		log.Warn().Err(err).Msg("input_rejected")
+	m, fields, err := h.render(req)
+	if err != nil {
+		log.Warn().Err(err).Str("kind", string(req.Kind)).Msg("input_rejected")
 		return finding.NotifyResult{}, err
 	}
-	log.Debug().Interface("finding", f).Msg("rendering_alert")
-	m := alert.Render(f)
+	if req.Finding != nil {
+		log.Debug().Interface("finding", req.Finding).Msg("rendering_alert")
+	}
 	id, err := h.publisher.Publish(ctx, m)
 	if err != nil {
-		var perr error = &PublishError{EventID: f.EventID, Err: err}
+		var perr error = &PublishError{EventID: fields["event_id"], DigestID: fields["digest_id"], Err: err}
 		var refusal *Refusal
 		if errors.As(err, &refusal) {
-			perr = &PublishRefusedError{EventID: f.EventID, Code: refusal.Code, Err: err}
+			perr = &PublishRefusedError{EventID: fields["event_id"], DigestID: fields["digest_id"], Code: refusal.Code, Err: err}
 		}
-		log.Error().Err(perr).Str("error_type", lambdarun.ErrorType(perr)).Str("event_id", f.EventID).
-			Str("severity", string(f.Severity)).Str("subject", m.Subject).Msg("publish_failed")
+		ev := log.Error().Err(perr).Str("error_type", lambdarun.ErrorType(perr)).Str("subject", m.Subject)
+		withFields(ev, fields).Msg("publish_failed")
 		return finding.NotifyResult{}, perr
 	}
-	log.Info().Str("event_id", f.EventID).Str("severity", string(f.Severity)).
-		Str("message_id", id).Str("subject", m.Subject).Msg("alert_published")
+	withFields(log.Info().Str("message_id", id).Str("subject", m.Subject), fields).Msg("alert_published")
 	return finding.NotifyResult{MessageID: id, Subject: m.Subject}, nil
+}
+
+// render returns the message of req in its three renderings and the
+// fields its log lines carry. Digests carry no finding, so no finding
+// severity to check: theirs is the highest of their entries'.
+func (h *Handler) render(req finding.NotifyRequest) (alert.Message, map[string]string, error) {
+	fields := map[string]string{"kind": string(req.Kind)}
+	f := req.Finding
+	needFinding := func() error {
+		switch {
+		case f == nil:
+			return &finding.InvalidInputError{Reason: "request has no finding"}
+		case f.EventID == "":
+			return &finding.InvalidInputError{Reason: "finding has no eventId"}
+		case !f.Severity.Known():
+			return &finding.InvalidInputError{Reason: fmt.Sprintf("finding %s has severity %q, not none, low, medium or high", f.EventID, f.Severity)}
+		}
+		fields["event_id"], fields["severity"] = f.EventID, string(f.Severity)
+		return nil
+	}
+	var m alert.Message
+	switch req.Kind {
+	case "", finding.MessageAlert:
+		if err := needFinding(); err != nil {
+			return alert.Message{}, nil, err
+		}
+		if req.Alert != nil {
+			fields["alert_id"] = req.Alert.ID
+		}
+		m = alert.Open(f, req.Alert)
+	case finding.MessageUpdate, finding.MessageResolved:
+		if err := needFinding(); err != nil {
+			return alert.Message{}, nil, err
+		}
+		switch {
+		case req.Alert == nil || req.Alert.ID == "":
+			return alert.Message{}, nil, &finding.InvalidInputError{Reason: fmt.Sprintf("a %s message needs the alert it is about", req.Kind)}
+		case req.Alert.Severity != "" && !req.Alert.Severity.Known():
+			return alert.Message{}, nil, &finding.InvalidInputError{Reason: fmt.Sprintf("alert %s has severity %q, not none, low, medium or high", req.Alert.ID, req.Alert.Severity)}
+		}
+		fields["alert_id"], fields["severity"] = req.Alert.ID, string(cmp.Or(req.Alert.Severity, f.Severity))
+		m = alert.Closure(req.Kind, f, req.Alert)
+	case finding.MessageDigest:
+		if req.Digest == nil || req.Digest.ID == "" {
+			return alert.Message{}, nil, &finding.InvalidInputError{Reason: "a digest message needs the digest"}
+		}
+		fields["digest_id"] = req.Digest.ID
+		m = alert.Digest(req.Digest)
+	default:
+		return alert.Message{}, nil, &finding.InvalidInputError{Reason: fmt.Sprintf("unknown kind of message %q", req.Kind)}
+	}
+	return alert.WithFormats(req, m), fields, nil
+}
+
+// withFields adds the non-empty fields to ev.
+func withFields(ev *zerolog.Event, fields map[string]string) *zerolog.Event {
+	for _, k := range []string{"kind", "event_id", "alert_id", "digest_id", "severity"} {
+		if v := fields[k]; v != "" {
+			ev = ev.Str(k, v)
+		}
+	}
+	return ev
 }

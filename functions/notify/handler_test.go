@@ -54,7 +54,7 @@ func TestHandle(t *testing.T) {
 	wantSubject := alert.Render(testFinding()).Subject
 	tests := []struct {
 		name        string
-		req         finding.StepRequest
+		req         finding.NotifyRequest
 		publish     func(ctx context.Context, m alert.Message) (string, error)
 		want        finding.NotifyResult
 		wantPublish int
@@ -63,7 +63,7 @@ func TestHandle(t *testing.T) {
 	}{
 		{
 			name: "published",
-			req:  finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-1"},
+			req:  finding.NotifyRequest{Finding: testFinding(), ExecutionID: "exec-1"},
 			publish: func(_ context.Context, m alert.Message) (string, error) {
 				return "msg-1", nil
 			},
@@ -76,7 +76,7 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name: "publish fails",
-			req:  finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-2"},
+			req:  finding.NotifyRequest{Finding: testFinding(), ExecutionID: "exec-2"},
 			publish: func(context.Context, alert.Message) (string, error) {
 				return "", errSNS
 			},
@@ -89,7 +89,7 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name: "publish refused for good",
-			req:  finding.StepRequest{Finding: testFinding(), ExecutionID: "exec-2"},
+			req:  finding.NotifyRequest{Finding: testFinding(), ExecutionID: "exec-2"},
 			publish: func(context.Context, alert.Message) (string, error) {
 				return "", fmt.Errorf("sns publish: %w", &Refusal{Code: "NotFound", Err: errSNS})
 			},
@@ -101,13 +101,13 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name:        "no finding",
-			req:         finding.StepRequest{ExecutionID: "exec-3"},
+			req:         finding.NotifyRequest{ExecutionID: "exec-3"},
 			wantErrType: "InvalidInputError",
 			wantLog:     map[string]any{"level": "warn", "message": "input_rejected", "execution_id": "exec-3"},
 		},
 		{
 			name: "empty severity is refused, not sent unrated",
-			req: finding.StepRequest{Finding: func() *finding.Finding {
+			req: finding.NotifyRequest{Finding: func() *finding.Finding {
 				f := testFinding()
 				f.Severity = ""
 				return f
@@ -117,7 +117,7 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name: "unknown severity is refused",
-			req: finding.StepRequest{Finding: func() *finding.Finding {
+			req: finding.NotifyRequest{Finding: func() *finding.Finding {
 				f := testFinding()
 				f.Severity = "CRITICAL <b>"
 				return f
@@ -127,7 +127,7 @@ func TestHandle(t *testing.T) {
 		},
 		{
 			name: "no event id",
-			req: finding.StepRequest{Finding: func() *finding.Finding {
+			req: finding.NotifyRequest{Finding: func() *finding.Finding {
 				f := testFinding()
 				f.EventID = ""
 				return f
@@ -157,8 +157,8 @@ func TestHandle(t *testing.T) {
 				t.Errorf("Publish called %d times, want %d", published, tc.wantPublish)
 			}
 			if tc.wantPublish > 0 {
-				if diff := cmp.Diff(alert.Render(tc.req.Finding), sent); diff != "" {
-					t.Errorf("published message differs from alert.Render (-want +got):\n%s", diff)
+				if diff := cmp.Diff(alert.WithFormats(tc.req, alert.Open(tc.req.Finding, tc.req.Alert)), sent); diff != "" {
+					t.Errorf("published message differs from alert.Open in its three renderings (-want +got):\n%s", diff)
 				}
 			}
 			if tc.wantErrType != "" {
@@ -197,7 +197,7 @@ func TestHandleLogsFindingAtDebug(t *testing.T) {
 	var logs bytes.Buffer
 	h := NewHandler(&fakePublisher{PublishFn: func(context.Context, alert.Message) (string, error) { return "m", nil }},
 		zerolog.New(&logs).Level(zerolog.DebugLevel))
-	if _, err := h.Handle(context.Background(), finding.StepRequest{Finding: testFinding()}); err != nil {
+	if _, err := h.Handle(context.Background(), finding.NotifyRequest{Finding: testFinding()}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(logs.String(), `"level":"debug"`) || !strings.Contains(logs.String(), "a-distinctive-user-agent") {
@@ -213,4 +213,88 @@ func lastLogLine(t *testing.T, logs []byte) map[string]any {
 		t.Fatalf("log line %q: %v", lines[len(lines)-1], err)
 	}
 	return m
+}
+
+// TestHandleKinds: each kind of message is rendered by its renderer and
+// published; a request without what its kind needs is refused.
+func TestHandleKinds(t *testing.T) {
+	a := &finding.Alert{ID: "a1", Key: strings.Repeat("a", 64), Status: finding.AlertResolved, Severity: finding.SeverityHigh,
+		Exposure: []string{"sg-0f63fecfa17ef4fee allows tcp/3389 from 0.0.0.0/0"}, Closed: []string{"sg-0f63fecfa17ef4fee allows tcp/3389 from 0.0.0.0/0"}}
+	d := &finding.Digest{ID: "d1", EventName: "RunInstances", Threshold: 5, Held: []finding.DigestEntry{{AlertID: "x", Severity: finding.SeverityLow}}}
+	tests := []struct {
+		name        string
+		req         finding.NotifyRequest
+		want        alert.Message
+		wantErrType string
+		wantLog     map[string]any
+	}{
+		{name: "alert with its lifecycle", req: finding.NotifyRequest{Kind: finding.MessageAlert, Finding: testFinding(), Alert: a},
+			want: alert.Open(testFinding(), a), wantLog: map[string]any{"alert_id": "a1", "kind": "alert"}},
+		{name: "resolution", req: finding.NotifyRequest{Kind: finding.MessageResolved, Finding: testFinding(), Alert: a},
+			want: alert.Closure(finding.MessageResolved, testFinding(), a), wantLog: map[string]any{"alert_id": "a1", "kind": "resolved", "severity": "high"}},
+		{name: "update", req: finding.NotifyRequest{Kind: finding.MessageUpdate, Finding: testFinding(), Alert: a},
+			want: alert.Closure(finding.MessageUpdate, testFinding(), a)},
+		{name: "digest", req: finding.NotifyRequest{Kind: finding.MessageDigest, Digest: d},
+			want: alert.Digest(d), wantLog: map[string]any{"digest_id": "d1", "kind": "digest"}},
+		{name: "resolution without its alert", req: finding.NotifyRequest{Kind: finding.MessageResolved, Finding: testFinding()}, wantErrType: "InvalidInputError"},
+		{name: "resolution without a finding", req: finding.NotifyRequest{Kind: finding.MessageResolved, Alert: a}, wantErrType: "InvalidInputError"},
+		{name: "digest without one", req: finding.NotifyRequest{Kind: finding.MessageDigest}, wantErrType: "InvalidInputError"},
+		{name: "resolution by a finding of no severity", req: finding.NotifyRequest{Kind: finding.MessageResolved, Finding: withSeverity(""), Alert: a}, wantErrType: "InvalidInputError"},
+		{name: "update by a finding of unknown severity", req: finding.NotifyRequest{Kind: finding.MessageUpdate, Finding: withSeverity("critical"), Alert: a}, wantErrType: "InvalidInputError"},
+		{name: "alert of unknown severity", req: finding.NotifyRequest{Kind: finding.MessageAlert, Finding: withSeverity("UNRATED"), Alert: a}, wantErrType: "InvalidInputError"},
+		{name: "resolution of an alert of unknown severity", req: finding.NotifyRequest{Kind: finding.MessageResolved, Finding: testFinding(),
+			Alert: &finding.Alert{ID: "a2", Severity: "urgent"}}, wantErrType: "InvalidInputError"},
+		{name: "unknown kind", req: finding.NotifyRequest{Kind: "memo", Finding: testFinding()}, wantErrType: "InvalidInputError"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			var sent *alert.Message
+			h := NewHandler(&fakePublisher{PublishFn: func(_ context.Context, m alert.Message) (string, error) {
+				sent = &m
+				return "m-1", nil
+			}}, zerolog.New(&logs))
+			got, err := h.Handle(context.Background(), tc.req)
+			if tc.wantErrType != "" {
+				if got := lambdarun.ErrorType(err); got != tc.wantErrType || sent != nil {
+					t.Fatalf("err %v (%s), published %v; want %s and nothing published", err, got, sent != nil, tc.wantErrType)
+				}
+				return
+			}
+			if err != nil || sent == nil {
+				t.Fatalf("err %v, published %v", err, sent != nil)
+			}
+			if sent.Document == nil || sent.Chat == nil {
+				t.Errorf("published without its JSON document (%v) or chat rendering (%v)", sent.Document != nil, sent.Chat != nil)
+			}
+			if diff := cmp.Diff(alert.WithFormats(tc.req, tc.want), *sent); diff != "" {
+				t.Errorf("published (-want +got):\n%s", diff)
+			}
+			if got.MessageID != "m-1" || got.Subject != tc.want.Subject {
+				t.Errorf("result %+v", got)
+			}
+			line := lastLogLine(t, logs.Bytes())
+			for k, want := range tc.wantLog {
+				if line[k] != want {
+					t.Errorf("log %s = %v, want %v", k, line[k], want)
+				}
+			}
+		})
+	}
+}
+
+func withSeverity(s finding.Severity) *finding.Finding {
+	f := testFinding()
+	f.Severity = s
+	return f
+}
+
+// TestPublishErrorNamesTheDigest: a digest that could not be published is
+// named in the error, not as an event.
+func TestPublishErrorNamesTheDigest(t *testing.T) {
+	h := NewHandler(&fakePublisher{PublishFn: func(context.Context, alert.Message) (string, error) { return "", errors.New("throttled") }}, zerolog.Nop())
+	_, err := h.Handle(context.Background(), finding.NotifyRequest{Kind: finding.MessageDigest, Digest: &finding.Digest{ID: "d1"}})
+	if err == nil || err.Error() != "publish digest d1: throttled" {
+		t.Errorf("err = %v", err)
+	}
 }

@@ -1,7 +1,8 @@
-// Command notify is the pipeline step that sends an alert: it renders the
-// finding (package alert) and publishes it to an SNS topic, returning the
-// message id and subject, and its chat rendering to a chat topic when one
-// is configured.
+// Command notify is the pipeline step that sends what dedupe decided to
+// send: an alert, an update or resolution of one, or a storm's digest. It
+// renders the message (package alert) and publishes it to an SNS topic,
+// returning the message id and subject, and its chat rendering to a chat
+// topic when one is configured.
 //
 // Environment (names in package deployment):
 //

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"strings"
@@ -12,16 +13,19 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-	"github.com/google/go-cmp/cmp"
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/test/moto/mototest"
 )
 
-// TestSNSMoto publishes rendered alerts through the adapter to a topic in
-// moto and reads them back from an SQS queue subscribed to it (which gets
-// the JSON document of the structured message), and their chat rendering
-// from a queue subscribed to the chat topic.
+// TestSNSMoto runs every kind of message (alerts, with and without their
+// lifecycle, an update, a resolution, a digest) through the handler and
+// the real adapter to a topic in moto, and reads each back from an SQS
+// queue subscribed to it (which gets the JSON document of the structured
+// message), and its chat rendering from a queue subscribed to the chat
+// topic.
 func TestSNSMoto(t *testing.T) {
 	url := mototest.Start(t)
 	cfg := aws.Config{
@@ -35,40 +39,63 @@ func TestSNSMoto(t *testing.T) {
 
 	topic, queueURL := topicWithQueue(t, snsClient, sqsClient, "trailwatch-alerts")
 	chatTopic, chatQueueURL := topicWithQueue(t, snsClient, sqsClient, "trailwatch-chat")
-	publisher := NewSNS(snsClient, topic, chatTopic)
 
 	hostile := testFinding()
 	hostile.Actor.UserName = "Zoë 渡辺\n\u202e"
 	hostile.Resources[0].ID = "sg-" + strings.Repeat("é", 200)
+	a := &finding.Alert{ID: "alert-1", Key: strings.Repeat("a", 64), Status: finding.AlertOpen, Severity: finding.SeverityHigh,
+		Exposure: []string{"sg-1 allows tcp/3389 from 0.0.0.0/0", "sg-1 allows tcp/3389 from ::/0"},
+		Closed:   []string{"sg-1 allows tcp/3389 from 0.0.0.0/0"}, StillOpen: []string{"sg-1 allows tcp/3389 from ::/0"}}
+	resolved := *a
+	resolved.Status, resolved.StillOpen = finding.AlertResolved, nil
+	d := &finding.Digest{ID: "digest-1", Account: "123456789012", Actor: "arn:aws:iam::123456789012:user/fleet", EventName: "RunInstances", Threshold: 5,
+		Held: []finding.DigestEntry{{AlertID: "alert-7", Severity: finding.SeverityHigh, Region: "us-east-1", Summary: "launched i-7 with a public IP"}},
+		Sent: []finding.DigestEntry{{AlertID: "alert-2", Severity: finding.SeverityMedium, Region: "us-east-1"}}}
+	rec := &recorder{next: NewSNS(snsClient, topic, chatTopic)}
+	h := NewHandler(rec, zerolog.Nop())
 	for _, tc := range []struct {
-		name string
-		f    *finding.Finding
+		name       string
+		req        finding.NotifyRequest
+		status, id string
 	}{
-		{"typical", testFinding()},
-		{"non-ASCII and a very long id", hostile},
+		{"typical", finding.NotifyRequest{Finding: testFinding()}, "open", ""},
+		{"non-ASCII and a very long id", finding.NotifyRequest{Finding: hostile}, "open", ""},
+		{"alert with its lifecycle", finding.NotifyRequest{Kind: finding.MessageAlert, Finding: testFinding(), Alert: a}, "open", "alert-1"},
+		{"update", finding.NotifyRequest{Kind: finding.MessageUpdate, Finding: testFinding(), Alert: a}, "open", "alert-1"},
+		{"resolved", finding.NotifyRequest{Kind: finding.MessageResolved, Finding: testFinding(), Alert: &resolved}, "resolved", "alert-1"},
+		{"digest", finding.NotifyRequest{Kind: finding.MessageDigest, Digest: d}, "digest", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := alert.Render(tc.f)
-			id, err := publisher.Publish(ctx, m)
+			res, err := h.Handle(ctx, tc.req)
 			if err != nil {
-				t.Fatalf("publish: %v", err)
+				t.Fatalf("handle: %v", err)
+			}
+			m := rec.last
+			if m.Attributes[alert.AttrStatus] != tc.status || m.Attributes[alert.AttrAlertID] != tc.id {
+				t.Errorf("status %q alert_id %q, want %q %q", m.Attributes[alert.AttrStatus], m.Attributes[alert.AttrAlertID], tc.status, tc.id)
 			}
 			got := receive(t, sqsClient, queueURL)
-			if got.MessageID != id {
-				t.Errorf("MessageId = %q, want %q (from Publish)", got.MessageID, id)
+			if got.MessageID != res.MessageID {
+				t.Errorf("MessageId = %q, want %q (from Publish)", got.MessageID, res.MessageID)
 			}
 			if got.TopicArn != topic {
 				t.Errorf("TopicArn = %q, want %q", got.TopicArn, topic)
 			}
-			if got.Subject != m.Subject {
-				t.Errorf("Subject = %q, want %q", got.Subject, m.Subject)
+			if got.Subject != m.Subject || res.Subject != m.Subject {
+				t.Errorf("Subject = %q (result %q), want %q", got.Subject, res.Subject, m.Subject)
 			}
 			// An SQS subscriber gets the document of the structured message.
-			if got.Message != string(m.Document) {
+			if m.Document == nil || got.Message != string(m.Document) {
 				t.Errorf("Message differs from the document:\n got %.300q\nwant %.300q", got.Message, m.Document)
 			}
+			var doc struct {
+				Kind string `json:"kind"`
+			}
+			if err := json.Unmarshal([]byte(got.Message), &doc); err != nil || doc.Kind != string(cmp.Or(tc.req.Kind, finding.MessageAlert)) {
+				t.Errorf("document kind %q (%v), want %q", doc.Kind, err, cmp.Or(tc.req.Kind, finding.MessageAlert))
+			}
 			chat := receive(t, sqsClient, chatQueueURL)
-			if chat.TopicArn != chatTopic || chat.Message != string(m.Chat) {
+			if m.Chat == nil || chat.TopicArn != chatTopic || chat.Message != string(m.Chat) {
 				t.Errorf("chat topic delivered %q from %s, want the chat rendering from %s", chat.Message, chat.TopicArn, chatTopic)
 			}
 			gotAttrs := map[string]string{}
@@ -78,11 +105,22 @@ func TestSNSMoto(t *testing.T) {
 				}
 				gotAttrs[k] = v.Value
 			}
-			if diff := cmp.Diff(m.Attributes, gotAttrs); diff != "" {
+			if diff := gocmp.Diff(m.Attributes, gotAttrs); diff != "" {
 				t.Errorf("attributes (-sent +received):\n%s", diff)
 			}
 		})
 	}
+}
+
+// recorder is a Publisher that keeps the last message it passed on.
+type recorder struct {
+	next Publisher
+	last alert.Message
+}
+
+func (r *recorder) Publish(ctx context.Context, m alert.Message) (string, error) {
+	r.last = m
+	return r.next.Publish(ctx, m)
 }
 
 // topicWithQueue creates a topic and a queue subscribed to it and returns

@@ -82,6 +82,8 @@ run "defaults" {
       DEDUPE_WINDOW    = "24h"
       DEDUPE_LEASE     = "5m"
       DEDUPE_RETENTION = "168h"
+      STORM_THRESHOLD  = "5"
+      STORM_PERIOD     = "5m"
     })
     error_message = "The dedupe function's environment is wrong."
   }
@@ -139,6 +141,16 @@ run "defaults" {
       aws_dynamodb_table.dedupe.point_in_time_recovery[0].enabled && aws_dynamodb_table.dedupe.server_side_encryption[0].enabled
     )
     error_message = "The dedupe table must be on-demand, keyed by pk, with TTL on ttl, PITR and KMS encryption."
+  }
+
+  assert {
+    condition = (
+      aws_scheduler_schedule.digests.name == "trailwatch-digests" && aws_scheduler_schedule.digests.schedule_expression == "rate(1 minute)" &&
+      aws_scheduler_schedule.digests.flexible_time_window[0].mode == "OFF" &&
+      jsondecode(aws_scheduler_schedule.digests.target[0].input) == jsondecode(jsonencode(local.facts.digest_schedule.input)) &&
+      aws_iam_role.digest_schedule.name == "trailwatch-digest-schedule-eu-west-1"
+    )
+    error_message = "The digest schedule must start the state machine every minute with deployment.json's input, through its own role."
   }
 
   assert {

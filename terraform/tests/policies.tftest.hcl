@@ -157,6 +157,19 @@ override_resource {
 }
 
 override_resource {
+  target = aws_iam_role.digest_schedule
+  values = { arn = "arn:aws:iam::123456789012:role/trailwatch-digest-schedule-eu-west-1" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.digest_schedule
+}
+
+override_resource {
+  target = aws_scheduler_schedule.digests
+}
+
+override_resource {
   target = aws_sfn_state_machine.pipeline
   values = { arn = "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline" }
 }
@@ -229,10 +242,10 @@ run "policies" {
       for st in jsondecode(data.aws_iam_policy_document.function["dedupe"].json).Statement : st.Sid => [sort(flatten([st.Action])), st.Resource]
       if st.Sid != "WriteOwnLogs" && st.Sid != "WriteTraces"
       }) == jsonencode({
-      ClaimConfirmRelease        = [["dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "arn:aws:dynamodb:eu-west-1:123456789012:table/trailwatch-dedupe"]
+      AlertLifecycle             = [["dynamodb:BatchGetItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"], "arn:aws:dynamodb:eu-west-1:123456789012:table/trailwatch-dedupe"]
       UseTableKeyThroughDynamoDB = [["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"], "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"]
     })
-    error_message = "dedupe may write its table and use the key through DynamoDB, nothing else."
+    error_message = "dedupe may read and write its table and use the key through DynamoDB, nothing else."
   }
 
   assert {
@@ -267,6 +280,24 @@ run "policies" {
   assert {
     condition     = !contains(keys(aws_lambda_function.function["notify"].environment[0].variables), "CHAT_TOPIC_ARN")
     error_message = "Without chat_notifications notify has no CHAT_TOPIC_ARN."
+  }
+
+  assert {
+    condition = jsondecode(data.aws_iam_policy_document.digest_schedule.json).Statement == [{
+      Sid      = "StartDigestRuns"
+      Effect   = "Allow"
+      Action   = "states:StartExecution"
+      Resource = "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline"
+    }]
+    error_message = "The digest schedule's role may only start the pipeline."
+  }
+
+  assert {
+    condition = one(jsondecode(data.aws_iam_policy_document.scheduler_trust.json).Statement).Condition == {
+      StringEquals = { "aws:SourceAccount" = "123456789012" }
+      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/trailwatch-digests" }
+    }
+    error_message = "Only the digest schedule of this account may assume its role."
   }
 
   assert {

@@ -157,6 +157,23 @@ override_resource {
 }
 
 override_resource {
+  target = aws_iam_role.digest_schedule
+  values = { arn = "arn:aws-us-gov:iam::123456789012:role/Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-digest-schedule-us-isof-south-1" }
+}
+
+override_resource {
+  target = aws_iam_role_policy.digest_schedule
+}
+
+override_resource {
+  target = aws_scheduler_schedule.digests
+}
+
+override_resource {
+  target = aws_dynamodb_table_item.rules
+}
+
+override_resource {
   target = aws_cloudwatch_event_bus.central
   values = { arn = "arn:aws-us-gov:events:us-isof-south-1:123456789012:event-bus/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" }
 }
@@ -172,6 +189,9 @@ variables {
   log_level          = "debug"
   dedupe_window      = "0000000000000000024h"
   dedupe_retention   = "0000000000000000168h"
+  storm_threshold    = 100
+  storm_period       = "0000000000000000005m"
+  rules_file         = "tests/testdata/rules/valid.yaml"
   organization_id    = "o-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
   event_bus_name     = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
   forwarder_name     = "Fffffffffffffffffffffffffffffffffffffffff"
@@ -186,7 +206,7 @@ run "longest_values_fit" {
   assert {
     condition = alltrue([for name in concat(
       [for role in aws_iam_role.function : role.name],
-      [aws_iam_role.state_machine.name, aws_iam_role.start_pipeline.name],
+      [aws_iam_role.state_machine.name, aws_iam_role.start_pipeline.name, aws_iam_role.digest_schedule.name],
     ) : length(name) <= local.quotas.iam_role_name_chars])
     error_message = "An IAM role name is longer than IAM allows."
   }
@@ -199,7 +219,8 @@ run "longest_values_fit" {
   assert {
     condition = alltrue([for doc in concat(
       [for d in data.aws_iam_policy_document.function : d.minified_json],
-      [data.aws_iam_policy_document.state_machine.minified_json, data.aws_iam_policy_document.start_pipeline.minified_json],
+      [data.aws_iam_policy_document.state_machine.minified_json, data.aws_iam_policy_document.start_pipeline.minified_json,
+      data.aws_iam_policy_document.digest_schedule.minified_json],
     ) : length(doc) <= local.quotas.iam_role_policy_chars])
     error_message = "A role's inline policy is longer than IAM allows."
   }

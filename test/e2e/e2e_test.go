@@ -50,14 +50,23 @@ func run(m *testing.M) int {
 // stack's logs go to the test log when the test fails.
 func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.World, string) {
 	t.Helper()
+	p, w, root, _ := deployWith(t, pipeline.Options{Env: env})
+	return p, w, root
+}
+
+// deployWith deploys as deploy does, with opts (Root, BinDir and Logs are
+// set here), and also returns the stack's logs.
+func deployWith(t *testing.T, opts pipeline.Options) (*pipeline.Pipeline, pipeline.World, string, *localstack.Buffer) {
+	t.Helper()
 	root, err := pipeline.FindRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs localstack.Buffer
+	logs := &localstack.Buffer{}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: binDir, Logs: &logs, Env: env})
+	opts.Root, opts.BinDir, opts.Logs = root, binDir, logs
+	p, err := pipeline.Deploy(ctx, opts)
 	if errors.Is(err, localstack.ErrMotoNotFound) {
 		t.Skip("no python with moto: run `make moto` (make test does)")
 	}
@@ -74,7 +83,7 @@ func deploy(t *testing.T, env map[string]string) (*pipeline.Pipeline, pipeline.W
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, w, root
+	return p, w, root, logs
 }
 
 func TestSamples(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 
 	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 )
@@ -23,20 +24,24 @@ var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC
 // sets it for a single-account deployment with the default variables:
 // LOG_LEVEL, and every variable deployment.json lists for the function,
 // with the values of these names and of deployment.json's dedupe
-// durations. Then each override applies to the functions that read it
-// (LOG_LEVEL to all).
+// durations and storm defaults, and no rules file (RULES_DIGEST empty:
+// Deploy sets it for Options.RulesFile). Then each override applies to
+// the functions that read it (LOG_LEVEL to all).
 //
 // It fails when deployment.json lists a variable the local stack has no
 // value for, or an override names a variable no function reads, so that a
 // new variable cannot be forgotten here or mistyped by a test.
 func (n Names) Environment(overrides map[string]string) (map[string]map[string]string, error) {
-	d := deployment.Facts.Dedupe
+	d, storm := deployment.Facts.Dedupe, deployment.Facts.Storm
 	values := map[string]string{
 		"TABLE_NAME":       n.Table,
 		"TOPIC_ARN":        n.TopicARN(),
 		"DEDUPE_WINDOW":    d.Window,
 		"DEDUPE_LEASE":     d.Lease,
 		"DEDUPE_RETENTION": d.Retention,
+		"STORM_THRESHOLD":  strconv.Itoa(storm.Threshold),
+		"STORM_PERIOD":     storm.Period,
+		"RULES_DIGEST":     "",
 	}
 	read := map[string]bool{"LOG_LEVEL": true}
 	env := make(map[string]map[string]string, len(deployment.Facts.Environment))

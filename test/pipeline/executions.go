@@ -35,7 +35,9 @@ type Execution struct {
 
 // Outcome classifies the execution by the state it ended in: "notified",
 // "suppressed", "skipped" (not in the catalog, or nothing exposed),
-// "rejected" (malformed input) or "failed".
+// "rejected" (malformed input), "resolved", "updated", "allowed", "held"
+// (for a storm's digest), "digests" (a run of the digest schedule) or
+// "failed".
 func (e Execution) Outcome() string {
 	last := ""
 	if len(e.Path) > 0 {
@@ -50,6 +52,12 @@ func (e Execution) Outcome() string {
 		return "skipped"
 	case e.Status == "FAILED" && last == "Rejected":
 		return "rejected"
+	case e.Status == "SUCCEEDED" && (last == "Resolved" || last == "Updated" || last == "Allowed"):
+		return strings.ToLower(last)
+	case e.Status == "SUCCEEDED" && last == "HeldForDigest":
+		return "held"
+	case e.Status == "SUCCEEDED" && (last == "DigestsSent" || last == "NoDigestDue"):
+		return "digests"
 	}
 	return "failed"
 }
@@ -185,10 +193,15 @@ func (p *Pipeline) executions(ctx context.Context, match func(input string) bool
 			return nil, 0, err
 		}
 		for _, item := range page.Executions {
+			arn := aws.ToString(item.ExecutionArn)
+			if input, ok := p.inputs.Load(arn); ok && !match(input.(string)) {
+				continue
+			}
 			d, err := p.SFN.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: item.ExecutionArn})
 			if err != nil {
 				return nil, 0, err
 			}
+			p.inputs.Store(arn, aws.ToString(d.Input))
 			if !match(aws.ToString(d.Input)) {
 				continue
 			}
@@ -230,4 +243,48 @@ func (p *Pipeline) finished(ctx context.Context, d *sfn.DescribeExecutionOutput)
 		}
 	}
 	return e, nil
+}
+
+// StateInputs returns the input of each time the execution arn entered
+// the state called name, in order (Map iterations included).
+func (p *Pipeline) StateInputs(ctx context.Context, arn, name string) ([]string, error) {
+	var out []string
+	pages := sfn.NewGetExecutionHistoryPaginator(p.SFN, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", arn, err)
+		}
+		for _, ev := range page.Events {
+			if d := ev.StateEnteredEventDetails; d != nil && aws.ToString(d.Name) == name {
+				out = append(out, aws.ToString(d.Input))
+			}
+		}
+	}
+	return out, nil
+}
+
+// WaitIdle waits until the rules' queue is empty and no execution runs:
+// every event sent so far has been handled.
+func (p *Pipeline) WaitIdle(ctx context.Context) error {
+	_, err := poll(ctx, func() (struct{}, bool, error) {
+		queued, err := p.queued(ctx)
+		if err != nil || queued > 0 {
+			return struct{}{}, false, err
+		}
+		out, err := p.SFN.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: aws.String(p.StateMachineARN),
+			StatusFilter: sfntypes.ExecutionStatusRunning, MaxResults: 1})
+		if err != nil {
+			return struct{}{}, false, err
+		}
+		return struct{}{}, len(out.Executions) == 0, nil
+	}, func() string { return "waiting for the pipeline to be idle" })
+	return err
+}
+
+// Executions returns every finished execution whose input match accepts,
+// oldest first.
+func (p *Pipeline) Executions(ctx context.Context, match func(input string) bool) ([]Execution, error) {
+	found, _, err := p.executions(ctx, match)
+	return found, err
 }

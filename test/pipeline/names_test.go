@@ -53,6 +53,10 @@ func TestDefaultNames(t *testing.T) {
 func TestEnvironment(t *testing.T) {
 	n := Default
 	d := deployment.Facts.Dedupe
+	storm := func(env map[string]string) map[string]string {
+		env["STORM_THRESHOLD"], env["STORM_PERIOD"], env["RULES_DIGEST"] = "5", deployment.Facts.Storm.Period, ""
+		return env
+	}
 	tests := []struct {
 		name      string
 		overrides map[string]string
@@ -63,7 +67,7 @@ func TestEnvironment(t *testing.T) {
 			want: map[string]map[string]string{
 				"parse":  {"LOG_LEVEL": "info"},
 				"enrich": {"LOG_LEVEL": "info"},
-				"dedupe": {"LOG_LEVEL": "info", "TABLE_NAME": n.Table, "DEDUPE_WINDOW": d.Window, "DEDUPE_LEASE": d.Lease, "DEDUPE_RETENTION": d.Retention},
+				"dedupe": storm(map[string]string{"LOG_LEVEL": "info", "TABLE_NAME": n.Table, "DEDUPE_WINDOW": d.Window, "DEDUPE_LEASE": d.Lease, "DEDUPE_RETENTION": d.Retention}),
 				"notify": {"LOG_LEVEL": "info", "TOPIC_ARN": n.TopicARN()},
 			},
 		},
@@ -73,7 +77,7 @@ func TestEnvironment(t *testing.T) {
 			want: map[string]map[string]string{
 				"parse":  {"LOG_LEVEL": "debug"},
 				"enrich": {"LOG_LEVEL": "debug", "MEMBER_ROLE_NAME": "audit"},
-				"dedupe": {"LOG_LEVEL": "debug", "TABLE_NAME": n.Table, "DEDUPE_WINDOW": "3s", "DEDUPE_LEASE": d.Lease, "DEDUPE_RETENTION": d.Retention},
+				"dedupe": storm(map[string]string{"LOG_LEVEL": "debug", "TABLE_NAME": n.Table, "DEDUPE_WINDOW": "3s", "DEDUPE_LEASE": d.Lease, "DEDUPE_RETENTION": d.Retention}),
 				"notify": {"LOG_LEVEL": "debug", "TOPIC_ARN": n.TopicARN()},
 			},
 		},

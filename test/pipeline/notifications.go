@@ -9,13 +9,22 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/trailwatch/trailwatch/functions/shared/alert"
 )
 
 // Notification is one message the topic delivered to the inbox queue.
 type Notification struct {
-	MessageID  string
-	Subject    string
-	Message    string
+	MessageID string
+	Subject   string
+	// Message is what SNS delivered to the queue: for trailwatch's
+	// structured messages, the JSON document machine subscribers get.
+	Message string
+	// Text is the e-mail rendering: the document's text, or Message when
+	// it is not a trailwatch document.
+	Text string
+	// Kind is the document's kind (alert, update, resolved, digest); empty
+	// when Message is not a trailwatch document.
+	Kind       string
 	Attributes map[string]string
 }
 
@@ -81,9 +90,17 @@ func decodeNotification(body string) (Notification, error) {
 	if err := json.Unmarshal([]byte(body), &env); err != nil {
 		return Notification{}, fmt.Errorf("notification is not an SNS envelope: %w", err)
 	}
-	n := Notification{MessageID: env.MessageID, Subject: env.Subject, Message: env.Message, Attributes: map[string]string{}}
+	n := Notification{MessageID: env.MessageID, Subject: env.Subject, Message: env.Message, Text: env.Message, Attributes: map[string]string{}}
 	for k, v := range env.MessageAttributes {
 		n.Attributes[k] = v.Value
+	}
+	var doc struct {
+		Schema string `json:"schema"`
+		Kind   string `json:"kind"`
+		Text   string `json:"text"`
+	}
+	if json.Unmarshal([]byte(env.Message), &doc) == nil && doc.Schema == alert.DocumentSchema {
+		n.Text, n.Kind = doc.Text, doc.Kind
 	}
 	return n, nil
 }

@@ -11,13 +11,20 @@
 // set), build.go (the host binaries), pipeline.go (deploy), create.go (the
 // resources), definition.go (the ASL), send.go (events in), executions.go
 // (polling executions), notifications.go (draining the inbox), manifest.go
-// (.local/stack.json), world.go, samples.go and demo.go (the demo).
+// (.local/stack.json), lifecycle.go (the rules file and the digest
+// schedule, as terraform deploys them), world.go, samples.go and demo.go
+// (the demo).
 package pipeline
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -33,6 +40,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
@@ -50,6 +58,11 @@ type Options struct {
 	Env map[string]string
 	// Port is the stack's port on 127.0.0.1; 0 picks a free one.
 	Port int
+	// RulesFile is a suppression rules file to deploy, as terraform's
+	// rules_file does: its text stored in the table (WriteRules) and its
+	// SHA-256 given to dedupe as RULES_DIGEST. Deploy does not validate it:
+	// terraform refuses a malformed file at plan, and dedupe at start.
+	RulesFile string
 	// StackEnv is extra environment for every function process, not
 	// checked against what they read: the SDK's AWS_ENDPOINT_URL_<SERVICE>
 	// to route one service's calls through an observer (test/cost).
@@ -85,6 +98,10 @@ type Pipeline struct {
 	EventsQueueURL     string
 	AlertsQueueURL     string
 	DeadLetterQueueURL string
+
+	// inputs caches each execution's input by ARN (it never changes), so
+	// that looking for one execution among many describes each only once.
+	inputs sync.Map
 }
 
 // clients returns a Pipeline with its clients built for cfg.
@@ -132,7 +149,18 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	env, err := names.Environment(opts.Env)
+	var rules []byte
+	overrides := maps.Clone(opts.Env)
+	if opts.RulesFile != "" {
+		if rules, err = os.ReadFile(opts.RulesFile); err != nil {
+			return nil, fmt.Errorf("rules file: %w", err)
+		}
+		if overrides == nil {
+			overrides = map[string]string{}
+		}
+		overrides[deployment.EnvRulesDigest] = RulesDigest(rules)
+	}
+	env, err := names.Environment(overrides)
 	if err != nil {
 		return nil, err
 	}
@@ -149,6 +177,12 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 	if err := p.create(ctx, opts.Root); err != nil {
 		st.Close()
 		return nil, err
+	}
+	if rules != nil {
+		if err := p.WriteRules(ctx, filepath.Base(opts.RulesFile), rules); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	return p, nil
 }

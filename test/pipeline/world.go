@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -363,14 +364,106 @@ func (p *Pipeline) group(ctx context.Context, vpcID, name string, perms ...types
 	return aws.ToString(g.GroupId), nil
 }
 
+// NewGroup creates a security group in w's VPC that opens tcp ports to
+// 0.0.0.0/0, and returns its id.
+func (p *Pipeline) NewGroup(ctx context.Context, w World, name string, ports ...int) (string, error) {
+	return p.group(ctx, w.VPCID, name, worldOpen(ports)...)
+}
+
+// Tag sets the tag key to value on the EC2 resource id.
+func (p *Pipeline) Tag(ctx context.Context, id, key, value string) error {
+	if _, err := p.EC2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String(key), Value: aws.String(value)}}}); err != nil {
+		return fmt.Errorf("tag %s with %s: %w", id, key, err)
+	}
+	return nil
+}
+
+// Untag removes the tag key from the EC2 resource id.
+func (p *Pipeline) Untag(ctx context.Context, id, key string) error {
+	if _, err := p.EC2.DeleteTags(ctx, &ec2.DeleteTagsInput{Resources: []string{id}, Tags: []types.Tag{{Key: aws.String(key)}}}); err != nil {
+		return fmt.Errorf("untag %s of %s: %w", key, id, err)
+	}
+	return nil
+}
+
 // OpenRDP opens 3389/tcp of the SSH group to the world: the change the demo's
 // AuthorizeSecurityGroupIngress event reports.
 func (p *Pipeline) OpenRDP(ctx context.Context, w World) error {
-	_, err := p.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(w.SSHGroupID), IpPermissions: []types.IpPermission{{
-		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(3389), ToPort: aws.Int32(3389), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}},
-	}}})
+	return p.OpenPorts(ctx, w.SSHGroupID, 3389)
+}
+
+// OpenPorts opens tcp ports of group to 0.0.0.0/0.
+func (p *Pipeline) OpenPorts(ctx context.Context, group string, ports ...int) error {
+	_, err := p.EC2.AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: worldOpen(ports)})
 	if err != nil {
-		return fmt.Errorf("open 3389: %w", err)
+		return fmt.Errorf("open %v of %s: %w", ports, group, err)
 	}
 	return nil
+}
+
+// ClosePorts revokes the world-open tcp ports of group: the change a
+// RevokeSecurityGroupIngress event (Revoke) reports.
+func (p *Pipeline) ClosePorts(ctx context.Context, group string, ports ...int) error {
+	_, err := p.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(group), IpPermissions: worldOpen(ports)})
+	if err != nil {
+		return fmt.Errorf("close %v of %s: %w", ports, group, err)
+	}
+	return nil
+}
+
+// ClosePortsByRuleID revokes group's ingress rules that open tcp ports to
+// 0.0.0.0/0 by their security group rule ids, as the console does, and
+// returns the ids revoked.
+func (p *Pipeline) ClosePortsByRuleID(ctx context.Context, group string, ports ...int) ([]string, error) {
+	out, err := p.EC2.DescribeSecurityGroupRules(ctx, &ec2.DescribeSecurityGroupRulesInput{
+		Filters: []types.Filter{{Name: aws.String("group-id"), Values: []string{group}}}})
+	if err != nil {
+		return nil, fmt.Errorf("describe the rules of %s: %w", group, err)
+	}
+	var ids []string
+	for _, r := range out.SecurityGroupRules {
+		if !aws.ToBool(r.IsEgress) && aws.ToString(r.CidrIpv4) == "0.0.0.0/0" && aws.ToString(r.IpProtocol) == "tcp" &&
+			slices.Contains(ports, int(aws.ToInt32(r.FromPort))) && aws.ToInt32(r.FromPort) == aws.ToInt32(r.ToPort) {
+			ids = append(ids, aws.ToString(r.SecurityGroupRuleId))
+		}
+	}
+	if len(ids) != len(ports) {
+		return nil, fmt.Errorf("%s has rules %v for the ports %v, want one each", group, ids, ports)
+	}
+	if _, err := p.EC2.RevokeSecurityGroupIngress(ctx, &ec2.RevokeSecurityGroupIngressInput{GroupId: aws.String(group), SecurityGroupRuleIds: ids}); err != nil {
+		return nil, fmt.Errorf("revoke %v of %s: %w", ids, group, err)
+	}
+	return ids, nil
+}
+
+func worldOpen(ports []int) []types.IpPermission {
+	var perms []types.IpPermission
+	for _, port := range ports {
+		perms = append(perms, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(int32(port)), ToPort: aws.Int32(int32(port)),
+			IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}})
+	}
+	return perms
+}
+
+// LaunchPublic launches n instances with public IPs in w's subnet and SSH
+// group, as a fleet does, and returns their ids.
+func (p *Pipeline) LaunchPublic(ctx context.Context, w World, n int) ([]string, error) {
+	images, err := p.EC2.DescribeImages(ctx, &ec2.DescribeImagesInput{})
+	if err != nil || len(images.Images) == 0 {
+		return nil, fmt.Errorf("describe images: %v", err)
+	}
+	run, err := p.EC2.RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: images.Images[0].ImageId, InstanceType: types.InstanceTypeT3Micro, MinCount: aws.Int32(int32(n)), MaxCount: aws.Int32(int32(n)),
+		NetworkInterfaces: []types.InstanceNetworkInterfaceSpecification{{
+			DeviceIndex: aws.Int32(0), SubnetId: aws.String(w.SubnetID), AssociatePublicIpAddress: aws.Bool(true), Groups: []string{w.SSHGroupID},
+		}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("run %d instances: %w", n, err)
+	}
+	var ids []string
+	for _, in := range run.Instances {
+		ids = append(ids, aws.ToString(in.InstanceId))
+	}
+	return ids, nil
 }

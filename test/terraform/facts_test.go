@@ -1,6 +1,7 @@
 package terraform
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,7 +91,8 @@ func newEvaluator(t *testing.T) *evaluator {
 		t.Fatal(err)
 	}
 	e := &evaluator{t: t, m: m, vars: map[string]cty.Value{}, locals: map[string]cty.Value{"facts": facts}, other: map[string]cty.Value{}}
-	for _, v := range []string{"name", "dedupe_window", "dedupe_retention", "forwarder_name", "member_role_name", "log_level"} {
+	for _, v := range []string{"name", "dedupe_window", "dedupe_retention", "forwarder_name", "member_role_name", "log_level",
+		"storm_threshold", "storm_period", "rules_file"} {
 		e.vars[v] = m.variableDefault(t, v)
 	}
 	patterns := map[string]cty.Value{}
@@ -115,6 +117,7 @@ func (e *evaluator) eval(expr hclsyntax.Expression, each map[string]cty.Value) c
 	}
 	v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: map[string]function.Function{
 		"keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc, "concat": stdlib.ConcatFunc, "trimsuffix": stdlib.TrimSuffixFunc, "lower": stdlib.LowerFunc,
+		"merge": stdlib.MergeFunc, "format": stdlib.FormatFunc,
 	}})
 	if diags.HasErrors() {
 		e.t.Fatalf("%s: %s", expr.Range(), diags.Error())
@@ -142,10 +145,14 @@ func eachKey(k string) map[string]cty.Value {
 func TestVariableDefaultsAreTheFacts(t *testing.T) {
 	f := deployment.Facts
 	m := load(t, root)
-	for v, want := range map[string]string{"name": f.DefaultName, "dedupe_window": f.Dedupe.Window, "dedupe_retention": f.Dedupe.Retention} {
+	for v, want := range map[string]string{"name": f.DefaultName, "dedupe_window": f.Dedupe.Window, "dedupe_retention": f.Dedupe.Retention,
+		"storm_period": f.Storm.Period} {
 		if got := m.variableDefault(t, v).AsString(); got != want {
 			t.Errorf("var.%s defaults to %q, deployment.json says %q", v, got, want)
 		}
+	}
+	if got := m.variableDefault(t, "storm_threshold").AsBigFloat().String(); got != fmt.Sprint(f.Storm.Threshold) {
+		t.Errorf("var.storm_threshold defaults to %s, deployment.json says %d", got, f.Storm.Threshold)
 	}
 	for _, pair := range []struct{ rootVar, module, moduleVar string }{
 		{"forwarder_name", "forwarder", "name"},
@@ -308,6 +315,7 @@ func TestFunctionEnvironmentIsTheFacts(t *testing.T) {
 		wantEnv := map[string]string{
 			"TABLE_NAME":    deployment.Name(deployment.Facts.DefaultName, deployment.Facts.Suffixes.DedupeTable),
 			"DEDUPE_WINDOW": d.Window, "DEDUPE_LEASE": d.Lease, "DEDUPE_RETENTION": d.Retention,
+			"STORM_THRESHOLD": fmt.Sprint(deployment.Facts.Storm.Threshold), "STORM_PERIOD": deployment.Facts.Storm.Period,
 		}
 		gotEnv := map[string]string{}
 		for k, v := range e.eval(item.ValueExpr, nil).AsValueMap() {

@@ -2,6 +2,7 @@ package terraform
 
 import (
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"regexp"
@@ -170,5 +171,56 @@ func TestMemberRolePermissions(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("member role allows %v; enrich looks up with %v", got, want)
+	}
+}
+
+// TestScheduleInputReachesTheDigests: the state machine sends the digests
+// for exactly the input the digest schedule starts it with
+// (deployment.json's digest_schedule.input, which terraform's schedule and
+// the local stack's SendDigests give it), and parse's refusal of
+// non-CloudTrail input is what leads there.
+func TestScheduleInputReachesTheDigests(t *testing.T) {
+	raw, err := os.ReadFile(aslPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		States map[string]struct {
+			Catch []struct {
+				ErrorEquals []string `json:"ErrorEquals"`
+				Next        string   `json:"Next"`
+			} `json:"Catch"`
+			Choices []struct {
+				And []struct {
+					Variable     string  `json:"Variable"`
+					StringEquals *string `json:"StringEquals"`
+				} `json:"And"`
+				Next string `json:"Next"`
+			} `json:"Choices"`
+		} `json:"States"`
+	}
+	if err := json.Unmarshal(raw, &a); err != nil {
+		t.Fatal(err)
+	}
+	next := ""
+	for _, c := range a.States["Parse"].Catch {
+		if slices.Contains(c.ErrorEquals, "UnsupportedEventError") {
+			next = c.Next
+		}
+	}
+	choice, ok := a.States[next]
+	if !ok || len(choice.Choices) != 1 || choice.Choices[0].Next != "CollectDigests" {
+		t.Fatalf("parse's UnsupportedEventError leads to %q, which does not choose CollectDigests", next)
+	}
+	got := map[string]string{}
+	for _, cond := range choice.Choices[0].And {
+		if cond.StringEquals != nil {
+			got[cond.Variable] = *cond.StringEquals
+		}
+	}
+	in := deployment.Facts.DigestSchedule.Input
+	want := map[string]string{"$.source": in.Source, "$.detail-type": in.DetailType}
+	if !maps.Equal(got, want) {
+		t.Errorf("the state machine sends digests for %v, the schedule's input is %v", got, want)
 	}
 }

@@ -3,7 +3,11 @@
 // can act on, attributes for SNS subscription filter policies, a versioned
 // JSON document for machine subscribers (document.go) and an AWS Chatbot
 // custom notification for chat channels (chat.go); structured.go lays them
-// out for SNS's per-protocol messages.
+// out for SNS's per-protocol messages. Every kind of message has the three
+// renderings: Render makes an alert without a lifecycle; Open (an alert
+// with its lifecycle), Closure (its update or resolution, lifecycle.go)
+// and Digest (a storm's digest, digest.go) make the text, which
+// WithFormats completes with the other two.
 //
 // It is domain code: it imports no AWS SDK, does no I/O and never fails.
 // Rendering is deterministic, so the output is checked against golden
@@ -47,6 +51,8 @@ const (
 	AttrCategory      = "category"       // "network", "load-balancer", "data"
 	AttrResourceType  = "resource_type"  // type of the first resource, e.g. "ec2:security-group"
 	AttrOpensExposure = "opens_exposure" // "true" or "false"
+	AttrStatus        = "status"         // "open" (an alert, or an update of one), "resolved", "digest"
+	AttrAlertID       = "alert_id"       // the alert's id, the same on every message about one alert
 )
 
 // Limits of a rendered message.
@@ -64,11 +70,13 @@ const (
 // empty are left out of the message. f must not be nil; a finding whose
 // severity is not Known is rendered "[UNRATED]", which notify never sends.
 func Render(f *finding.Finding) Message {
-	return WithFormats(finding.NotifyRequest{Kind: finding.MessageAlert, Finding: f}, Message{
-		Subject:    subject(f),
-		Body:       body(f),
-		Attributes: attributes(f),
-	})
+	return WithFormats(finding.NotifyRequest{Kind: finding.MessageAlert, Finding: f}, text(f))
+}
+
+// text is the text rendering of f's alert: its subject, body and
+// attributes.
+func text(f *finding.Finding) Message {
+	return Message{Subject: subject(f), Body: body(f), Attributes: attributes(f)}
 }
 
 func attributes(f *finding.Finding) map[string]string {

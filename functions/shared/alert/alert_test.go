@@ -40,21 +40,7 @@ func TestRenderGolden(t *testing.T) {
 			m := alert.Render(f)
 			checkMessage(t, m)
 			validateDocument(t, m.Document)
-			got := formatMessage(t, m)
-			golden := filepath.Join("testdata", name+".golden.txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./alert -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s differs (run go test ./alert -update and review the diff):\n%s", golden, lineDiff(string(want), got))
-			}
+			checkGolden(t, filepath.Join("testdata", name+".golden.txt"), formatMessage(t, m))
 		})
 	}
 	goldens, _ := filepath.Glob("testdata/*.golden.txt")
@@ -62,6 +48,25 @@ func TestRenderGolden(t *testing.T) {
 		if name := strings.TrimSuffix(filepath.Base(g), ".golden.txt"); !cases[name] {
 			t.Errorf("%s has no testdata/%s.finding.json", g, name)
 		}
+	}
+}
+
+// checkGolden compares got with the golden file, or with -update writes
+// it.
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./alert -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs (run go test ./alert -update and review the diff):\n%s", golden, lineDiff(string(want), got))
 	}
 }
 

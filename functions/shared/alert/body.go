@@ -38,11 +38,7 @@ func body(f *finding.Finding) string {
 	}
 
 	w.section("What happened")
-	event := f.EventName
-	if f.EventSource != "" {
-		event += " (" + f.EventSource + ")"
-	}
-	w.field("  ", "Event", event)
+	w.field("  ", "Event", eventLabel(f))
 	if !f.Time.IsZero() {
 		w.field("  ", "Time", f.Time.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
@@ -128,6 +124,15 @@ func boundBody(out string) string {
 		end += size
 	}
 	return out[:end] + truncatedMark
+}
+
+// eventLabel names f's event: "RevokeSecurityGroupIngress
+// (ec2.amazonaws.com)".
+func eventLabel(f *finding.Finding) string {
+	if f.EventSource == "" {
+		return f.EventName
+	}
+	return f.EventName + " (" + f.EventSource + ")"
 }
 
 // resource writes r's facts: its identity, then (once enriched) its live

@@ -101,6 +101,9 @@ func chat(req finding.NotifyRequest, m Message, id string) []byte {
 	if req.Alert != nil {
 		context["alertId"], context["status"] = req.Alert.ID, string(req.Alert.Status)
 	}
+	if status := m.Attributes[AttrStatus]; status != "" {
+		context["status"] = status
+	}
 	sev := documentSeverity(req)
 	context["severity"] = string(sev)
 	for k, v := range context {
@@ -135,11 +138,13 @@ func chat(req finding.NotifyRequest, m Message, id string) []byte {
 	return marshal(n)
 }
 
-// chatTitle is a subject as a chat title: its "[SEVERITY] " prefix
-// written "SEVERITY: ", so that it does not read as a link label.
+// chatTitle is a subject as a chat title: its "[SEVERITY] " (or
+// "[DIGEST HIGH] ") prefix written "SEVERITY: ", so that it does not read
+// as a link label.
 func chatTitle(subject string) string {
-	if sev, rest, ok := strings.Cut(subject, "] "); ok && strings.HasPrefix(sev, "[") && !strings.ContainsAny(sev, " ]") {
-		subject = sev[1:] + ": " + rest
+	if tag, rest, ok := strings.Cut(subject, "] "); ok && strings.HasPrefix(tag, "[") && len(tag) > 1 &&
+		strings.Trim(tag[1:], "ABCDEFGHIJKLMNOPQRSTUVWXYZ ") == "" {
+		subject = tag[1:] + ": " + rest
 	}
 	return chatText(subject, MaxChatTitle)
 }
@@ -218,25 +223,49 @@ func (c *chatWriter) alert(a *finding.Alert) {
 	for _, l := range a.Closed {
 		c.line("Closed: " + l)
 	}
+	if a.MoreClosed > 0 {
+		c.line(fmt.Sprintf("Closed: %d more", a.MoreClosed))
+	}
 	for _, l := range a.StillOpen {
 		c.line("Still open: " + l)
 	}
+	if a.MoreStillOpen > 0 {
+		c.line(fmt.Sprintf("Still open: %d more", a.MoreStillOpen))
+	}
+	if a.DigestID != "" {
+		c.line("Digest: " + a.DigestID)
+	}
 }
 
-// digest describes a digest and returns its next steps.
+// digest describes a digest and returns its next steps: the storm, the
+// first of its held entries (with their kind when not an opened alert),
+// how many went out at once.
 func (c *chatWriter) digest(d *finding.Digest) []string {
-	c.line(fmt.Sprintf("%d alerts held back: %s called %s more than %d times in account %s between %s and %s.",
-		len(d.Held), d.Actor, d.EventName, d.Threshold, d.Account, d.PeriodStart.UTC().Format(chatTime), d.PeriodEnd.UTC().Format(chatTime)))
-	for i, e := range d.Held {
-		if i == maxChatLines-2 {
-			c.line("... and " + strconv.Itoa(len(d.Held)-i) + " more")
+	held := len(d.Held) + d.MoreHeld
+	c.line(fmt.Sprintf("%d messages held back: %s called %s more than %d times in account %s between %s and %s; the first %d went out at once.",
+		held, d.Actor, d.EventName, d.Threshold, d.Account, d.PeriodStart.UTC().Format(chatTime), d.PeriodEnd.UTC().Format(chatTime), len(d.Sent)))
+	shown := 0
+	for _, e := range d.Held {
+		if shown == maxChatLines-2 {
 			break
 		}
-		c.line(strings.ToUpper(string(e.Severity)) + " " + e.Region + ": " + e.Summary)
+		shown++
+		what := strings.ToUpper(string(e.Severity)) + " " + e.Region
+		if e.Kind != "" && e.Kind != finding.MessageAlert {
+			what += " " + kindName(e.Kind)
+		}
+		c.line(what + ": " + strings.TrimPrefix(e.Summary, d.Actor+" "))
 	}
-	return []string{
+	if held > shown {
+		c.line("... and " + strconv.Itoa(held-shown) + " more")
+	}
+	steps := []string{
 		"Check that " + d.Actor + " was expected to call " + d.EventName + " this often; every held alert is in this digest's email and JSON renderings.",
 	}
+	for _, l := range digestLinks(d) {
+		steps = append(steps, "Open "+l.Label+": "+l.URL)
+	}
+	return steps
 }
 
 // chatTime is how chat messages write times.
@@ -309,11 +338,7 @@ func documentSeverity(req finding.NotifyRequest) finding.Severity {
 	case req.Finding != nil:
 		return req.Finding.Severity
 	case req.Digest != nil:
-		sev := finding.SeverityNone
-		for _, e := range req.Digest.Held {
-			sev = sev.Max(e.Severity)
-		}
-		return sev
+		return digestSeverity(req.Digest)
 	}
 	return finding.SeverityNone
 }

@@ -1,7 +1,7 @@
 package alert
 
 import (
-	"net/url"
+	"cmp"
 	"strings"
 	"time"
 
@@ -42,48 +42,58 @@ type document struct {
 	Truncated bool `json:"truncated"`
 }
 
-// digestDocument is a digest (finding.Digest) with its held alerts
-// written compactly, so that a storm's hundreds fit, and the number of
-// alerts it holds, which stays right when the document had to leave some
-// of them out.
+// digestDocument is a digest (finding.Digest) with its entries written
+// compactly, so that a storm's hundreds fit, and the number of alerts it
+// holds, which stays right when the digest (MoreHeld) or the document had
+// to leave some of them out.
 type digestDocument struct {
 	finding.Digest
-	// Held stands for Digest.Held, which it shadows in the JSON.
-	Held      []heldAlert `json:"held"`
-	HeldCount int         `json:"heldCount"`
+	// Held and Sent stand for Digest.Held and Digest.Sent, which they
+	// shadow in the JSON.
+	Held      []digestEntry `json:"held"`
+	Sent      []digestEntry `json:"sent"`
+	HeldCount int           `json:"heldCount"`
 }
 
-// heldAlert is a finding.DigestEntry, written compactly: without its alert
-// key (the alert id names it), its resources as "type:id", and its summary
-// without the digest's actor (every held alert is that actor's) and cut to
-// maxHeldSummary characters.
-type heldAlert struct {
-	AlertID   string           `json:"alertId"`
-	EventID   string           `json:"eventId"`
-	Time      time.Time        `json:"time"`
-	Severity  finding.Severity `json:"severity"`
-	Region    string           `json:"region"`
-	Summary   string           `json:"summary"`
-	Resources []string         `json:"resources"`
+// digestEntry is a finding.DigestEntry, written compactly: its kind
+// always set (alert for an opened alert), without its alert key (the
+// alert id names it), its resources as "type:id", and its summary without
+// the digest's actor (every entry is that actor's) and cut to
+// maxEntrySummary characters.
+type digestEntry struct {
+	Kind      finding.MessageKind `json:"kind"`
+	AlertID   string              `json:"alertId"`
+	EventID   string              `json:"eventId"`
+	Time      time.Time           `json:"time"`
+	Severity  finding.Severity    `json:"severity"`
+	Region    string              `json:"region"`
+	Summary   string              `json:"summary"`
+	Resources []string            `json:"resources"`
 }
 
-// maxHeldSummary bounds the summary of a held alert in a digest document.
-const maxHeldSummary = 200
+// maxEntrySummary bounds the summary of an entry in a digest document.
+const maxEntrySummary = 200
 
 func newDigestDocument(d *finding.Digest) *digestDocument {
-	out := &digestDocument{Digest: *d, Held: make([]heldAlert, 0, len(d.Held)), HeldCount: len(d.Held)}
-	out.Digest.Held = nil
-	for _, e := range d.Held {
+	out := &digestDocument{Digest: *d, Held: digestEntries(d, d.Held), Sent: digestEntries(d, d.Sent), HeldCount: len(d.Held) + d.MoreHeld}
+	out.Digest.Held, out.Digest.Sent = nil, nil
+	return out
+}
+
+// digestEntries writes the entries of d compactly.
+func digestEntries(d *finding.Digest, entries []finding.DigestEntry) []digestEntry {
+	out := make([]digestEntry, 0, len(entries))
+	for _, e := range entries {
 		summary := e.Summary
 		if d.Actor != "" {
 			summary = strings.TrimPrefix(summary, d.Actor+" ")
 		}
-		h := heldAlert{AlertID: e.AlertID, EventID: e.EventID, Time: e.Time, Severity: e.Severity,
-			Region: e.Region, Summary: oneLine(summary, maxHeldSummary), Resources: make([]string, 0, len(e.Resources))}
+		h := digestEntry{Kind: cmp.Or(e.Kind, finding.MessageAlert), AlertID: e.AlertID, EventID: e.EventID, Time: e.Time, Severity: e.Severity,
+			Region: e.Region, Summary: oneLine(summary, maxEntrySummary), Resources: make([]string, 0, len(e.Resources))}
 		for _, r := range e.Resources {
 			h.Resources = append(h.Resources, string(r.Type)+":"+r.ID)
 		}
-		out.Held = append(out.Held, h)
+		out = append(out, h)
 	}
 	return out
 }
@@ -232,16 +242,4 @@ func identity(f *finding.Finding) *finding.Finding {
 		id.Resources = append(id.Resources, finding.Resource{Type: finding.ResourceType(oneLine(string(r.Type), maxValueLen)), ID: oneLine(r.ID, maxValueLen)})
 	}
 	return id
-}
-
-// digestLinks are the console links of a digest: the CloudTrail events of
-// its name, in the region of its first held alert.
-func digestLinks(d *finding.Digest) []Link {
-	region := ""
-	if len(d.Held) > 0 {
-		region = d.Held[0].Region
-	}
-	c := console{region: region}
-	u := bounded(c.service("cloudtrailv2", "/events?EventName="+url.QueryEscape(d.EventName)), c.service("cloudtrailv2", "/events"))
-	return []Link{{Label: "CloudTrail events " + oneLine(d.EventName, maxValueLen), URL: u}}
 }

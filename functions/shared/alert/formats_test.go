@@ -246,8 +246,8 @@ func TestAlertIDThreadsMessages(t *testing.T) {
 		want string
 	}{
 		{"before lifecycles", finding.NotifyRequest{Finding: f}, finding.AlertKey(f)},
-		{"alert", finding.NotifyRequest{Kind: finding.MessageAlert, Finding: f, Alert: lifecycle()}, "alert-1"},
-		{"resolved", finding.NotifyRequest{Kind: finding.MessageResolved, Finding: f, Alert: lifecycle()}, "alert-1"},
+		{"alert", finding.NotifyRequest{Kind: finding.MessageAlert, Finding: f, Alert: alertLifecycle()}, "alert-1"},
+		{"resolved", finding.NotifyRequest{Kind: finding.MessageResolved, Finding: f, Alert: alertLifecycle()}, "alert-1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := alert.WithFormats(tc.req, alert.Message{Subject: "s", Body: "b"})
@@ -266,7 +266,7 @@ func TestAlertIDThreadsMessages(t *testing.T) {
 	}
 }
 
-func lifecycle() *finding.Alert {
+func alertLifecycle() *finding.Alert {
 	t0 := time.Date(2024, 10, 14, 14, 11, 38, 0, time.UTC)
 	resolved := t0.Add(3 * time.Hour)
 	return &finding.Alert{
@@ -286,8 +286,8 @@ func TestEveryKindRendersThreeWays(t *testing.T) {
 		name string
 		req  finding.NotifyRequest
 	}{
-		{"update", finding.NotifyRequest{Kind: finding.MessageUpdate, Finding: f, Alert: lifecycle(), ExecutionID: "exec-1"}},
-		{"resolved", finding.NotifyRequest{Kind: finding.MessageResolved, Finding: f, Alert: lifecycle()}},
+		{"update", finding.NotifyRequest{Kind: finding.MessageUpdate, Finding: f, Alert: alertLifecycle(), ExecutionID: "exec-1"}},
+		{"resolved", finding.NotifyRequest{Kind: finding.MessageResolved, Finding: f, Alert: alertLifecycle()}},
 		{"digest", finding.NotifyRequest{Kind: finding.MessageDigest, Digest: held}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -383,5 +383,63 @@ func BenchmarkRender(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		alert.Render(f)
+	}
+}
+
+// TestDocumentCarriesTheLifecycle: the document of an update or
+// resolution has the alert's lifecycle fields, counts of lines left out
+// and its digest included; a digest's document lists what went out at
+// once, every entry's kind, and counts in heldCount the entries the digest
+// itself left out; every such document validates.
+func TestDocumentCarriesTheLifecycle(t *testing.T) {
+	a := alertLifecycle()
+	a.MoreExposure, a.MoreClosed, a.MoreStillOpen, a.DigestID = 4, 3, 2, "digest-9"
+	m := alert.WithFormats(finding.NotifyRequest{Kind: finding.MessageUpdate, Finding: sgFinding(), Alert: a},
+		alert.Closure(finding.MessageUpdate, sgFinding(), a))
+	validateDocument(t, m.Document)
+	var doc struct {
+		Alert struct {
+			MoreExposure, MoreClosed, MoreStillOpen int
+			DigestID                                string `json:"digestId"`
+		} `json:"alert"`
+	}
+	if err := json.Unmarshal(m.Document, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if got := doc.Alert; got.MoreExposure != 4 || got.MoreClosed != 3 || got.MoreStillOpen != 2 || got.DigestID != "digest-9" {
+		t.Errorf("document's alert %+v, want the lifecycle's counts and digest", got)
+	}
+	if c := checkChat(t, m.Chat); !strings.Contains(c.Content.Description, "Closed: 3 more") || !strings.Contains(c.Content.Description, "Still open: 2 more") {
+		t.Errorf("chat description %q does not count the lines left out", c.Content.Description)
+	}
+
+	d := digest(4)
+	d.Sent, d.Held = d.Held[:2], d.Held[2:]
+	d.Held[1].Kind = finding.MessageResolved
+	d.MoreHeld = 7
+	m = alert.WithFormats(finding.NotifyRequest{Kind: finding.MessageDigest, Digest: d}, alert.Digest(d))
+	validateDocument(t, m.Document)
+	var dd struct {
+		Digest struct {
+			Held, Sent []struct {
+				Kind    string `json:"kind"`
+				AlertID string `json:"alertId"`
+			}
+			MoreHeld  int `json:"moreHeld"`
+			HeldCount int `json:"heldCount"`
+		} `json:"digest"`
+	}
+	if err := json.Unmarshal(m.Document, &dd); err != nil {
+		t.Fatal(err)
+	}
+	g := dd.Digest
+	if len(g.Sent) != 2 || g.Sent[0].AlertID != "alert-0000" || len(g.Held) != 2 || g.MoreHeld != 7 || g.HeldCount != 9 {
+		t.Errorf("digest document sent %v held %v moreHeld %d heldCount %d; want 2 sent, 2 held, 7 more, 9 in all", g.Sent, g.Held, g.MoreHeld, g.HeldCount)
+	}
+	if len(g.Held) == 2 && (g.Held[0].Kind != "alert" || g.Held[1].Kind != "resolved") {
+		t.Errorf("held kinds %q, %q; want alert, resolved", g.Held[0].Kind, g.Held[1].Kind)
+	}
+	if c := checkChat(t, m.Chat); !strings.Contains(c.Content.Description, "9 messages held back") || !strings.Contains(c.Content.Description, "the first 2 went out at once") {
+		t.Errorf("chat description %q does not count the storm", c.Content.Description)
 	}
 }

@@ -51,10 +51,21 @@ func links(f *finding.Finding) []Link {
 		add("Security group "+g, resourceURL(c, finding.Resource{Type: finding.TypeSecurityGroup, ID: g}))
 	}
 	if f.EventID != "" {
-		add("CloudTrail event", bounded(c.service("cloudtrailv2", "/events/"+url.PathEscape(f.EventID)), c.service("cloudtrailv2", "/events")))
+		add("CloudTrail event", eventURL(c, f.EventID))
 	}
 	return out
 }
+
+// eventURL is the CloudTrail console page of the event with id eventID,
+// or the event history when that link would be longer than MaxURLLen.
+func eventURL(c console, eventID string) string {
+	return bounded(c.service("cloudtrailv2", "/events/"+url.PathEscape(eventID)), eventHistoryURL(c))
+}
+
+// eventHistoryURL is the CloudTrail console's event history. It takes no
+// filter: AWS documents no link that opens it filtered (by event name or
+// user name), so a message that needs a filter says which to set.
+func eventHistoryURL(c console) string { return c.service("cloudtrailv2", "/events") }
 
 // resourceURL is r's page in the AWS console: its own page, or when that
 // is longer than MaxURLLen the page listing its type; "" for a resource

@@ -26,6 +26,14 @@ type File struct {
 	DefaultName string   `json:"default_name"`
 	Suffixes    Suffixes `json:"suffixes"`
 	Dedupe      Dedupe   `json:"dedupe"`
+	Storm       Storm    `json:"storm"`
+	// DigestSchedule is how often the digest schedule starts the state
+	// machine, and with what input.
+	DigestSchedule DigestSchedule `json:"digest_schedule"`
+	Rules          Rules          `json:"rules"`
+	Intake         Intake         `json:"intake"`
+	Heartbeat      Heartbeat      `json:"heartbeat"`
+	Metrics        Metrics        `json:"metrics"`
 	// Environment lists, by function, the variables the function reads
 	// besides LOG_LEVEL.
 	Environment map[string][]string `json:"environment"`
@@ -70,6 +78,12 @@ type Quotas struct {
 	RoleNameChars Quota `json:"iam_role_name_chars"`
 	// ItemBytes bounds one DynamoDB item.
 	ItemBytes Quota `json:"dynamodb_item_bytes"`
+	// PartitionKeyBytes bounds a DynamoDB partition key value.
+	PartitionKeyBytes Quota `json:"dynamodb_partition_key_bytes"`
+	// TransactActions bounds the actions of one TransactWriteItems.
+	TransactActions Quota `json:"dynamodb_transact_write_items_actions"`
+	// BatchGetKeys bounds the keys of one BatchGetItem.
+	BatchGetKeys Quota `json:"dynamodb_batch_get_item_keys"`
 }
 
 // All returns every quota by its key in deployment.json.
@@ -95,9 +109,33 @@ type Suffixes struct {
 	OpsTopic        string `json:"ops_topic"`
 	Rule            string `json:"rule"`
 	DeadLetterQueue string `json:"dead_letter_queue"`
+	// DigestSchedule names the EventBridge Scheduler schedule that sends
+	// storms' digests (terraform only: the local stack runs it by hand).
+	DigestSchedule string `json:"digest_schedule"`
+	// IntakeQueue is the SQS queue the rules write, PipeName the
+	// EventBridge Pipe that reads it and starts the state machine,
+	// ParkedQueue the dead-letter queue of the intake queue.
+	IntakeQueue string `json:"intake_queue"`
+	ParkedQueue string `json:"parked_queue"`
+	Pipe        string `json:"pipe"`
+	// Trail names the CloudTrail trail terraform creates when asked to.
+	Trail string `json:"trail"`
+	// Dashboard names the CloudWatch dashboard.
+	Dashboard string `json:"dashboard"`
+	// Heartbeat names the canary's resources in every watched account
+	// and region.
+	Heartbeat HeartbeatSuffixes `json:"heartbeat"`
 	// Backtest names the resources of the optional backtest
 	// (terraform/modules/backtest).
 	Backtest BacktestSuffixes `json:"backtest"`
+}
+
+// HeartbeatSuffixes follow the deployment's name in the canary's
+// resource names: its schedule, the security group it tags, its role.
+type HeartbeatSuffixes struct {
+	Schedule      string `json:"schedule"`
+	SecurityGroup string `json:"security_group"`
+	Role          string `json:"role"`
 }
 
 // BacktestSuffixes follow the deployment's name in the backtest's
@@ -128,6 +166,111 @@ func (d Dedupe) Durations() (window, lease, retention time.Duration, err error) 
 		}
 	}
 	return window, lease, retention, nil
+}
+
+// Storm is when a burst of alerts becomes a storm: more than Threshold
+// from one account, actor and event name within Period (a Go duration of
+// whole hours, minutes and seconds).
+type Storm struct {
+	Threshold int    `json:"threshold"`
+	Period    string `json:"period"`
+}
+
+// DigestSchedule is the schedule that sends storms' digests.
+type DigestSchedule struct {
+	// Expression is the EventBridge Scheduler rate expression terraform
+	// gives the schedule.
+	Expression string `json:"expression"`
+	// Interval is the same period as a Go duration: dedupe makes a
+	// digest due one interval before its storm period ends.
+	Interval string `json:"interval"`
+	// Input is what the schedule starts the state machine with: an
+	// EventBridge-shaped event that parse does not take for CloudTrail
+	// (UnsupportedEventError), which the state machine then routes to the
+	// digests by its source and detail-type.
+	Input ScheduleInput `json:"input"`
+}
+
+// ScheduleInput is the digest schedule's input.
+type ScheduleInput struct {
+	Source     string         `json:"source"`
+	DetailType string         `json:"detail-type"`
+	Detail     map[string]any `json:"detail"`
+}
+
+// Rules is where the suppression rules file is kept and what terraform
+// checks of it at plan (package rules checks it whole at start).
+type Rules struct {
+	// ItemKey is the pk of the dedupe table's item holding the file:
+	// TextAttribute its text, DigestAttribute the text's SHA-256 (hex,
+	// dedupe's RULES_DIGEST), NameAttribute the file's name.
+	ItemKey         string `json:"item_key"`
+	TextAttribute   string `json:"text_attribute"`
+	DigestAttribute string `json:"digest_attribute"`
+	NameAttribute   string `json:"name_attribute"`
+	// MatchKeys are the keys a rule's match may have.
+	MatchKeys []string `json:"match_keys"`
+	MaxBytes  int      `json:"max_bytes"`
+	MaxRules  int      `json:"max_rules"`
+}
+
+// Intake is the durable intake: the rules write an SQS queue whose
+// messages an EventBridge Pipe hands, BatchSize at a time, to a
+// synchronous execution of the state machine. A message the pipe does not
+// delete (its execution failed) is received again after
+// VisibilityTimeout; after MaxReceiveCount receives SQS moves it to the
+// parked queue. Both queues keep messages for Retention. Durations are Go
+// durations of whole seconds.
+type Intake struct {
+	BatchSize         int    `json:"batch_size"`
+	VisibilityTimeout string `json:"visibility_timeout"`
+	MaxReceiveCount   int    `json:"max_receive_count"`
+	Retention         string `json:"retention"`
+}
+
+// Heartbeat is the canary: every Interval (the schedule's Expression) each
+// watched account and region tags its own security group with TagKey set
+// to the time, a call CloudTrail records and the catalog recognises.
+// dedupe keeps the last beat per account and region in the item
+// ItemPrefix + "<account>#<region>"; the heartbeat alarm fires when the
+// oldest beat is older than MaxAge.
+type Heartbeat struct {
+	TagKey     string `json:"tag_key"`
+	Expression string `json:"expression"`
+	Interval   string `json:"interval"`
+	MaxAge     string `json:"max_age"`
+	ItemPrefix string `json:"item_prefix"`
+}
+
+// Metrics says where the functions' embedded metrics go and which there
+// are: the functions emit only these, terraform's alarms and dashboard
+// name only these.
+type Metrics struct {
+	// Namespace is the CloudWatch namespace of every metric.
+	Namespace string   `json:"namespace"`
+	Names     []Metric `json:"names"`
+}
+
+// Metric is one embedded metric: its name, CloudWatch unit, and dimension
+// sets (each a list of dimension names; an empty set is the metric
+// without dimensions).
+type Metric struct {
+	Name       string     `json:"name"`
+	Unit       string     `json:"unit"`
+	Dimensions [][]string `json:"dimensions"`
+	Doc        string     `json:"doc"`
+}
+
+// StormDurations returns the storm period and the digest schedule's interval
+// parsed.
+func (f File) StormDurations() (period, interval time.Duration, err error) {
+	if period, err = time.ParseDuration(f.Storm.Period); err != nil {
+		return 0, 0, fmt.Errorf("deployment.json storm.period: %w", err)
+	}
+	if interval, err = time.ParseDuration(f.DigestSchedule.Interval); err != nil {
+		return 0, 0, fmt.Errorf("deployment.json digest_schedule.interval: %w", err)
+	}
+	return period, interval, nil
 }
 
 // Facts is deployment.json, decoded once. The file is embedded and checked

@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/trailwatch/trailwatch/functions/shared/rules"
 )
 
 func TestFacts(t *testing.T) {
@@ -34,7 +37,7 @@ func TestFacts(t *testing.T) {
 	if !slices.Equal(got, steps) {
 		t.Errorf("environment of %v, want %v", got, steps)
 	}
-	for _, s := range []string{f.Suffixes.StateMachine, f.Suffixes.DedupeTable, f.Suffixes.AlertTopic, f.Suffixes.ChatTopic, f.Suffixes.OpsTopic, f.Suffixes.Rule, f.Suffixes.DeadLetterQueue} {
+	for _, s := range []string{f.Suffixes.StateMachine, f.Suffixes.DedupeTable, f.Suffixes.AlertTopic, f.Suffixes.ChatTopic, f.Suffixes.OpsTopic, f.Suffixes.Rule, f.Suffixes.DeadLetterQueue, f.Suffixes.DigestSchedule} {
 		if s == "" {
 			t.Errorf("empty suffix in %+v", f.Suffixes)
 		}
@@ -95,13 +98,16 @@ func TestQuotas(t *testing.T) {
 func TestFactsTerraformCanRead(t *testing.T) {
 	whole := regexp.MustCompile(`^([0-9]+h)?([0-9]+m)?([0-9]+s)?$`)
 	d := Facts.Dedupe
-	for name, s := range map[string]string{"window": d.Window, "lease": d.Lease, "retention": d.Retention} {
+	for name, s := range map[string]string{"dedupe.window": d.Window, "dedupe.lease": d.Lease, "dedupe.retention": d.Retention,
+		"storm.period": Facts.Storm.Period, "digest_schedule.interval": Facts.DigestSchedule.Interval} {
 		if s == "" || !whole.MatchString(s) {
-			t.Errorf("dedupe.%s %q is not whole hours, minutes and seconds (such as \"24h\" or \"1h30m\")", name, s)
+			t.Errorf("%s %q is not whole hours, minutes and seconds (such as \"24h\" or \"1h30m\")", name, s)
 		}
 	}
 	suffixes := []string{Facts.Suffixes.StateMachine, Facts.Suffixes.DedupeTable, Facts.Suffixes.AlertTopic, Facts.Suffixes.ChatTopic,
-		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue,
+		Facts.Suffixes.OpsTopic, Facts.Suffixes.Rule, Facts.Suffixes.DeadLetterQueue, Facts.Suffixes.DigestSchedule,
+		Facts.Suffixes.IntakeQueue, Facts.Suffixes.ParkedQueue, Facts.Suffixes.Pipe, Facts.Suffixes.Trail, Facts.Suffixes.Dashboard,
+		Facts.Suffixes.Heartbeat.Schedule, Facts.Suffixes.Heartbeat.SecurityGroup, Facts.Suffixes.Heartbeat.Role,
 		Facts.Suffixes.Backtest.Function, Facts.Suffixes.Backtest.StateMachine, Facts.Suffixes.Backtest.ResultsBucket}
 	for _, s := range Facts.Suffixes.Functions {
 		suffixes = append(suffixes, s)
@@ -120,7 +126,8 @@ func TestCheckEnvironment(t *testing.T) {
 		read     []string
 		wantErr  bool
 	}{
-		{"exact, any order, repeats", "dedupe", []string{EnvDedupeRetention, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvTableName}, false},
+		{"exact, any order, repeats", "dedupe", []string{EnvDedupeRetention, EnvTableName, EnvStormPeriod, EnvDedupeWindow, EnvRulesDigest,
+			EnvDedupeLease, EnvStormThreshold, EnvTableName}, false},
 		{"none for none", "parse", nil, false},
 		{"one missing", "dedupe", []string{EnvTableName, EnvDedupeWindow, EnvDedupeLease}, true},
 		{"one too many", "notify", []string{EnvTopicARN, EnvTableName}, true},
@@ -137,7 +144,8 @@ func TestCheckEnvironment(t *testing.T) {
 // TestEnvironmentNames: every variable deployment.json lists has its Go
 // constant.
 func TestEnvironmentNames(t *testing.T) {
-	known := []string{EnvMemberRoleName, EnvExternalID, EnvTrustedAccounts, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention, EnvTopicARN, EnvChatTopicARN}
+	known := []string{EnvMemberRoleName, EnvExternalID, EnvTrustedAccounts, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention,
+		EnvStormThreshold, EnvStormPeriod, EnvRulesDigest, EnvTopicARN, EnvChatTopicARN}
 	for function, names := range Facts.Environment {
 		for _, n := range names {
 			if !slices.Contains(known, n) {
@@ -147,5 +155,80 @@ func TestEnvironmentNames(t *testing.T) {
 				t.Errorf("deployment.json lists %s for %s: every function reads it, it is not listed", n, function)
 			}
 		}
+	}
+}
+
+// TestStormAndSchedule: the storm defaults are usable, the schedule's rate
+// expression says its interval, the period is at least one interval (so
+// that nothing held waits longer than a period) and the schedule's input
+// is an event parse refuses as not CloudTrail.
+func TestStormAndSchedule(t *testing.T) {
+	period, interval, err := Facts.StormDurations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if Facts.Storm.Threshold < 1 {
+		t.Errorf("storm.threshold %d, want at least 1", Facts.Storm.Threshold)
+	}
+	if period < interval {
+		t.Errorf("storm.period %s is shorter than the digest schedule's interval %s", period, interval)
+	}
+	m := regexp.MustCompile(`^rate\(([0-9]+) (minute|minutes|hour|hours)\)$`).FindStringSubmatch(Facts.DigestSchedule.Expression)
+	if m == nil {
+		t.Fatalf("digest_schedule.expression %q is not rate(N minutes)", Facts.DigestSchedule.Expression)
+	}
+	unit := map[string]string{"minute": "m", "minutes": "m", "hour": "h", "hours": "h"}[m[2]]
+	if got, _ := time.ParseDuration(m[1] + unit); got != interval {
+		t.Errorf("digest_schedule.expression %q is not its interval %s", Facts.DigestSchedule.Expression, interval)
+	}
+	in := Facts.DigestSchedule.Input
+	if in.Source == "" || in.DetailType == "" || strings.Contains(in.DetailType, "CloudTrail") || strings.HasPrefix(in.Source, "aws.") {
+		t.Errorf("digest_schedule.input %+v must be a non-AWS source and a detail-type that is not CloudTrail's", in)
+	}
+}
+
+// TestRulesFacts: what terraform checks of a rules file at plan is what
+// package rules parses.
+func TestRulesFacts(t *testing.T) {
+	r := Facts.Rules
+	if !slices.Equal(r.MatchKeys, rules.MatchKeys()) {
+		t.Errorf("rules.match_keys %v, package rules %v", r.MatchKeys, rules.MatchKeys())
+	}
+	if r.MaxBytes != rules.MaxBytes || r.MaxRules != rules.MaxRules {
+		t.Errorf("rules bounds %d bytes %d rules, package rules %d %d", r.MaxBytes, r.MaxRules, rules.MaxBytes, rules.MaxRules)
+	}
+	if r.ItemKey == "" || r.TextAttribute == "" || r.DigestAttribute == "" || r.NameAttribute == "" {
+		t.Errorf("rules item %+v", r)
+	}
+	if r.MaxBytes > Facts.Quotas.ItemBytes.Value/2 {
+		t.Errorf("a rules file of %d bytes leaves no room in a %d-byte item", r.MaxBytes, Facts.Quotas.ItemBytes.Value)
+	}
+}
+
+func TestIntakeAndHeartbeatFacts(t *testing.T) {
+	for name, s := range map[string]string{
+		"intake.visibility_timeout": Facts.Intake.VisibilityTimeout,
+		"intake.retention":          Facts.Intake.Retention,
+		"heartbeat.interval":        Facts.Heartbeat.Interval,
+		"heartbeat.max_age":         Facts.Heartbeat.MaxAge,
+	} {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 || d%time.Second != 0 {
+			t.Errorf("%s = %q: want a positive Go duration of whole seconds (err %v)", name, s, err)
+		}
+	}
+	if Facts.Intake.BatchSize != 1 {
+		t.Errorf("intake.batch_size = %d: a synchronous execution takes one event", Facts.Intake.BatchSize)
+	}
+	if n := Facts.Intake.MaxReceiveCount; n < 2 || n > 1000 {
+		t.Errorf("intake.max_receive_count = %d: SQS allows 1 to 1,000, and one receive is no retry", n)
+	}
+	interval, _ := time.ParseDuration(Facts.Heartbeat.Interval)
+	maxAge, _ := time.ParseDuration(Facts.Heartbeat.MaxAge)
+	if maxAge < 2*interval {
+		t.Errorf("heartbeat.max_age %v is under two intervals (%v): one late beat would alarm", maxAge, interval)
+	}
+	if Facts.Heartbeat.TagKey == "" || Facts.Heartbeat.ItemPrefix == "" || Facts.Metrics.Namespace == "" {
+		t.Error("heartbeat.tag_key, heartbeat.item_prefix and metrics.namespace must be set")
 	}
 }

@@ -23,6 +23,11 @@ const (
 	EnvDedupeWindow    = "DEDUPE_WINDOW"
 	EnvDedupeLease     = "DEDUPE_LEASE"
 	EnvDedupeRetention = "DEDUPE_RETENTION"
+	EnvStormThreshold  = "STORM_THRESHOLD"
+	EnvStormPeriod     = "STORM_PERIOD"
+	// EnvRulesDigest is the SHA-256 (hex) of the suppression rules file
+	// terraform stored in the dedupe table; empty: no rules file.
+	EnvRulesDigest = "RULES_DIGEST"
 	// notify. CHAT_TOPIC_ARN is optional: empty or unset, no chat
 	// rendering is published.
 	EnvTopicARN     = "TOPIC_ARN"

@@ -58,6 +58,12 @@ func rule(proto string, from, to int, cidr, group string) finding.Rule {
 	return finding.Rule{Protocol: proto, FromPort: from, ToPort: to, CIDR: cidr, WorldOpen: finding.WorldOpen(cidr), SecurityGroupID: group}
 }
 
+// entry is r as a network ACL's entry number n.
+func entry(n int, r finding.Rule) finding.Rule {
+	r.Entry = n
+	return r
+}
+
 func TestParseNetworkCalls(t *testing.T) {
 	tests := []struct {
 		name string
@@ -84,13 +90,13 @@ func TestParseNetworkCalls(t *testing.T) {
 		// Network ACLs. ReplaceNetworkAclEntry has CreateNetworkAclEntry's request:
 		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ReplaceNetworkAclEntry.html
 		{"nacl inbound allow all protocols from ::/0", call{name: "ReplaceNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":100,"aclProtocol":"-1","ruleAction":"allow","egress":false,"ipv6CidrBlock":"::/0"}`},
-			want{Opens: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("-1", -1, -1, "::/0", "")}}}},
+			want{Opens: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{entry(100, rule("-1", -1, -1, "::/0", ""))}}}},
 		{"nacl inbound allow udp 53 by number", call{name: "CreateNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":10,"aclProtocol":"17","ruleAction":"allow","egress":false,"cidrBlock":"0.0.0.0/0","portRange":{"from":53,"to":53}}`},
-			want{Opens: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("udp", 53, 53, "0.0.0.0/0", "")}}}},
+			want{Opens: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{entry(10, rule("udp", 53, 53, "0.0.0.0/0", ""))}}}},
 		{"nacl inbound allow icmp type and code", call{name: "CreateNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":10,"aclProtocol":"1","ruleAction":"allow","egress":false,"cidrBlock":"0.0.0.0/0","icmpTypeCode":{"type":8,"code":0}}`},
-			want{Opens: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("icmp", 8, 0, "0.0.0.0/0", "")}}}},
+			want{Opens: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{entry(10, rule("icmp", 8, 0, "0.0.0.0/0", ""))}}}},
 		{"nacl inbound allow from a range", call{name: "CreateNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":10,"aclProtocol":"6","ruleAction":"allow","egress":false,"cidrBlock":"10.0.0.0/8","portRange":{"from":22,"to":22}}`},
-			want{Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{rule("tcp", 22, 22, "10.0.0.0/8", "")}}}},
+			want{Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{IngressRules: []finding.Rule{entry(10, rule("tcp", 22, 22, "10.0.0.0/8", ""))}}}},
 		{"nacl outbound allow world", call{name: "CreateNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":10,"aclProtocol":"-1","ruleAction":"allow","egress":true,"cidrBlock":"0.0.0.0/0"}`},
 			want{Resources: []string{"ec2:network-acl:acl-1"}}},
 		{"nacl inbound deny world", call{name: "CreateNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":10,"aclProtocol":"-1","ruleAction":"deny","egress":false,"cidrBlock":"0.0.0.0/0"}`},
@@ -192,7 +198,7 @@ func TestParseNetworkCalls(t *testing.T) {
 		// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteRoute.html,
 		// API_DetachInternetGateway.html, API_DeleteNetworkAclEntry.html
 		{"replace the internet route towards a NAT gateway is a candidate close", call{name: "ReplaceRoute", req: `{"routeTableId":"rtb-1","destinationCidrBlock":"0.0.0.0/0","natGatewayId":"nat-1"}`},
-			want{Closes: true, Resources: []string{"ec2:route-table:rtb-1"}}},
+			want{Closes: true, Resources: []string{"ec2:route-table:rtb-1"}, Requested: finding.Requested{Removed: []string{"0.0.0.0/0"}}}},
 		{"create a default route towards a NAT gateway closes nothing", call{name: "CreateRoute", req: `{"routeTableId":"rtb-1","destinationCidrBlock":"0.0.0.0/0","natGatewayId":"nat-1"}`},
 			want{Resources: []string{"ec2:route-table:rtb-1"}}},
 		{"delete the ipv6 internet route", call{name: "DeleteRoute", req: `{"routeTableId":"rtb-1","destinationIpv6CidrBlock":"::/0"}`},
@@ -206,7 +212,7 @@ func TestParseNetworkCalls(t *testing.T) {
 		{"delete an outbound nacl entry", call{name: "DeleteNetworkAclEntry", req: `{"networkAclId":"acl-1","egress":true,"ruleNumber":100}`},
 			want{Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{Removed: []string{"outbound rule 100"}}}},
 		{"replace an inbound nacl entry with a deny is a candidate close", call{name: "ReplaceNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":100,"aclProtocol":"6","ruleAction":"deny","egress":false,"cidrBlock":"0.0.0.0/0","portRange":{"from":22,"to":22}}`},
-			want{Closes: true, Resources: []string{"ec2:network-acl:acl-1"}}},
+			want{Closes: true, Resources: []string{"ec2:network-acl:acl-1"}, Requested: finding.Requested{Removed: []string{"inbound rule 100"}}}},
 		{"replace an outbound nacl entry closes nothing", call{name: "ReplaceNetworkAclEntry", req: `{"networkAclId":"acl-1","ruleNumber":100,"aclProtocol":"-1","ruleAction":"deny","egress":true,"cidrBlock":"0.0.0.0/0"}`},
 			want{Resources: []string{"ec2:network-acl:acl-1"}}},
 

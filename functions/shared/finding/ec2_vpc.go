@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -87,7 +88,8 @@ func parseDeleteRoute(rec *record, f *Finding) error {
 // (NAT gateways, egress-only gateways, peering, transit gateways, ...) are
 // outbound or private and open nothing; a replacement that points the
 // whole internet's route at one of them is a candidate close (the route
-// may have led to an internet gateway before).
+// may have led to an internet gateway before), its destinations in
+// Requested.Removed (the routes it replaced).
 func parseRoute(replace bool) func(*record, *Finding) error {
 	return func(rec *record, f *Finding) error {
 		req, err := decodeRoute(rec, f)
@@ -96,6 +98,9 @@ func parseRoute(replace bool) func(*record, *Finding) error {
 		}
 		if !strings.HasPrefix(req.GatewayID, "igw-") {
 			f.ClosesExposure = replace && slices.ContainsFunc(req.destinations(), WorldOpen)
+			if f.ClosesExposure {
+				f.Requested.Removed = req.destinations()
+			}
 			return nil
 		}
 		f.Resources = append(f.Resources, Resource{Type: TypeInternetGateway, ID: req.GatewayID})
@@ -114,25 +119,31 @@ func parseRoute(replace bool) func(*record, *Finding) error {
 // allow entry is recorded in Requested.IngressRules (protocol number as its
 // name, port range, or ICMP type and code); it opens exposure when its
 // source is the whole internet. Deny and outbound entries open nothing and
-// are not recorded as rules. A replaced inbound entry that is no longer an
-// allow from the world is a candidate close.
+// are not recorded as rules; each rule carries its entry's number (Entry).
+// A replaced inbound entry that is no longer an allow from the world is a
+// candidate close, the entry in Requested.Removed as "inbound rule
+// <number>" (as DeleteNetworkAclEntry names it).
 func parseNetworkACLEntry(replace bool) func(*record, *Finding) error {
 	return func(rec *record, f *Finding) error {
-		if err := networkACLEntry(rec, f); err != nil {
+		number, egress, err := networkACLEntry(rec, f)
+		if err != nil {
 			return err
 		}
-		f.ClosesExposure = replace && !f.OpensExposure && !networkACLEgress(rec)
+		f.ClosesExposure = replace && !f.OpensExposure && !egress
+		if f.ClosesExposure && number != "" {
+			f.Requested.Removed = []string{ACLEntryName(false, number)}
+		}
 		return nil
 	}
 }
 
-// networkACLEgress reports whether a network ACL entry request is for an
-// outbound entry; a request that cannot be read is not.
-func networkACLEgress(rec *record) bool {
-	var req struct {
-		Egress bool `json:"egress"`
+// ACLEntryName names a network ACL entry as Requested.Removed does:
+// "inbound rule 100", "outbound rule 100".
+func ACLEntryName(egress bool, number string) string {
+	if egress {
+		return "outbound rule " + number
 	}
-	return decodeParams(rec.RequestParameters, &req, "requestParameters") == nil && req.Egress
+	return "inbound rule " + number
 }
 
 // parseDeleteNetworkACLEntry is a candidate close when it deletes an
@@ -151,25 +162,25 @@ func parseDeleteNetworkACLEntry(rec *record, f *Finding) error {
 	if err := addResource(f, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID}, "requestParameters has no networkAclId"); err != nil {
 		return err
 	}
-	direction := "inbound"
-	if req.Egress {
-		direction = "outbound"
-	}
 	if req.RuleNumber != nil {
-		f.Requested.Removed = []string{direction + " rule " + req.RuleNumber.String()}
+		f.Requested.Removed = []string{ACLEntryName(req.Egress, req.RuleNumber.String())}
 	}
 	f.ClosesExposure = !req.Egress
 	return nil
 }
 
-func networkACLEntry(rec *record, f *Finding) error {
+// networkACLEntry records the inbound allow entry of a CreateNetworkAclEntry
+// or ReplaceNetworkAclEntry request, and returns its number ("" when the
+// request has none) and whether it is outbound.
+func networkACLEntry(rec *record, f *Finding) (number string, egress bool, err error) {
 	var req struct {
-		NetworkACLID string `json:"networkAclId"`
-		Egress       bool   `json:"egress"`
-		RuleAction   string `json:"ruleAction"`
-		Protocol     string `json:"aclProtocol"`
-		CIDRBlock    string `json:"cidrBlock"`
-		IPv6CIDR     string `json:"ipv6CidrBlock"`
+		NetworkACLID string       `json:"networkAclId"`
+		RuleNumber   *json.Number `json:"ruleNumber"`
+		Egress       bool         `json:"egress"`
+		RuleAction   string       `json:"ruleAction"`
+		Protocol     string       `json:"aclProtocol"`
+		CIDRBlock    string       `json:"cidrBlock"`
+		IPv6CIDR     string       `json:"ipv6CidrBlock"`
 		PortRange    struct {
 			From *json.Number `json:"from"`
 			To   *json.Number `json:"to"`
@@ -180,13 +191,16 @@ func networkACLEntry(rec *record, f *Finding) error {
 		} `json:"icmpTypeCode"`
 	}
 	if err := decodeParams(rec.RequestParameters, &req, "requestParameters"); err != nil {
-		return err
+		return "", false, err
 	}
 	if err := addResource(f, Resource{Type: TypeNetworkACL, ID: req.NetworkACLID}, "requestParameters has no networkAclId"); err != nil {
-		return err
+		return "", false, err
+	}
+	if req.RuleNumber != nil {
+		number = req.RuleNumber.String()
 	}
 	if req.Egress || !strings.EqualFold(req.RuleAction, "allow") {
-		return nil
+		return number, req.Egress, nil
 	}
 	from, to := req.PortRange.From, req.PortRange.To
 	switch NormalizeProtocol(req.Protocol) {
@@ -195,7 +209,10 @@ func networkACLEntry(rec *record, f *Finding) error {
 	}
 	base, err := ruleBase(req.Protocol, from, to, "")
 	if err != nil {
-		return err
+		return "", false, err
+	}
+	if n, err := strconv.Atoi(number); err == nil {
+		base.Entry = n
 	}
 	for _, cidr := range []string{req.CIDRBlock, req.IPv6CIDR} {
 		if cidr != "" {
@@ -203,7 +220,7 @@ func networkACLEntry(rec *record, f *Finding) error {
 		}
 	}
 	f.OpensExposure = anyWorldOpen(f.Requested.IngressRules)
-	return nil
+	return number, false, nil
 }
 
 // Words shared by the network ACL entries.

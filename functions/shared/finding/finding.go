@@ -143,9 +143,10 @@ type Resource struct {
 	ID string `json:"id"`
 	// Name is a secondary human name (a group name, a load balancer name).
 	Name string `json:"name,omitempty"`
-	// Tags are the resource's tags as enrich looked them up (the Name tag
-	// and owner-like tags included); nil before enrichment or when the
-	// resource has none. Suppression rules may match on them.
+	// Tags are the resource's tags as enrich looked them up: Name,
+	// owner-like tags and those addressed to trailwatch ("trailwatch:..."),
+	// see PeopleTags; nil before enrichment or when the resource has none.
+	// Suppression rules may match on them.
 	Tags map[string]string `json:"tags,omitempty"`
 
 	// Found is false when enrich looked the resource up and it no longer

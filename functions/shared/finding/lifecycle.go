@@ -74,6 +74,15 @@ type Alert struct {
 	// StillOpen those that stand (empty once resolved).
 	Closed    []string `json:"closed,omitempty"`
 	StillOpen []string `json:"stillOpen,omitempty"`
+	// MoreExposure, MoreClosed and MoreStillOpen count the lines left out
+	// of Exposure, Closed and StillOpen to keep a message bounded (0: the
+	// list is whole).
+	MoreExposure  int `json:"moreExposure,omitempty"`
+	MoreClosed    int `json:"moreClosed,omitempty"`
+	MoreStillOpen int `json:"moreStillOpen,omitempty"`
+	// DigestID names the digest that reports the alert's latest message
+	// when that message was held back in a storm instead of sent.
+	DigestID string `json:"digestId,omitempty"`
 }
 
 // Digest stands for the alerts held back in one storm: more alerts than
@@ -90,6 +99,12 @@ type Digest struct {
 	Threshold int `json:"threshold"`
 	// Held are the alerts held back, in the order they arrived.
 	Held []DigestEntry `json:"held"`
+	// MoreHeld counts held alerts left out of Held to keep the digest
+	// bounded; Held then lists the first ones.
+	MoreHeld int `json:"moreHeld,omitempty"`
+	// Sent are the alerts of the period that went out at once (at most
+	// Threshold), so that the digest stands for the whole storm.
+	Sent []DigestEntry `json:"sent,omitempty"`
 	// Repeats counts events of open alerts in the period that were not
 	// sent again, by alert ID.
 	Repeats map[string]int `json:"repeats,omitempty"`
@@ -97,13 +112,16 @@ type Digest struct {
 
 // DigestEntry is one alert held for a digest.
 type DigestEntry struct {
-	AlertID  string    `json:"alertId"`
-	Key      string    `json:"key"`
-	EventID  string    `json:"eventId"`
-	Time     time.Time `json:"time"`
-	Severity Severity  `json:"severity"`
-	Region   string    `json:"region"`
-	Summary  string    `json:"summary"`
+	// Kind is the message the entry stands for: an alert opened (empty or
+	// MessageAlert), updated or resolved during the storm.
+	Kind     MessageKind `json:"kind,omitempty"`
+	AlertID  string      `json:"alertId"`
+	Key      string      `json:"key"`
+	EventID  string      `json:"eventId"`
+	Time     time.Time   `json:"time"`
+	Severity Severity    `json:"severity"`
+	Region   string      `json:"region"`
+	Summary  string      `json:"summary"`
 	// Resources are the finding's resources, type and id only.
 	Resources []Resource `json:"resources"`
 }

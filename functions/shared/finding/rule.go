@@ -26,6 +26,9 @@ type Rule struct {
 	WorldOpen bool `json:"worldOpen"`
 	// GroupID of the security group the rule belongs to, when known.
 	SecurityGroupID string `json:"securityGroupId,omitempty"`
+	// Entry is the rule number of a network ACL entry; 0 for a security
+	// group rule.
+	Entry int `json:"entry,omitempty"`
 }
 
 // protocolAll is how EC2 spells "every protocol".

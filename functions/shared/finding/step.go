@@ -3,6 +3,7 @@ package finding
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 )
 
 // The payloads below are what the state machine passes to each function.
@@ -36,6 +37,36 @@ const (
 	// ActionRelease gives a claim back after notify failed, so a retry of
 	// the same event notifies.
 	ActionRelease DedupeAction = "release"
+	// ActionDigests lists the digests whose storm period is (about to be)
+	// over, for the digest schedule.
+	ActionDigests DedupeAction = "digests"
+	// ActionDigest claims one digest (DedupeRequest.DigestID) for sending
+	// and returns it built.
+	ActionDigest DedupeAction = "digest"
+)
+
+// DedupeOutcome says what the state machine does after a claim.
+type DedupeOutcome string
+
+// Dedupe outcomes.
+const (
+	// OutcomeAlert: send the alert (DedupeResult.Alert), then confirm it.
+	OutcomeAlert DedupeOutcome = "alert"
+	// OutcomeDuplicate: the alert is open (or being sent) within its
+	// window, or the event was already counted; nothing is sent.
+	OutcomeDuplicate DedupeOutcome = "duplicate"
+	// OutcomeAllowed: a suppression rule (DedupeResult.Rule) matched.
+	OutcomeAllowed DedupeOutcome = "allowed"
+	// OutcomeHeld: a storm: the alert is open, held for its digest.
+	OutcomeHeld DedupeOutcome = "held"
+	// OutcomeClosed: a closing event updated or resolved open alerts; the
+	// messages to send are DedupeResult.Messages (those of a storm are
+	// held for its digest instead).
+	OutcomeClosed DedupeOutcome = "closed"
+	// OutcomeNothing: a closing event that changed no open alert.
+	OutcomeNothing DedupeOutcome = "nothing"
+	// OutcomeDigest: a digest to send (DedupeResult.Digest).
+	OutcomeDigest DedupeOutcome = "digest"
 )
 
 // DedupeRequest is dedupe's input.
@@ -47,6 +78,15 @@ type DedupeRequest struct {
 	// the key from Finding and ignores Key.
 	Key         string `json:"key,omitempty"`
 	ExecutionID string `json:"executionId,omitempty"`
+	// Kind says which message a confirm or release is about: the opening
+	// alert (empty or MessageAlert), an update or resolution of the alert
+	// under Key (the closing event is Finding), or a digest (DigestID).
+	Kind MessageKind `json:"kind,omitempty"`
+	// MessageID is the SNS message id a confirm records.
+	MessageID string `json:"messageId,omitempty"`
+	// DigestID names the digest of ActionDigest and of a digest's confirm
+	// or release; those actions need no Finding.
+	DigestID string `json:"digestId,omitempty"`
 }
 
 // DedupeResult is dedupe's output.
@@ -59,6 +99,38 @@ type DedupeResult struct {
 	// WindowEnds is when the alert may be sent again (RFC 3339): the new
 	// window of a granted claim, or the live window that made it a duplicate.
 	WindowEnds string `json:"windowEnds"`
+	// Outcome says what follows a claim (empty for other actions but
+	// ActionDigest). The members below are always present (null when
+	// unset), so that the state machine can select them.
+	Outcome DedupeOutcome `json:"outcome"`
+	// Alert is the alert to send (OutcomeAlert) or held (OutcomeHeld).
+	Alert *Alert `json:"alert"`
+	// Messages are the updates and resolutions to send (OutcomeClosed);
+	// Resolved and Updated count the alerts the closing event resolved and
+	// updated, held messages included.
+	Messages []LifecycleMessage `json:"messages"`
+	Resolved int                `json:"resolved"`
+	Updated  int                `json:"updated"`
+	// Rule is the suppression rule that matched (OutcomeAllowed).
+	Rule *AllowedBy `json:"rule"`
+	// Digests are the ids of the digests due (ActionDigests).
+	Digests []string `json:"digests"`
+	// Digest is the digest claimed for sending (ActionDigest,
+	// OutcomeDigest).
+	Digest *Digest `json:"digest"`
+}
+
+// LifecycleMessage is an update or resolution to send about one alert.
+type LifecycleMessage struct {
+	Kind  MessageKind `json:"kind"`
+	Alert Alert       `json:"alert"`
+}
+
+// AllowedBy names the suppression rule a finding matched.
+type AllowedBy struct {
+	ID      string     `json:"id"`
+	Reason  string     `json:"reason"`
+	Expires *time.Time `json:"expires,omitempty"`
 }
 
 // NotifyResult is notify's output.

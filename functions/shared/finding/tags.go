@@ -14,18 +14,36 @@ var peopleTagKeys = map[string]bool{
 	"service": true, "environment": true, "env": true, "stage": true,
 }
 
+// TrailwatchTagPrefix starts the keys of the tags addressed to trailwatch
+// itself, such as "trailwatch:allow" (which suppression rules match on).
+const TrailwatchTagPrefix = "trailwatch:"
+
 // PeopleTags returns the tags of tags that tell a person what the resource
 // is and who owns it: Name, and owner-like keys (owner, team, contact,
 // created-by, cost-center, project, application, environment, ..., any key
 // containing "owner"), compared case-insensitively without "-", "_", ":",
-// "." or spaces. At most MaxTags, by key order; nil when none.
+// "." or spaces; and first of all those addressed to trailwatch (keys
+// starting with TrailwatchTagPrefix), for suppression rules. At most
+// MaxTags, by key order; nil when none.
 func PeopleTags(tags map[string]string) map[string]string {
 	var out map[string]string
 	keys := make([]string, 0, len(tags))
 	for k := range tags {
 		keys = append(keys, k)
 	}
-	for _, k := range sortedUnique(keys) {
+	keys = sortedUnique(keys)
+	for _, k := range keys {
+		if strings.HasPrefix(k, TrailwatchTagPrefix) && len(out) < MaxTags {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[k] = tags[k]
+		}
+	}
+	for _, k := range keys {
+		if strings.HasPrefix(k, TrailwatchTagPrefix) {
+			continue
+		}
 		norm := strings.Map(func(r rune) rune {
 			switch r {
 			case '-', '_', ':', '.', ' ', '/':

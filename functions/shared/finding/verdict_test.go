@@ -2,6 +2,7 @@ package finding_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -110,6 +111,13 @@ func TestPeopleTags(t *testing.T) {
 	}
 	if got := finding.PeopleTags(map[string]string{"aws:autoscaling:groupName": "x"}); got != nil {
 		t.Errorf("no people tags: %v, want nil", got)
+	}
+	many := map[string]string{"trailwatch:allow": "tcp/443"}
+	for i := range 12 {
+		many[fmt.Sprintf("owner-%02d", i)] = "x"
+	}
+	if got := finding.PeopleTags(many); got["trailwatch:allow"] != "tcp/443" || len(got) != finding.MaxTags {
+		t.Errorf("the tag suppression rules match on is kept first, within MaxTags: %v", got)
 	}
 }
 

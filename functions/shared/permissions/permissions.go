@@ -1,14 +1,17 @@
 // Package permissions is the one list of the AWS API calls each trailwatch
-// function makes, as IAM actions. Each function's tests check that the SDK
-// interfaces its adapters depend on call exactly these; the terraform tests
-// under test/ check that each function's IAM role allows exactly these
-// (besides logging, tracing and KMS). Change the code, this list and the
-// policy together.
+// function makes, as "service:Operation", and of the IAM actions they need.
+// Each function's tests check that the SDK interfaces its adapters depend
+// on call exactly these (Operations); the terraform tests under test/
+// check that each function's IAM role allows exactly the actions they need
+// (Actions), besides logging, tracing and KMS. Change the code, this list
+// and the policy together.
 package permissions
 
 import "slices"
 
-// Actions by function name.
+// API calls by function name, each named as the IAM action that authorizes
+// it, unless operations gives its SDK operation another name or
+// authorizedBy says the call has no action of its own.
 var actions = map[string][]string{
 	"parse": {},
 	"enrich": {"ec2:DescribeAddresses", "ec2:DescribeImageAttribute", "ec2:DescribeInstances", "ec2:DescribeNetworkAcls",
@@ -21,7 +24,7 @@ var actions = map[string][]string{
 		"redshift:DescribeClusterSubnetGroups", "redshift:DescribeClusters",
 		"s3:GetAccountPublicAccessBlock", "s3:GetBucketAcl", "s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:GetBucketTagging",
 		"sts:AssumeRole"},
-	"dedupe": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+	"dedupe": {"dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:TransactWriteItems", "dynamodb:UpdateItem"},
 	"notify": {"sns:Publish"},
 	// backtest is the parse program as the backtest's function
 	// (terraform/modules/backtest): it reads log files and writes and
@@ -50,19 +53,37 @@ func Functions() []string {
 	return out
 }
 
-// Actions returns the IAM actions of a function's API calls, sorted; nil for
-// an unknown function.
+// authorizedBy are the calls that have no IAM action of their own: IAM
+// authorizes each action of a DynamoDB transaction as the PutItem,
+// UpdateItem or DeleteItem it is
+// (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html);
+// dedupe's transactions hold those three kinds.
+var authorizedBy = map[string][]string{
+	"dynamodb:TransactWriteItems": {"dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+}
+
+// Actions returns the IAM actions a function's API calls need, sorted; nil
+// for an unknown function.
 func Actions(function string) []string {
-	a, ok := actions[function]
+	calls, ok := actions[function]
 	if !ok {
 		return nil
 	}
-	return slices.Clone(a)
+	out := []string{}
+	for _, c := range calls {
+		if a, ok := authorizedBy[c]; ok {
+			out = append(out, a...)
+		} else {
+			out = append(out, c)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // Operations returns the API operation names of a function's calls
-// through one SDK client ("ec2", "s3", "s3control", ...), sorted: the IAM
-// actions with prefix "client:", and those operations names for it.
+// through one SDK client ("ec2", "s3", "s3control", ...), sorted: the calls
+// with prefix "client:", and those operations names for it.
 func Operations(function, client string) []string {
 	var out []string
 	for _, a := range actions[function] {

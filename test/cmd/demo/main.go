@@ -1,9 +1,13 @@
 // Command demo shows trailwatch working with no AWS account: it deploys the
 // pipeline on the local stack, seeds an EC2 world, sends sample CloudTrail
 // events through the EventBridge rule and prints, for each, the states its
-// execution went through and the subject of the alert it produced. It ends
-// with one summary line and exits 1 if any execution failed or the repeated
-// event was not suppressed. Ctrl-C stops everything it started.
+// execution went through and the subject of the alert it produced; then it
+// closes what the samples opened on the SSH group (a resolution and an
+// update), launches a fleet from one actor (a storm: a few alerts at once,
+// the rest held) and runs the digest schedule (the storm's digest). It
+// prints one summary line for each part and exits 1 if any execution
+// failed, the repeated event was not suppressed, or the lifecycle part did
+// not resolve, hold and digest. Ctrl-C stops everything it started.
 //
 // Run it from the repository: make demo. It runs the functions' binaries
 // from $TRAILWATCH_BIN (make builds them into .local/bin), else builds them
@@ -60,7 +64,7 @@ func run(ctx context.Context, logPath string) int {
 		fmt.Println("trailwatch demo: built the functions into", bin)
 	}
 	fmt.Println("trailwatch demo: starting the local stack (logs:", logPath+")")
-	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: bin, Logs: logs})
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: bin, Logs: logs, Env: pipeline.DemoEnv})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "demo: deploy:", err)
 		return 2
@@ -86,6 +90,18 @@ func run(ctx context.Context, logPath string) int {
 	}
 	fmt.Println()
 	fmt.Println(rep.Line())
+	fmt.Println()
+	life, err := p.RunLifecycle(ctx, root, w, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "demo: lifecycle:", err)
+		return 2
+	}
+	fmt.Println()
+	fmt.Println(life.Line())
+	if err := life.Check(); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		return 1
+	}
 	repeatSuppressed := false
 	for _, r := range rep.Results {
 		if r.Sample.Want == "suppressed" && r.Outcome == "suppressed" {

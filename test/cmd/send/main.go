@@ -150,7 +150,7 @@ func printNotifications(out io.Writer, mine string, got []pipeline.Notification)
 		for _, k := range keys {
 			attrs = append(attrs, k+"="+n.Attributes[k])
 		}
-		fmt.Fprintf(out, "\nnotification %s\nsubject: %s\nattributes: %s\n\n%s\n", n.MessageID, n.Subject, strings.Join(attrs, " "), strings.TrimRight(n.Message, "\n"))
+		fmt.Fprintf(out, "\nnotification %s\nsubject: %s\nattributes: %s\n\n%s\n", n.MessageID, n.Subject, strings.Join(attrs, " "), strings.TrimRight(n.Text, "\n"))
 	}
 	if !found {
 		fmt.Fprintf(out, "\nnotification %s: not in the notification queue after %s\n", mine, notificationWait)
