@@ -481,11 +481,6 @@ func TestTagRuleAllows(t *testing.T) {
 	world(t, p.Tag(ctx, group, "trailwatch:allow", "tcp/443"))
 	allowed := expect(ctx, t, p, ev(pipeline.AuthorizeGroupEvent(root, group, 443)), "allowed")
 	var out struct {
-		Finding struct {
-			Resources []struct {
-				Tags map[string]string `json:"tags"`
-			} `json:"resources"`
-		} `json:"finding"`
 		Dedupe struct {
 			Rule struct {
 				ID string `json:"id"`
@@ -495,8 +490,16 @@ func TestTagRuleAllows(t *testing.T) {
 	if err := json.Unmarshal([]byte(allowed.Output), &out); err != nil {
 		t.Fatal(err)
 	}
-	if rs := out.Finding.Resources; out.Dedupe.Rule.ID != "web-tier-https" || len(rs) != 1 || rs[0].Tags["trailwatch:allow"] != "tcp/443" {
-		t.Errorf("the Allowed output does not name the rule and the tag enrich read:\n%.2000s", allowed.Output)
+	var f struct {
+		Resources []struct {
+			Tags map[string]string `json:"tags"`
+		} `json:"resources"`
+	}
+	if !allowed.Finding(&f) {
+		t.Fatalf("the execution assigned no finding: %v", allowed.Variables)
+	}
+	if rs := f.Resources; out.Dedupe.Rule.ID != "web-tier-https" || len(rs) != 1 || rs[0].Tags["trailwatch:allow"] != "tcp/443" {
+		t.Errorf("the Allowed output does not name the rule, or the finding lacks the tag enrich read:\n%.2000s\n%.2000s", allowed.Output, allowed.Variables["finding"])
 	}
 	if n, err := p.Notifications(ctx, 2*time.Second); err != nil || len(n) != 0 {
 		t.Errorf("notifications %v %v, want none for an allowed finding", n, err)

@@ -82,8 +82,42 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // workaround makes the snapshot share the backend and start with no
 // executions, which is what the upstream fix does. If moto's code has moved,
 // it warns on stderr and runs moto unpatched.
+//
+// It also reads workflow variables in JSONPath states: moto parses a
+// reference such as "$finding" or "$finding.severity" (in Parameters, a
+// Choice's Variable) but evaluates it as a JSONata expression, whose
+// evaluator it ships disabled (a JVM bridge), so every reference fails with
+// States.Runtime. In JSONPath, AWS resolves such a reference as the
+// variable's value followed by the path
+// (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html);
+// the patch does that, and fails a missing variable or member with the error
+// moto's JSONPath reports for a missing path. JSONata states stay as moto has
+// them (trailwatch has none). A moved moto warns and runs unpatched.
 const server = `
 import sys
+try:
+    import copy as _copy_mod
+    from moto.stepfunctions.parser.asl.component.common.string import string_expression as _se
+    from moto.stepfunctions.parser.asl.component.common.query_language import QueryLanguageMode as _QLM
+    _moto_sample = _se.StringVariableSample._eval_body
+
+    def _sample(self, env):
+        if self.query_language_mode != _QLM.JSONPath:
+            return _moto_sample(self, env)
+        name, _, rest = self.expression[1:].partition(".")
+        try:
+            value = env.variable_store.get(name)
+        except Exception:
+            raise RuntimeError("The JSONPath '%s' could not be found: no variable %s" % (self.expression, name))
+        for member in rest.split(".") if rest else []:
+            if not isinstance(value, dict) or member not in value:
+                raise RuntimeError("The JSONPath '%s' could not be found in the variables" % self.expression)
+            value = value[member]
+        env.stack.append(_copy_mod.deepcopy(value))
+
+    _se.StringVariableSample._eval_body = _sample
+except Exception as e:
+    print("trailwatch: moto's JSONPath variables left unpatched:", repr(e), file=sys.stderr)
 try:
     import types
     from moto.stepfunctions import models as _sfn

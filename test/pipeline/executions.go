@@ -31,6 +31,18 @@ type Execution struct {
 	// TaskErrors are the error names of failed task attempts, retried or
 	// caught, in order.
 	TaskErrors []string
+	// Variables are the workflow variables as the execution last assigned
+	// them (the history's assignedVariables), by name, as JSON: "finding"
+	// is the finding (parse's, then enrich's), "alert" the alert dedupe
+	// claimed. The state carries only what the Choice states read.
+	Variables map[string]string
+}
+
+// Finding decodes the finding the execution last assigned (the "finding"
+// variable) into v; false when it assigned none.
+func (e Execution) Finding(v any) bool {
+	raw, ok := e.Variables["finding"]
+	return ok && json.Unmarshal([]byte(raw), v) == nil
 }
 
 // Outcome classifies the execution by the state it ended in: "notified",
@@ -235,6 +247,13 @@ func (p *Pipeline) finished(ctx context.Context, d *sfn.DescribeExecutionOutput)
 			switch {
 			case ev.StateEnteredEventDetails != nil:
 				e.Path = append(e.Path, aws.ToString(ev.StateEnteredEventDetails.Name))
+			case ev.StateExitedEventDetails != nil:
+				for name, value := range ev.StateExitedEventDetails.AssignedVariables {
+					if e.Variables == nil {
+						e.Variables = map[string]string{}
+					}
+					e.Variables[name] = value
+				}
 			case ev.TaskFailedEventDetails != nil:
 				e.TaskErrors = append(e.TaskErrors, aws.ToString(ev.TaskFailedEventDetails.Error))
 			case ev.LambdaFunctionFailedEventDetails != nil:

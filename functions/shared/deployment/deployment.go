@@ -64,6 +64,8 @@ type Quotas struct {
 	DefinitionBytes Quota `json:"sfn_definition_bytes"`
 	// PayloadBytes bounds a state's input and output and a task's payload.
 	PayloadBytes Quota `json:"sfn_payload_bytes"`
+	// VariableBytes bounds one workflow variable's value.
+	VariableBytes Quota `json:"sfn_variable_bytes"`
 	// SNSMessageBytes bounds a published message.
 	SNSMessageBytes Quota `json:"sns_message_bytes"`
 	// SNSSubjectChars bounds a published subject.

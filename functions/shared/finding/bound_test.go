@@ -182,6 +182,9 @@ func TestLargestFindingsFit(t *testing.T) {
 			if state := largestState(t, encoded); len(state) > q.PayloadBytes.Value {
 				t.Errorf("largest state is %d bytes, more than Step Functions' %d", len(state), q.PayloadBytes.Value)
 			}
+			if len(encoded) > q.VariableBytes.Value {
+				t.Errorf("finding is %d bytes, more than a workflow variable's %d (the state machine keeps it in one)", len(encoded), q.VariableBytes.Value)
+			}
 
 			m := alert.Render(f)
 			if n := len(m.Subject); n > q.SNSSubjectChars.Value {
