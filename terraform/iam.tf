@@ -406,10 +406,14 @@ data "aws_iam_policy_document" "scheduler_trust" {
       values   = [local.account_id]
     }
 
+    # Scheduler's source is the schedule group, not the schedule: "the
+    # value of aws:SourceArn must be your EventBridge Scheduler schedule
+    # group ARN ... Do not scope the aws:SourceArn statement to a specific
+    # schedule" (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.digest_schedule_name}"]
+      values   = ["arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default"]
     }
   }
 }

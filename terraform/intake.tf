@@ -25,7 +25,6 @@ locals {
   parked_queue_name = "${var.name}${local.suffixes.parked_queue}"
   pipe_name         = "${var.name}${local.suffixes.pipe}"
   pipe_role_name    = "${local.pipe_name}-pipe-${local.region}"
-  pipe_arn          = "arn:${local.partition}:pipes:${local.region}:${local.account_id}:pipe/${local.pipe_name}"
   intake_queue_arn  = "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${local.intake_queue_name}"
 
   # The intake's durations in seconds (deployment.json's intake).
@@ -128,16 +127,16 @@ data "aws_iam_policy_document" "pipe_trust" {
       identifiers = ["pipes.amazonaws.com"]
     }
 
+    # AWS's confused-deputy page documents aws:SourceArn for rules' targets
+    # and Scheduler, not for Pipes
+    # (https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html):
+    # a condition on a value AWS does not say it sends could refuse the
+    # pipe its role. Only principals allowed iam:PassRole on this role can
+    # give it to another pipe of the account.
     condition {
       test     = "StringEquals"
       variable = "aws:SourceAccount"
       values   = [local.account_id]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = [local.pipe_arn]
     }
   }
 }

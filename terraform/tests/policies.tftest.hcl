@@ -385,10 +385,9 @@ run "policies" {
       Principal = { Service = "pipes.amazonaws.com" }
       Condition = {
         StringEquals = { "aws:SourceAccount" = "123456789012" }
-        ArnEquals    = { "aws:SourceArn" = "arn:aws:pipes:eu-west-1:123456789012:pipe/trailwatch-intake" }
       }
     })
-    error_message = "Only the intake pipe of this account may assume its role."
+    error_message = "Only pipes of this account may assume the pipe's role (AWS documents no aws:SourceArn for Pipes)."
   }
 
   assert {
@@ -438,9 +437,9 @@ run "policies" {
   assert {
     condition = one(jsondecode(data.aws_iam_policy_document.scheduler_trust.json).Statement).Condition == {
       StringEquals = { "aws:SourceAccount" = "123456789012" }
-      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/trailwatch-digests" }
+      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default" }
     }
-    error_message = "Only the digest schedule of this account may assume its role."
+    error_message = "Only this account's schedules of the default group may assume the digest schedule's role: Scheduler's aws:SourceArn is the schedule group's ARN, and AWS says not to name a schedule."
   }
 
   assert {

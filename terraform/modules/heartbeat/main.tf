@@ -36,7 +36,9 @@ locals {
   schedule_name       = "${var.name}${local.suffixes.schedule}"
   security_group_name = "${var.name}${local.suffixes.security_group}"
   role_name           = "${var.name}${local.suffixes.role}-${local.region}"
-  schedule_arn        = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.schedule_name}"
+  # Scheduler's aws:SourceArn is the schedule group's ARN, never a
+  # schedule's (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
+  schedule_group_arn = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default"
 }
 
 #tfsec:ignore:aws-ec2-no-public-egress-sgr The group has no rules at all; terraform removes the default egress rule.
@@ -73,7 +75,7 @@ data "aws_iam_policy_document" "trust" {
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = [local.schedule_arn]
+      values   = [local.schedule_group_arn]
     }
   }
 }

@@ -84,9 +84,9 @@ run "canary" {
   assert {
     condition = jsonencode(one(jsondecode(data.aws_iam_policy_document.trust.json).Statement).Condition) == jsonencode({
       StringEquals = { "aws:SourceAccount" = "210987654321" }
-      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:us-east-1:210987654321:schedule/default/trailwatch-forwarder-heartbeat" }
+      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:us-east-1:210987654321:schedule-group/default" }
     })
-    error_message = "Only the canary's schedule may assume its role."
+    error_message = "Only this account's schedules of the default group (Scheduler's aws:SourceArn is the group's ARN) may assume the canary's role."
   }
 
   assert {
