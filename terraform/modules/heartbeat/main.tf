@@ -41,7 +41,6 @@ locals {
   schedule_group_arn = "arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default"
 }
 
-#tfsec:ignore:aws-ec2-no-public-egress-sgr The group has no rules at all; terraform removes the default egress rule.
 resource "aws_security_group" "canary" {
   name        = local.security_group_name
   description = "trailwatch heartbeat canary: no rules; its ${local.facts.heartbeat.tag_key} tag is the last beat."
