@@ -27,10 +27,11 @@ locals {
   # Per rule: deliveries to the intake queue that failed for good (after
   # the retry policy, or at once for a missing permission), and those that
   # could not even be dead-lettered. AWS/Events names a rule on a custom bus
-  # by both dimensions
+  # by both dimensions, and spells the second metric "Dlq", not "DLQ": a
+  # name CloudWatch does not know would never alarm
   # (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html).
   rule_alarms = {
-    for pair in setproduct(keys(local.event_patterns), ["FailedInvocations", "InvocationsFailedToBeSentToDLQ"]) :
+    for pair in setproduct(keys(local.event_patterns), ["FailedInvocations", "InvocationsFailedToBeSentToDlq"]) :
     "${pair[0]}-${pair[1]}" => { group = pair[0], metric = pair[1] }
   }
   rule_dimensions = {

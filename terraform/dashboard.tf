@@ -94,7 +94,7 @@ locals {
     },
     {
       title = "Rules: matched, failed, not dead-lettered"
-      metrics = [for pair in setproduct(sort(keys(local.event_patterns)), ["Invocations", "FailedInvocations", "InvocationsFailedToBeSentToDLQ"]) :
+      metrics = [for pair in setproduct(sort(keys(local.event_patterns)), ["Invocations", "FailedInvocations", "InvocationsFailedToBeSentToDlq"]) :
         concat(["AWS/Events", pair[1]], flatten([for k, v in local.rule_dimensions[pair[0]] : [k, v]]), [{ stat = "Sum", label = "${pair[0]} ${pair[1]}" }])
       ]
     },

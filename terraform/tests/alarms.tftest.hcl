@@ -89,8 +89,8 @@ run "alarms_and_dashboard" {
   }
 
   assert {
-    condition     = toset([for a in aws_cloudwatch_metric_alarm.rule : a.metric_name]) == toset(["FailedInvocations", "InvocationsFailedToBeSentToDLQ"]) && length(aws_cloudwatch_metric_alarm.rule) == 2 * length(aws_cloudwatch_event_rule.pipeline)
-    error_message = "Every rule needs its FailedInvocations and InvocationsFailedToBeSentToDLQ alarms."
+    condition     = toset([for a in aws_cloudwatch_metric_alarm.rule : a.metric_name]) == toset(["FailedInvocations", "InvocationsFailedToBeSentToDlq"]) && length(aws_cloudwatch_metric_alarm.rule) == 2 * length(aws_cloudwatch_event_rule.pipeline)
+    error_message = "Every rule needs its FailedInvocations and InvocationsFailedToBeSentToDlq alarms (AWS/Events spells it Dlq)."
   }
 
   # The operations topic accepts alarms named <name>-* only.
