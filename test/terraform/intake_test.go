@@ -72,3 +72,56 @@ func TestCanaryIgnoresItsHeartbeatTag(t *testing.T) {
 		}
 	}
 }
+
+// TestForwardersWaitForTheBusPolicy: the event_bus_arn output, which every
+// forwarder's rule target needs, depends on the central bus's policy, so a
+// forwarder cannot start before the policy that lets it put events
+// (EventBridge sends an event refused for a missing permission straight to
+// the dead-letter queue, without retries), and the organisation example
+// builds its forwarders on that output.
+func TestForwardersWaitForTheBusPolicy(t *testing.T) {
+	m := load(t, root)
+	outs := m.find("output", "event_bus_arn")
+	if len(outs) != 1 {
+		t.Fatalf("%d outputs event_bus_arn", len(outs))
+	}
+	dep, ok := outs[0].Body.Attributes["depends_on"]
+	if !ok {
+		t.Fatal("output event_bus_arn has no depends_on")
+	}
+	waits := false
+	for _, ref := range dep.Expr.Variables() {
+		if ref.RootName() == "aws_cloudwatch_event_bus_policy" {
+			waits = true
+		}
+	}
+	if !waits {
+		t.Error("output event_bus_arn does not depend on aws_cloudwatch_event_bus_policy")
+	}
+
+	ex := load(t, filepath.Join(root, "examples", "organization"))
+	forwarders := 0
+	for _, b := range ex.blocks {
+		if b.Type != "module" {
+			continue
+		}
+		src, ok := b.Body.Attributes["source"]
+		if !ok || literal(t, src.Expr).AsString() != "../../modules/forwarder" {
+			continue
+		}
+		forwarders++
+		arn, ok := b.Body.Attributes["central_event_bus_arn"]
+		if !ok {
+			t.Errorf("module %s has no central_event_bus_arn", b.Labels[0])
+			continue
+		}
+		refs := arn.Expr.Variables()
+		if len(refs) != 1 || refs[0].RootName() != "module" || len(refs[0]) < 3 ||
+			refs[0][1].(hcl.TraverseAttr).Name != "trailwatch" || refs[0][2].(hcl.TraverseAttr).Name != "event_bus_arn" {
+			t.Errorf("module %s's central_event_bus_arn is not module.trailwatch.event_bus_arn", b.Labels[0])
+		}
+	}
+	if forwarders == 0 {
+		t.Error("the organisation example has no forwarder")
+	}
+}
