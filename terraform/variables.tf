@@ -351,7 +351,7 @@ variable "heartbeat_targets" {
   default     = []
 
   validation {
-    condition     = alltrue([for t in var.heartbeat_targets : can(regex("^[0-9]{12}:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", t)) && length(t) <= 32])
+    condition     = alltrue([for t in var.heartbeat_targets : can(regex("^[0-9]{12}:[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$", t)) && length(t) <= 32])
     error_message = "Every entry of heartbeat_targets must be \"<12-digit account>:<region>\", such as \"210987654321:eu-west-1\"."
   }
 

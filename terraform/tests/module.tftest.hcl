@@ -264,7 +264,7 @@ run "existing_trail" {
   variables {
     create_trail      = false
     heartbeat_canary  = false
-    heartbeat_targets = ["210987654321:us-east-1", "210987654321:eu-west-1", "123456789012:eu-west-1"]
+    heartbeat_targets = ["210987654321:us-east-1", "210987654321:eu-west-1", "123456789012:eu-west-1", "210987654321:eusc-de-east-1"]
   }
 
   assert {
@@ -279,7 +279,7 @@ run "existing_trail" {
 
   assert {
     condition = length(module.heartbeat) == 0 && (
-      aws_lambda_function.function["dedupe"].environment[0].variables["HEARTBEAT_TARGETS"] == "123456789012:eu-west-1,210987654321:eu-west-1,210987654321:us-east-1"
+      aws_lambda_function.function["dedupe"].environment[0].variables["HEARTBEAT_TARGETS"] == "123456789012:eu-west-1,210987654321:eu-west-1,210987654321:eusc-de-east-1,210987654321:us-east-1"
     )
     error_message = "HEARTBEAT_TARGETS must hold this account and region and the listed ones, sorted and distinct, even where another canary beats."
   }
