@@ -226,7 +226,6 @@ data "aws_iam_policy_document" "dead_letter_kms" {
 # still shows in this account's CloudWatch alarms (and the central
 # heartbeat alarm fires for this account and region if nothing arrives).
 resource "aws_cloudwatch_metric_alarm" "dead_letter" {
-
   alarm_name        = "${var.name}-dlq-not-empty"
   alarm_description = "EventBridge could not forward some events to trailwatch's central bus; they wait in ${aws_sqs_queue.dead_letter.name}. Inspect them, fix the cause, and redrive."
   namespace         = "AWS/SQS"
