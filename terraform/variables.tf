@@ -5,7 +5,7 @@ variable "name" {
 
   validation {
     # 32 leaves room for the longest suffixes within IAM's and EventBridge's
-    # 64-character names: "-start-pipeline-<region>" for a role,
+    # 64-character names: "-digest-schedule-<region>" for a role,
     # "-cloudtrail-elasticloadbalancing" for a rule. Preconditions check
     # every name against deployment.json's quotas.
     condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,31}$", var.name))
