@@ -39,9 +39,9 @@ TF_REGISTRY=${TF_REGISTRY:-on}
 TF_REGISTRY_TIMEOUT=${TF_REGISTRY_TIMEOUT:-120}
 
 # Root module, modules and examples: each is checked on its own.
-MODULE_DIRS=(. modules/forwarder modules/member-role modules/backtest examples/single-account examples/organization examples/backtest)
+MODULE_DIRS=(. modules/forwarder modules/member-role modules/backtest modules/heartbeat examples/single-account examples/organization examples/backtest)
 # Those with a tests/ directory of *.tftest.hcl.
-TESTED_DIRS=(. modules/forwarder modules/member-role modules/backtest)
+TESTED_DIRS=(. modules/forwarder modules/member-role modules/backtest modules/heartbeat)
 
 if [[ ! -f terraform/check.sh || ! -d statemachine ]]; then
   echo "check.sh: run from the repository root: bash terraform/check.sh" >&2

@@ -1,5 +1,6 @@
-# One role per function, one for the state machine and one for the rule's
-# target, each allowed only what its holder calls. Resource "*" appears only
+# One role per function, one for the state machine and one for the digest
+# schedule (the pipe's is in intake.tf, the canary's in heartbeat.tf), each
+# allowed only what its holder calls. Resource "*" appears only
 # where the action has no resource-level permissions; each says why.
 #
 # Role names end in the region: IAM is global, and a deployment per region
@@ -405,10 +406,14 @@ data "aws_iam_policy_document" "scheduler_trust" {
       values   = [local.account_id]
     }
 
+    # Scheduler's source is the schedule group, not the schedule: "the
+    # value of aws:SourceArn must be your EventBridge Scheduler schedule
+    # group ARN ... Do not scope the aws:SourceArn statement to a specific
+    # schedule" (https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html).
     condition {
       test     = "ArnEquals"
       variable = "aws:SourceArn"
-      values   = ["arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule/default/${local.digest_schedule_name}"]
+      values   = ["arn:${local.partition}:scheduler:${local.region}:${local.account_id}:schedule-group/default"]
     }
   }
 }
@@ -442,66 +447,5 @@ resource "aws_iam_role_policy" "digest_schedule" {
   policy = data.aws_iam_policy_document.digest_schedule.json
 }
 
-# ---------------------------------------------------------------------------
-# EventBridge target
-# ---------------------------------------------------------------------------
-
-data "aws_iam_policy_document" "eventbridge_trust" {
-  statement {
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["events.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
-    }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = values(local.rule_arns)
-    }
-  }
-}
-
-data "aws_iam_policy_document" "start_pipeline" {
-  statement {
-    sid       = "StartPipeline"
-    effect    = "Allow"
-    actions   = ["states:StartExecution"]
-    resources = [aws_sfn_state_machine.pipeline.arn]
-  }
-}
-
-resource "aws_iam_role" "start_pipeline" {
-  name               = "${var.name}-start-pipeline-${local.region}"
-  description        = "Lets the ${var.name}${local.suffixes.rule}-* rules start the ${local.state_machine_name} state machine."
-  assume_role_policy = data.aws_iam_policy_document.eventbridge_trust.json
-  tags               = var.tags
-
-  lifecycle {
-    # The trust policy names every rule: it grows with the rules and the
-    # bus name.
-    precondition {
-      condition     = length(data.aws_iam_policy_document.eventbridge_trust.minified_json) <= local.quotas.iam_trust_policy_chars
-      error_message = "The trust policy of ${var.name}-start-pipeline-${local.region} is ${length(data.aws_iam_policy_document.eventbridge_trust.minified_json)} characters, more than IAM's ${local.quotas.iam_trust_policy_chars}: use a shorter event_bus_name or name."
-    }
-
-    precondition {
-      condition     = length("${var.name}-start-pipeline-${local.region}") <= local.quotas.iam_role_name_chars
-      error_message = "The role name ${var.name}-start-pipeline-${local.region} is longer than IAM's ${local.quotas.iam_role_name_chars} characters: shorten name."
-    }
-  }
-}
-
-resource "aws_iam_role_policy" "start_pipeline" {
-  name   = "start-pipeline"
-  role   = aws_iam_role.start_pipeline.id
-  policy = data.aws_iam_policy_document.start_pipeline.json
-}
+# The rules write the intake queue through its policy, and the pipe starts
+# the state machine through its own role: intake.tf.

@@ -1,5 +1,6 @@
 # One key encrypts everything trailwatch keeps at rest: the log groups, the
-# dedupe table, the alert and operations topics and the dead-letter queue.
+# dedupe table, the alert and operations topics, the intake, parked and
+# dead-letter queues and the trail's log files.
 
 # What AWS services need from the key. Also published as the
 # kms_key_service_policy output, for callers who bring their own key.
@@ -32,8 +33,18 @@ data "aws_iam_policy_document" "kms_services" {
     }
   }
 
+  # EventBridge writes the intake queue and the rules' dead-letter queue,
+  # both encrypted with this key. This is AWS's documented statement for
+  # an AWS service that sends to an encrypted queue, without conditions
+  # (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html#compatibility-with-aws-services,
+  # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions):
+  # SQS, not EventBridge, calls KMS, and AWS documents no aws:SourceArn
+  # that such a call would carry, so a condition on the rules' ARNs could
+  # refuse every write. The queues' policies hold the aws:SourceArn guard
+  # instead (eventbridge.tf, intake.tf): only the rules may send, and the
+  # key serves EventBridge only through a queue that accepts it.
   statement {
-    sid    = "EventBridgeToDeadLetterQueue"
+    sid    = "EventBridgeToEncryptedQueues"
     effect = "Allow"
 
     principals {
@@ -46,11 +57,61 @@ data "aws_iam_policy_document" "kms_services" {
       "kms:GenerateDataKey",
     ]
     resources = ["*"]
+  }
 
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = values(local.rule_arns)
+  # The trail encrypts its log files with this key (trail.tf), as AWS's
+  # key policy for CloudTrail says, kms:GenerateDataKey named rather than
+  # AWS's kms:GenerateDataKey* (no policy here has a wildcard action; the
+  # trail encrypts with GenerateDataKey).
+  dynamic "statement" {
+    for_each = var.create_trail ? [1] : []
+
+    content {
+      sid    = "CloudTrailEncryptsLogs"
+      effect = "Allow"
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudtrail.amazonaws.com"]
+      }
+
+      actions   = ["kms:GenerateDataKey"]
+      resources = ["*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceArn"
+        values   = [local.trail_arn]
+      }
+
+      condition {
+        test     = "StringLike"
+        variable = "kms:EncryptionContext:aws:cloudtrail:arn"
+        values   = ["arn:${local.partition}:cloudtrail:*:${local.account_id}:trail/*"]
+      }
+    }
+  }
+
+  dynamic "statement" {
+    for_each = var.create_trail ? [1] : []
+
+    content {
+      sid    = "CloudTrailDescribesKey"
+      effect = "Allow"
+
+      principals {
+        type        = "Service"
+        identifiers = ["cloudtrail.amazonaws.com"]
+      }
+
+      actions   = ["kms:DescribeKey"]
+      resources = ["*"]
+
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceArn"
+        values   = [local.trail_arn]
+      }
     }
   }
 
@@ -145,7 +206,7 @@ data "aws_iam_policy_document" "kms_key" {
 resource "aws_kms_key" "trailwatch" {
   count = local.create_kms_key ? 1 : 0
 
-  description             = "${var.name}: logs, dedupe table, topics and dead-letter queue"
+  description             = "${var.name}: logs, dedupe table, topics, queues and trail"
   enable_key_rotation     = true
   deletion_window_in_days = 30
   policy                  = data.aws_iam_policy_document.kms_key[0].json

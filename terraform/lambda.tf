@@ -26,6 +26,9 @@ locals {
       DEDUPE_RETENTION = var.dedupe_retention
       STORM_THRESHOLD  = format("%d", var.storm_threshold)
       STORM_PERIOD     = var.storm_period
+      # The account and region pairs whose heartbeat is expected
+      # (heartbeat.tf): this deployment's own and var.heartbeat_targets.
+      HEARTBEAT_TARGETS = join(",", local.heartbeat_targets)
       }, var.rules_file == null ? {} : {
       RULES_DIGEST = sha256(local.rules_text)
     })

@@ -49,8 +49,58 @@ output "event_rule_arns" {
 }
 
 output "dead_letter_queue_url" {
-  description = "URL of the SQS queue holding events EventBridge could not hand to the state machine."
+  description = "URL of the SQS queue holding events EventBridge could not hand to the intake queue."
   value       = aws_sqs_queue.dead_letter.id
+}
+
+output "dead_letter_queue_arn" {
+  description = "ARN of the SQS queue holding events EventBridge could not hand to the intake queue."
+  value       = aws_sqs_queue.dead_letter.arn
+}
+
+output "intake_queue_url" {
+  description = "URL of the encrypted intake queue the rules write and the pipe drains into the state machine."
+  value       = aws_sqs_queue.intake.id
+}
+
+output "intake_queue_arn" {
+  description = "ARN of the intake queue: the destination of a redrive from the parked queue."
+  value       = aws_sqs_queue.intake.arn
+}
+
+output "parked_queue_url" {
+  description = "URL of the parked queue: events that failed in the pipeline intake.max_receive_count times (deployment.json)."
+  value       = aws_sqs_queue.parked.id
+}
+
+output "parked_queue_arn" {
+  description = "ARN of the parked queue: the source of a redrive (aws sqs start-message-move-task --source-arn <parked> --destination-arn <intake>)."
+  value       = aws_sqs_queue.parked.arn
+}
+
+output "pipe_name" {
+  description = "Name of the EventBridge Pipe that runs the state machine synchronously on each event of the intake queue."
+  value       = aws_pipes_pipe.intake.name
+}
+
+output "trail_arn" {
+  description = "ARN of the multi-region trail the module created (create_trail); null without it."
+  value       = one(aws_cloudtrail.trail[*].arn)
+}
+
+output "trail_bucket_name" {
+  description = "Name of the bucket the trail logs to (create_trail), e.g. for modules/backtest's trail_bucket_name; null without it."
+  value       = one(aws_s3_bucket.trail[*].id)
+}
+
+output "dashboard_name" {
+  description = "Name of the CloudWatch dashboard of the pipeline's metrics, queues, pipe and executions."
+  value       = aws_cloudwatch_dashboard.pipeline.dashboard_name
+}
+
+output "heartbeat_targets" {
+  description = "The account and region pairs whose heartbeat the pipeline expects (HEARTBEAT_TARGETS of the dedupe function): this deployment's and heartbeat_targets."
+  value       = local.heartbeat_targets
 }
 
 output "kms_key_arn" {
@@ -64,8 +114,14 @@ output "kms_key_service_policy" {
 }
 
 output "event_bus_arn" {
-  description = "ARN of the event bus the pipeline's rule listens on: in organisation mode the custom bus member accounts' forwarders target (modules/forwarder's central_event_bus_arn), else var.event_bus_name in this account."
+  description = "ARN of the event bus the pipeline's rule listens on: in organisation mode the custom bus member accounts' forwarders target (modules/forwarder's central_event_bus_arn), else var.event_bus_name in this account. Known only once the bus's policy is in place, so that forwarders built on it start after the policy."
   value       = local.event_bus_arn
+
+  # EventBridge sends an event refused for a missing permission straight to
+  # the forwarder's dead-letter queue, without its retry policy: a
+  # forwarder's rule target must not exist before the policy that lets it
+  # put events (README, "Organisation-wide").
+  depends_on = [aws_cloudwatch_event_bus_policy.central]
 }
 
 output "enrich_role_arn" {

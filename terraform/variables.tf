@@ -5,7 +5,7 @@ variable "name" {
 
   validation {
     # 32 leaves room for the longest suffixes within IAM's and EventBridge's
-    # 64-character names: "-start-pipeline-<region>" for a role,
+    # 64-character names: "-digest-schedule-<region>" for a role,
     # "-cloudtrail-elasticloadbalancing" for a rule. Preconditions check
     # every name against deployment.json's quotas.
     condition     = can(regex("^[A-Za-z][A-Za-z0-9-]{0,31}$", var.name))
@@ -293,5 +293,73 @@ variable "rules_file" {
   validation {
     condition     = var.rules_file == null || can(file(var.rules_file))
     error_message = "rules_file must be null or the path of a readable file."
+  }
+}
+
+# ---------------------------------------------------------------------------
+# The trail (trail.tf) and the heartbeat (heartbeat.tf)
+# ---------------------------------------------------------------------------
+
+variable "create_trail" {
+  description = "Create <name>-trail, a multi-region CloudTrail trail logging management events (KMS-encrypted, log file validation) to a private bucket <name>-trail-<account>. EventBridge receives \"AWS API Call via CloudTrail\" events only while a trail logs them: set false when the account already has one (or an organisation trail covers it), and in every regional deployment of the same account but one."
+  type        = bool
+  default     = true
+}
+
+variable "trail_data_event_buckets" {
+  description = "Buckets whose PutObject calls the trail logs as data events (billed per event), so that the catalog's object-level PutObject (a public-read ACL on upload) reaches EventBridge. Empty: no data events. Ignored without create_trail: add the same selector to the existing trail."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for b in var.trail_data_event_buckets : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", b))])
+    error_message = "Every entry of trail_data_event_buckets must be an S3 bucket name (3 to 63 lowercase letters, digits, '.' and '-'), not an ARN."
+  }
+}
+
+variable "trail_log_retention_days" {
+  description = "Days the trail's bucket keeps log files (and digest files) before S3 expires them."
+  type        = number
+  default     = 365
+
+  validation {
+    condition     = var.trail_log_retention_days >= 1 && floor(var.trail_log_retention_days) == var.trail_log_retention_days
+    error_message = "trail_log_retention_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "heartbeat_canary" {
+  description = "Run the heartbeat canary in this account and region (heartbeat.tf): a schedule tags the canary's own security group every heartbeat interval, which CloudTrail records and the pipeline notes as this account and region's heartbeat. Set false only where a forwarder's canary (modules/forwarder) already beats for this account and region; it is then still expected (HEARTBEAT_TARGETS)."
+  type        = bool
+  default     = true
+}
+
+variable "heartbeat_vpc_id" {
+  description = "VPC of the canary's security group. Null: the region's default VPC (the apply fails if it has none: give a VPC id then)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.heartbeat_vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.heartbeat_vpc_id))
+    error_message = "heartbeat_vpc_id must be null or a VPC id such as vpc-0a1b2c3d."
+  }
+}
+
+variable "heartbeat_targets" {
+  description = "The other account and region pairs whose heartbeat the pipeline expects, as \"<account>:<region>\": every member account and region running modules/forwarder (its canary). This deployment's own account and region are always expected. A pair that never beats raises the heartbeat alarm. At most 100 (they travel in the dedupe function's environment)."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for t in var.heartbeat_targets : can(regex("^[0-9]{12}:[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$", t)) && length(t) <= 32])
+    error_message = "Every entry of heartbeat_targets must be \"<12-digit account>:<region>\", such as \"210987654321:eu-west-1\"."
+  }
+
+  # 100 pairs of at most 32 characters, comma-separated, leave the dedupe
+  # function's environment under Lambda's 4 KB with the longest other
+  # values: terraform/tests/quotas.tftest.hcl holds it.
+  validation {
+    condition     = length(var.heartbeat_targets) <= 100
+    error_message = "heartbeat_targets may list at most 100 account and region pairs."
   }
 }

@@ -70,20 +70,21 @@ run "defaults" {
     condition = (
       aws_iam_role.function["parse"].name == "trailwatch-parse-eu-west-1" &&
       aws_iam_role.state_machine.name == "trailwatch-pipeline-eu-west-1" &&
-      aws_iam_role.start_pipeline.name == "trailwatch-start-pipeline-eu-west-1"
+      aws_iam_role.pipe.name == "trailwatch-intake-pipe-eu-west-1"
     )
     error_message = "IAM role names must end in the region, so that deployments per region do not collide."
   }
 
   assert {
     condition = aws_lambda_function.function["dedupe"].environment[0].variables == tomap({
-      LOG_LEVEL        = "info"
-      TABLE_NAME       = "trailwatch-dedupe"
-      DEDUPE_WINDOW    = "24h"
-      DEDUPE_LEASE     = "5m"
-      DEDUPE_RETENTION = "168h"
-      STORM_THRESHOLD  = "5"
-      STORM_PERIOD     = "5m"
+      LOG_LEVEL         = "info"
+      TABLE_NAME        = "trailwatch-dedupe"
+      DEDUPE_WINDOW     = "24h"
+      DEDUPE_LEASE      = "5m"
+      DEDUPE_RETENTION  = "168h"
+      STORM_THRESHOLD   = "5"
+      STORM_PERIOD      = "5m"
+      HEARTBEAT_TARGETS = "123456789012:eu-west-1"
     })
     error_message = "The dedupe function's environment is wrong."
   }
@@ -177,6 +178,111 @@ run "defaults" {
     condition     = length(aws_sns_topic.chat) == 0 && length(aws_cloudwatch_metric_alarm.chat_publish_failed) == 0
     error_message = "Without chat_notifications there is no chat topic and no chat alarm."
   }
+
+  assert {
+    condition = (
+      aws_sqs_queue.intake.name == "trailwatch-intake" && aws_sqs_queue.parked.name == "trailwatch-parked" &&
+      aws_sqs_queue.intake.visibility_timeout_seconds == 360 && aws_sqs_queue.intake.message_retention_seconds == 1209600 &&
+      aws_sqs_queue.parked.message_retention_seconds == 1209600
+    )
+    error_message = "The intake and parked queues must be named from deployment.json, with its visibility timeout (6m) and retention (336h)."
+  }
+
+  assert {
+    condition = (
+      aws_pipes_pipe.intake.name == "trailwatch-intake" &&
+      aws_pipes_pipe.intake.source_parameters[0].sqs_queue_parameters[0].batch_size == 1 &&
+      aws_pipes_pipe.intake.target_parameters[0].step_function_state_machine_parameters[0].invocation_type == "REQUEST_RESPONSE" &&
+      aws_pipes_pipe.intake.target_parameters[0].input_template == null
+    )
+    error_message = "The pipe must take one message at a time and run the state machine synchronously (REQUEST_RESPONSE), with no input template."
+  }
+
+  assert {
+    condition     = alltrue([for target in aws_cloudwatch_event_target.pipeline : target.target_id == "intake" && target.role_arn == null])
+    error_message = "Every rule must target the intake queue through its policy, without a role (AWS: a RoleArn on an SQS target can break KMS-encrypted delivery)."
+  }
+
+  # One trail, multi-region, validated, encrypted, logging management
+  # events; no data events unless buckets are listed.
+  assert {
+    condition = (
+      length(aws_cloudtrail.trail) == 1 && aws_cloudtrail.trail[0].name == "trailwatch-trail" &&
+      aws_cloudtrail.trail[0].is_multi_region_trail && aws_cloudtrail.trail[0].include_global_service_events &&
+      aws_cloudtrail.trail[0].enable_log_file_validation && aws_cloudtrail.trail[0].enable_logging &&
+      aws_s3_bucket.trail[0].bucket == "trailwatch-trail-123456789012" &&
+      length(aws_cloudtrail.trail[0].advanced_event_selector) == 1 &&
+      jsonencode([for fs in aws_cloudtrail.trail[0].advanced_event_selector[0].field_selector : [fs.field, fs.equals]]) == jsonencode([["eventCategory", ["Management"]]])
+    )
+    error_message = "The trail must be multi-region, with global services and log file validation, logging management events to trailwatch-trail-<account> (policies.tftest.hcl: its key and bucket)."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.trail[0].block_public_acls && aws_s3_bucket_public_access_block.trail[0].block_public_policy &&
+      aws_s3_bucket_public_access_block.trail[0].ignore_public_acls && aws_s3_bucket_public_access_block.trail[0].restrict_public_buckets &&
+      one(aws_s3_bucket_server_side_encryption_configuration.trail[0].rule).apply_server_side_encryption_by_default[0].sse_algorithm == "aws:kms" &&
+      aws_s3_bucket_ownership_controls.trail[0].rule[0].object_ownership == "BucketOwnerEnforced"
+    )
+    error_message = "The trail's bucket must block all public access, be KMS-encrypted and owned by the account."
+  }
+
+  assert {
+    condition     = length(module.heartbeat) == 1 && jsonencode(output.heartbeat_targets) == jsonencode(["123456789012:eu-west-1"])
+    error_message = "The deployment runs its own canary and expects its own account and region's heartbeat."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.pipeline.dashboard_name == "trailwatch-pipeline"
+    error_message = "The dashboard must be named <name> followed by deployment.json's dashboard suffix."
+  }
+}
+
+run "trail_data_events" {
+  command = plan
+
+  variables {
+    trail_data_event_buckets = ["uploads.example.com", "public-site"]
+  }
+
+  assert {
+    condition = length(aws_cloudtrail.trail[0].advanced_event_selector) == 2 && jsonencode({
+      for fs in aws_cloudtrail.trail[0].advanced_event_selector[1].field_selector : fs.field => sort(try(length(fs.equals), 0) > 0 ? fs.equals : fs.starts_with)
+      }) == jsonencode({
+      eventCategory    = ["Data"]
+      "resources.type" = ["AWS::S3::Object"]
+      eventName        = ["PutObject"]
+      "resources.ARN"  = ["arn:aws:s3:::public-site/", "arn:aws:s3:::uploads.example.com/"]
+    })
+    error_message = "The watched buckets' PutObject calls must be logged as data events, and nothing else."
+  }
+}
+
+run "existing_trail" {
+  command = plan
+
+  variables {
+    create_trail      = false
+    heartbeat_canary  = false
+    heartbeat_targets = ["210987654321:us-east-1", "210987654321:eu-west-1", "123456789012:eu-west-1", "210987654321:eusc-de-east-1"]
+  }
+
+  assert {
+    condition     = length(aws_cloudtrail.trail) == 0 && length(aws_s3_bucket.trail) == 0 && length(aws_s3_bucket_policy.trail) == 0
+    error_message = "Without create_trail no trail and no bucket are created."
+  }
+
+  assert {
+    condition     = !contains([for st in jsondecode(data.aws_iam_policy_document.kms_services.json).Statement : try(st.Principal.Service, "")], "cloudtrail.amazonaws.com")
+    error_message = "Without create_trail the key must not let CloudTrail use it."
+  }
+
+  assert {
+    condition = length(module.heartbeat) == 0 && (
+      aws_lambda_function.function["dedupe"].environment[0].variables["HEARTBEAT_TARGETS"] == "123456789012:eu-west-1,210987654321:eu-west-1,210987654321:eusc-de-east-1,210987654321:us-east-1"
+    )
+    error_message = "HEARTBEAT_TARGETS must hold this account and region and the listed ones, sorted and distinct, even where another canary beats."
+  }
 }
 
 run "chat_notifications" {
@@ -240,17 +346,25 @@ run "rejects_bad_variables" {
   command = plan
 
   variables {
-    name               = "1-bad name"
-    alert_emails       = ["not-an-address"]
-    log_level          = "verbose"
-    log_retention_days = 2
-    dedupe_window      = "1d"
-    dedupe_retention   = "-1h"
-    https_endpoint     = "http://insecure.example.com"
-    kms_key_arn        = "alias/trailwatch"
+    name                     = "1-bad name"
+    alert_emails             = ["not-an-address"]
+    log_level                = "verbose"
+    log_retention_days       = 2
+    dedupe_window            = "1d"
+    dedupe_retention         = "-1h"
+    https_endpoint           = "http://insecure.example.com"
+    kms_key_arn              = "alias/trailwatch"
+    heartbeat_targets        = ["eu-west-1:123456789012"]
+    heartbeat_vpc_id         = "default"
+    trail_data_event_buckets = ["arn:aws:s3:::uploads"]
+    trail_log_retention_days = 0.5
   }
 
   expect_failures = [
+    var.heartbeat_targets,
+    var.heartbeat_vpc_id,
+    var.trail_data_event_buckets,
+    var.trail_log_retention_days,
     var.name,
     var.alert_emails,
     var.log_level,
@@ -302,4 +416,14 @@ run "rejects_durations_go_cannot_read" {
   }
 
   expect_failures = [var.dedupe_window, var.dedupe_retention]
+}
+
+run "rejects_too_many_heartbeat_targets" {
+  command = plan
+
+  variables {
+    heartbeat_targets = [for i in range(101) : format("%012d:eu-west-1", 100000000000 + i)]
+  }
+
+  expect_failures = [var.heartbeat_targets]
 }

@@ -29,6 +29,8 @@ variables {
   organization_id = "o-a1b2c3d4e5"
   event_bus_name  = "trailwatch-central"
   external_id     = "trailwatch-5f1c2e7a"
+  # Member accounts are expected from their canaries: their role too.
+  heartbeat_targets = ["210987654321:eu-west-1", "210987654321:us-east-1", "345678901234:eu-west-1"]
 }
 
 run "organization" {
@@ -48,10 +50,27 @@ run "organization" {
   }
 
   assert {
-    condition = toset(flatten([jsondecode(data.aws_iam_policy_document.eventbridge_trust.json).Statement[0].Condition.ArnEquals["aws:SourceArn"]])) == toset([
+    condition = toset(flatten([jsondecode(data.aws_iam_policy_document.intake.json).Statement[0].Condition.ArnEquals["aws:SourceArn"]])) == toset([
       for group in keys(aws_cloudwatch_event_rule.pipeline) : "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-central/trailwatch-cloudtrail-${group}"
     ])
-    error_message = "On a custom bus, the rules' ARNs name the bus (rule/<bus>/<rule>), and the target role trusts every rule."
+    error_message = "On a custom bus, the rules' ARNs name the bus (rule/<bus>/<rule>), and the intake queue accepts every rule."
+  }
+
+  # AWS/Events names a rule on a custom bus by the bus and the rule.
+  assert {
+    condition = length(aws_cloudwatch_metric_alarm.rule) == 2 * length(aws_cloudwatch_event_rule.pipeline) && alltrue([
+      for a in aws_cloudwatch_metric_alarm.rule : a.dimensions["EventBusName"] == "trailwatch-central" && startswith(a.dimensions["RuleName"], "trailwatch-cloudtrail-")
+    ])
+    error_message = "The rules' alarms must name the central bus and the rule."
+  }
+
+  # One alarm per expected member account (member_account_ids and the
+  # heartbeat targets' accounts).
+  assert {
+    condition = toset(keys(aws_cloudwatch_metric_alarm.member_role_missing)) == toset(["210987654321", "345678901234"]) && alltrue([
+      for id, a in aws_cloudwatch_metric_alarm.member_role_missing : a.metric_name == "MemberRoleMissing" && a.dimensions == tomap({ Account = id }) && a.alarm_name == "trailwatch-member-role-missing-${id}"
+    ])
+    error_message = "Each member account must have its MemberRoleMissing alarm."
   }
 
   assert {
@@ -132,6 +151,11 @@ run "single_account_has_no_member_access" {
       length(data.aws_iam_policy_document.enrich_member_roles) == 0
     )
     error_message = "Single-account mode must create no bus and grant no sts:AssumeRole."
+  }
+
+  assert {
+    condition     = length(aws_cloudwatch_metric_alarm.member_role_missing) == 0
+    error_message = "Single-account mode has no member roles to miss."
   }
 
   assert {

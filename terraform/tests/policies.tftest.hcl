@@ -90,12 +90,106 @@ override_resource {
 }
 
 override_resource {
-  target = aws_iam_role.start_pipeline
-  values = { arn = "arn:aws:iam::123456789012:role/trailwatch-start-pipeline-eu-west-1" }
+  target = aws_iam_role.pipe
+  values = { arn = "arn:aws:iam::123456789012:role/trailwatch-intake-pipe-eu-west-1" }
 }
 
 override_resource {
-  target = aws_iam_role_policy.start_pipeline
+  target = aws_iam_role_policy.pipe
+}
+
+override_resource {
+  target = aws_sqs_queue.intake
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:trailwatch-intake"
+    id  = "https://sqs.eu-west-1.amazonaws.com/123456789012/trailwatch-intake"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.parked
+  values = {
+    arn = "arn:aws:sqs:eu-west-1:123456789012:trailwatch-parked"
+    id  = "https://sqs.eu-west-1.amazonaws.com/123456789012/trailwatch-parked"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue_redrive_allow_policy.parked
+}
+
+override_resource {
+  target = aws_sqs_queue_policy.intake
+}
+
+override_resource {
+  target = aws_pipes_pipe.intake
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.rule
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.parked
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.intake_stuck
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.pipe
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.heartbeat
+}
+
+override_resource {
+  target = aws_cloudwatch_metric_alarm.member_role_missing
+}
+
+override_resource {
+  target = aws_cloudwatch_dashboard.pipeline
+}
+
+override_resource {
+  target = aws_s3_bucket.trail
+  values = { id = "trailwatch-trail-123456789012", arn = "arn:aws:s3:::trailwatch-trail-123456789012" }
+}
+
+override_resource {
+  target = aws_s3_bucket_public_access_block.trail
+}
+
+override_resource {
+  target = aws_s3_bucket_ownership_controls.trail
+}
+
+override_resource {
+  target = aws_s3_bucket_server_side_encryption_configuration.trail
+}
+
+override_resource {
+  target = aws_s3_bucket_versioning.trail
+}
+
+override_resource {
+  target = aws_s3_bucket_lifecycle_configuration.trail
+}
+
+override_resource {
+  target = aws_s3_bucket_policy.trail
+}
+
+override_resource {
+  target = aws_cloudtrail.trail
+}
+
+override_module {
+  target  = module.heartbeat
+  outputs = { target = "123456789012:eu-west-1", security_group_id = "sg-0123456789abcdef0", schedule_name = "trailwatch-heartbeat", role_arn = "arn:aws:iam::123456789012:role/trailwatch-heartbeat-eu-west-1" }
 }
 
 override_resource {
@@ -189,7 +283,10 @@ run "policies" {
         [for d in data.aws_iam_policy_document.function : d.json],
         [
           data.aws_iam_policy_document.state_machine.json,
-          data.aws_iam_policy_document.start_pipeline.json,
+          data.aws_iam_policy_document.pipe.json,
+          data.aws_iam_policy_document.pipe_trust.json,
+          data.aws_iam_policy_document.intake.json,
+          data.aws_iam_policy_document.trail_bucket[0].json,
           data.aws_iam_policy_document.alerts.json,
           data.aws_iam_policy_document.ops[0].json,
           data.aws_iam_policy_document.dead_letter.json,
@@ -205,7 +302,7 @@ run "policies" {
     condition = alltrue(flatten([
       for doc in concat(
         [for d in data.aws_iam_policy_document.function : d.json],
-        [data.aws_iam_policy_document.state_machine.json, data.aws_iam_policy_document.start_pipeline.json],
+        [data.aws_iam_policy_document.state_machine.json, data.aws_iam_policy_document.pipe.json],
         ) : [
         for st in jsondecode(doc).Statement :
         contains(["WriteTraces", "DescribeExposure", "ReadAccountPublicAccessBlock", "DeliverExecutionLogs"], st.Sid) if contains(flatten([st.Resource]), "*")
@@ -267,14 +364,59 @@ run "policies" {
     error_message = "The state machine may invoke only the pipeline's functions."
   }
 
+  # The pipe's role: read and delete on the intake queue, decrypt through
+  # SQS, start synchronous executions of the pipeline; trusted by this
+  # pipe only.
   assert {
-    condition = jsondecode(data.aws_iam_policy_document.start_pipeline.json).Statement == [{
-      Sid      = "StartPipeline"
-      Effect   = "Allow"
-      Action   = "states:StartExecution"
-      Resource = "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline"
-    }]
-    error_message = "The rule's role may only start the pipeline."
+    condition = jsonencode({
+      for st in jsondecode(data.aws_iam_policy_document.pipe.json).Statement : st.Sid => [sort(flatten([st.Action])), st.Resource, try(st.Condition, null)]
+      }) == jsonencode({
+      DecryptIntakeThroughSQS    = [["kms:Decrypt"], "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000", { StringEquals = { "kms:ViaService" = "sqs.eu-west-1.amazonaws.com" } }]
+      ReadIntakeQueue            = [["sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"], "arn:aws:sqs:eu-west-1:123456789012:trailwatch-intake", null]
+      StartPipelineSynchronously = [["states:StartSyncExecution"], "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline", null]
+    })
+    error_message = "The pipe's role may only read the intake queue, decrypt it through SQS and start synchronous executions of the pipeline."
+  }
+
+  assert {
+    condition = jsonencode(one(jsondecode(data.aws_iam_policy_document.pipe_trust.json).Statement)) == jsonencode({
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "pipes.amazonaws.com" }
+      Condition = {
+        StringEquals = { "aws:SourceAccount" = "123456789012" }
+      }
+    })
+    error_message = "Only pipes of this account may assume the pipe's role (AWS documents no aws:SourceArn for Pipes)."
+  }
+
+  assert {
+    condition = (
+      aws_pipes_pipe.intake.source == "arn:aws:sqs:eu-west-1:123456789012:trailwatch-intake" &&
+      aws_pipes_pipe.intake.target == "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline" &&
+      aws_pipes_pipe.intake.role_arn == "arn:aws:iam::123456789012:role/trailwatch-intake-pipe-eu-west-1"
+    )
+    error_message = "The pipe must drain the intake queue into the pipeline through its role."
+  }
+
+  # The redrive: after intake.max_receive_count receives SQS parks a
+  # message, and only the intake queue may park in (and be redriven from)
+  # the parked queue.
+  assert {
+    condition = jsondecode(aws_sqs_queue.intake.redrive_policy) == {
+      deadLetterTargetArn = "arn:aws:sqs:eu-west-1:123456789012:trailwatch-parked"
+      maxReceiveCount     = local.facts.intake.max_receive_count
+      } && jsondecode(aws_sqs_queue_redrive_allow_policy.parked.redrive_allow_policy) == {
+      redrivePermission = "byQueue"
+      sourceQueueArns   = ["arn:aws:sqs:eu-west-1:123456789012:trailwatch-intake"]
+    }
+    error_message = "The intake queue must park in the parked queue after deployment.json's max_receive_count, and only it may."
+  }
+
+  assert {
+    condition = alltrue([for q in [aws_sqs_queue.intake, aws_sqs_queue.parked, aws_sqs_queue.dead_letter] :
+    q.kms_master_key_id == "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"])
+    error_message = "The intake, parked and dead-letter queues must be encrypted with the module's key."
   }
 
   assert {
@@ -295,9 +437,9 @@ run "policies" {
   assert {
     condition = one(jsondecode(data.aws_iam_policy_document.scheduler_trust.json).Statement).Condition == {
       StringEquals = { "aws:SourceAccount" = "123456789012" }
-      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/trailwatch-digests" }
+      ArnEquals    = { "aws:SourceArn" = "arn:aws:scheduler:eu-west-1:123456789012:schedule-group/default" }
     }
-    error_message = "Only the digest schedule of this account may assume its role."
+    error_message = "Only this account's schedules of the default group may assume the digest schedule's role: Scheduler's aws:SourceArn is the schedule group's ARN, and AWS says not to name a schedule."
   }
 
   assert {
@@ -315,23 +457,69 @@ run "policies" {
   }
 
   assert {
-    condition = alltrue([for doc in [
-      data.aws_iam_policy_document.eventbridge_trust.json,
-      data.aws_iam_policy_document.kms_key[0].json,
-      ] : toset(flatten([one([for st in jsondecode(doc).Statement : st.Condition.ArnEquals["aws:SourceArn"] if try(st.Principal.Service, "") == "events.amazonaws.com"])])) == toset([
+    condition = jsonencode(jsondecode(data.aws_iam_policy_document.intake.json).Statement) == jsonencode([{
+      Sid       = "EventBridgeRulesSend"
+      Effect    = "Allow"
+      Action    = "sqs:SendMessage"
+      Resource  = "arn:aws:sqs:eu-west-1:123456789012:trailwatch-intake"
+      Principal = { Service = "events.amazonaws.com" }
+      Condition = { ArnEquals = { "aws:SourceArn" = sort([
         for file in fileset("../statemachine/event-patterns", "*.json") : "arn:aws:events:eu-west-1:123456789012:rule/trailwatch-cloudtrail-${trimsuffix(file, ".json")}"
-    ])])
-    error_message = "The target role's trust and the key's EventBridge statement must name every rule, and only the rules."
+      ]) } }
+    }])
+    error_message = "Only the pipeline's rules, every one of them, may send to the intake queue."
+  }
+
+  # AWS's documented key policy statement for a service that sends to an
+  # encrypted queue has no condition; one on aws:SourceArn could refuse
+  # SQS's KMS calls for EventBridge (kms.tf). The queues' policies guard.
+  assert {
+    condition = jsonencode(one([for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st if try(st.Principal.Service, "") == "events.amazonaws.com"])) == jsonencode({
+      Sid       = "EventBridgeToEncryptedQueues"
+      Effect    = "Allow"
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+      Principal = { Service = "events.amazonaws.com" }
+    })
+    error_message = "The key's EventBridge statement must be AWS's documented one: kms:Decrypt and kms:GenerateDataKey, no condition."
+  }
+
+  # CloudTrail's statements, as AWS documents them, for this trail only.
+  assert {
+    condition = jsonencode({ for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st.Sid => [st.Action, st.Condition] if try(st.Principal.Service, "") == "cloudtrail.amazonaws.com" }) == jsonencode({
+      CloudTrailDescribesKey = ["kms:DescribeKey", { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/trailwatch-trail" } }]
+      CloudTrailEncryptsLogs = ["kms:GenerateDataKey", {
+        StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/trailwatch-trail" }
+        StringLike   = { "kms:EncryptionContext:aws:cloudtrail:arn" = "arn:aws:cloudtrail:*:123456789012:trail/*" }
+      }]
+    })
+    error_message = "CloudTrail may encrypt with and describe the key for this trail only."
+  }
+
+  assert {
+    condition = jsonencode([for st in jsondecode(data.aws_iam_policy_document.trail_bucket[0].json).Statement : [st.Sid, st.Effect, st.Action, st.Resource, st.Condition]]) == jsonencode([
+      ["AWSCloudTrailAclCheck", "Allow", "s3:GetBucketAcl", "arn:aws:s3:::trailwatch-trail-123456789012",
+      { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/trailwatch-trail" } }],
+      ["AWSCloudTrailWrite", "Allow", "s3:PutObject", "arn:aws:s3:::trailwatch-trail-123456789012/AWSLogs/123456789012/*",
+      { StringEquals = { "aws:SourceArn" = "arn:aws:cloudtrail:eu-west-1:123456789012:trail/trailwatch-trail", "s3:x-amz-acl" = "bucket-owner-full-control" } }],
+      ["DenyInsecureTransport", "Deny", ["s3:PutObject", "s3:ListBucket", "s3:GetObject", "s3:GetBucketAcl", "s3:DeleteObject"],
+      ["arn:aws:s3:::trailwatch-trail-123456789012/*", "arn:aws:s3:::trailwatch-trail-123456789012"], { Bool = { "aws:SecureTransport" = "false" } }],
+    ])
+    error_message = "The trail's bucket policy must be AWS's for CloudTrail, for this trail only, and refuse plain HTTP."
+  }
+
+  assert {
+    condition     = aws_cloudtrail.trail[0].kms_key_id == "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    error_message = "The trail must encrypt its log files with the module's key."
   }
 
   assert {
     condition = alltrue([for group, target in aws_cloudwatch_event_target.pipeline : (
-      target.rule == aws_cloudwatch_event_rule.pipeline[group].name && target.target_id == "pipeline" &&
-      target.arn == "arn:aws:states:eu-west-1:123456789012:stateMachine:trailwatch-pipeline" &&
-      target.role_arn == "arn:aws:iam::123456789012:role/trailwatch-start-pipeline-eu-west-1" &&
+      target.rule == aws_cloudwatch_event_rule.pipeline[group].name && target.target_id == "intake" &&
+      target.arn == "arn:aws:sqs:eu-west-1:123456789012:trailwatch-intake" && target.role_arn == null &&
       target.dead_letter_config[0].arn == "arn:aws:sqs:eu-west-1:123456789012:trailwatch-events-dlq"
     )])
-    error_message = "Every rule's target must start the pipeline through the role, dead-lettering into the queue."
+    error_message = "Every rule's target must be the intake queue, without a role, dead-lettering into the rules' queue."
   }
 
   assert {
@@ -354,7 +542,8 @@ run "policies" {
 
   assert {
     condition = toset([for st in jsondecode(data.aws_iam_policy_document.kms_key[0].json).Statement : st.Sid]) == toset([
-      "CloudWatchLogsForTrailwatchLogGroups", "EventBridgeToDeadLetterQueue", "CloudWatchAlarmsToOpsTopic", "AccountAdministersKeyThroughIAM",
+      "CloudWatchLogsForTrailwatchLogGroups", "EventBridgeToEncryptedQueues", "CloudTrailEncryptsLogs", "CloudTrailDescribesKey",
+      "CloudWatchAlarmsToOpsTopic", "AccountAdministersKeyThroughIAM",
     ])
     error_message = "Unexpected key policy statements."
   }

@@ -100,11 +100,22 @@ func newEvaluator(t *testing.T) *evaluator {
 		patterns[p.Name] = cty.StringVal(string(p.JSON))
 	}
 	e.locals["event_patterns"] = cty.MapVal(patterns)
-	for _, l := range []string{"suffixes", "functions", "function_names", "state_machine_name", "rule_names", "dedupe_lease"} {
+	// The caller's account and region, as the tests' providers give them.
+	e.locals["account_id"] = cty.StringVal(testAccount)
+	e.locals["region"] = cty.StringVal(testRegion)
+	e.vars["heartbeat_targets"] = m.variableDefault(t, "heartbeat_targets")
+	for _, l := range []string{"suffixes", "functions", "function_names", "state_machine_name", "rule_names", "dedupe_lease",
+		"intake_queue_name", "parked_queue_name", "pipe_name", "dashboard_name", "trail_name", "heartbeat_self", "heartbeat_targets"} {
 		e.locals[l] = e.eval(m.localExpr(t, l), nil)
 	}
 	return e
 }
+
+// The account and region the evaluator's data sources stand for.
+const (
+	testAccount = "123456789012"
+	testRegion  = "eu-west-1"
+)
 
 func (e *evaluator) eval(expr hclsyntax.Expression, each map[string]cty.Value) cty.Value {
 	e.t.Helper()
@@ -117,7 +128,7 @@ func (e *evaluator) eval(expr hclsyntax.Expression, each map[string]cty.Value) c
 	}
 	v, diags := expr.Value(&hcl.EvalContext{Variables: vars, Functions: map[string]function.Function{
 		"keys": stdlib.KeysFunc, "values": stdlib.ValuesFunc, "concat": stdlib.ConcatFunc, "trimsuffix": stdlib.TrimSuffixFunc, "lower": stdlib.LowerFunc,
-		"merge": stdlib.MergeFunc, "format": stdlib.FormatFunc,
+		"merge": stdlib.MergeFunc, "format": stdlib.FormatFunc, "join": stdlib.JoinFunc, "sort": stdlib.SortFunc, "distinct": stdlib.DistinctFunc,
 	}})
 	if diags.HasErrors() {
 		e.t.Fatalf("%s: %s", expr.Range(), diags.Error())
@@ -200,6 +211,11 @@ func TestResourceNamesAreTheFacts(t *testing.T) {
 		{"aws_sns_topic", "ops", "name", deployment.Name(name, s.OpsTopic)},
 		{"aws_sns_topic", "chat", "name", deployment.Name(name, s.ChatTopic)},
 		{"aws_sqs_queue", "dead_letter", "name", deployment.Name(name, s.DeadLetterQueue)},
+		{"aws_sqs_queue", "intake", "name", deployment.Name(name, s.IntakeQueue)},
+		{"aws_sqs_queue", "parked", "name", deployment.Name(name, s.ParkedQueue)},
+		{"aws_pipes_pipe", "intake", "name", deployment.Name(name, s.Pipe)},
+		{"aws_cloudwatch_dashboard", "pipeline", "dashboard_name", deployment.Name(name, s.Dashboard)},
+		{"aws_cloudtrail", "trail", "name", deployment.Name(name, s.Trail)},
 	} {
 		if got := e.str(e.m.resourceAttr(t, c.typ, c.label, c.attr), nil); got != c.want {
 			t.Errorf("%s.%s is named %s, deployment.json says %s", c.typ, c.label, got, c.want)
@@ -316,6 +332,8 @@ func TestFunctionEnvironmentIsTheFacts(t *testing.T) {
 			"TABLE_NAME":    deployment.Name(deployment.Facts.DefaultName, deployment.Facts.Suffixes.DedupeTable),
 			"DEDUPE_WINDOW": d.Window, "DEDUPE_LEASE": d.Lease, "DEDUPE_RETENTION": d.Retention,
 			"STORM_THRESHOLD": fmt.Sprint(deployment.Facts.Storm.Threshold), "STORM_PERIOD": deployment.Facts.Storm.Period,
+			// By default only this deployment's own canary is expected.
+			"HEARTBEAT_TARGETS": testAccount + ":" + testRegion,
 		}
 		gotEnv := map[string]string{}
 		for k, v := range e.eval(item.ValueExpr, nil).AsValueMap() {

@@ -76,6 +76,8 @@ type Quotas struct {
 	RolePolicyChars Quota `json:"iam_role_policy_chars"`
 	// TrustPolicyChars bounds an IAM role's trust policy.
 	TrustPolicyChars Quota `json:"iam_trust_policy_chars"`
+	// SQSPolicyBytes bounds a queue's access policy.
+	SQSPolicyBytes Quota `json:"sqs_policy_bytes"`
 	// RoleNameChars bounds an IAM role's name.
 	RoleNameChars Quota `json:"iam_role_name_chars"`
 	// ItemBytes bounds one DynamoDB item.

@@ -80,25 +80,43 @@ module "trailwatch" {
 
   alert_emails     = var.alert_emails
   ops_alarm_emails = var.ops_alarm_emails
+
+  # Every account and region with a canary: the pipeline expects each
+  # one's heartbeat (its own, in the central region, always).
+  heartbeat_targets = [
+    module.forwarder_central_us_east_1.heartbeat_target,
+    module.forwarder_member.heartbeat_target,
+    module.forwarder_member_us_east_1.heartbeat_target,
+  ]
 }
 
-# The forwarders need the central bus's policy only once events flow; an
-# event forwarded before it is in place is retried for a day. No
-# depends_on on the module: it would defer the forwarders' data sources,
-# and so their role names, to apply.
+# The forwarders must start after the central bus's policy: EventBridge
+# sends an event refused for a missing permission straight to the
+# forwarder's dead-letter queue, without its retry policy, so an event
+# forwarded before the policy exists would wait there until someone
+# redrives it. module.trailwatch.event_bus_arn depends on the policy (the
+# output's depends_on), so every forwarder's target waits for it; a
+# depends_on on the whole module here would instead defer the forwarders'
+# data sources, and so their role names, to apply.
 #
 # The central account's own API calls reach its default buses like any
 # other account's, so it forwards too; in its central region the target is
 # a bus of the same account. Each forwarder reads the same pattern files as
-# the pipeline's rules (statemachine/event-patterns/), one rule per file.
-# Its dead-letter alarm may notify the operations topic: the topic accepts
-# alarms named <forwarder_name>-*.
+# the pipeline's rules (statemachine/event-patterns/), one rule per file,
+# and runs the heartbeat canary of its account and region, except in the
+# central region, where the root module runs its own. Every forwarder's
+# dead-letter queue has its alarm; in the central region it notifies the
+# operations topic (which accepts alarms named <forwarder_name>-*); in
+# other regions and accounts give each an SNS topic of its region
+# (alarm_topic_arn), or rely on the heartbeat alarm, which fires when a
+# region's beats stop arriving.
 module "forwarder_central" {
   source = "../../modules/forwarder"
 
   central_event_bus_arn = module.trailwatch.event_bus_arn
   name                  = "trailwatch-forwarder"
   alarm_topic_arn       = module.trailwatch.ops_alarm_topic_arn
+  heartbeat_canary      = false
 }
 
 module "forwarder_central_us_east_1" {

@@ -35,3 +35,18 @@ output "member_role_arns" {
     member  = module.member_role_member.role_arn
   }
 }
+
+output "parked_queue_arn" {
+  description = "ARN of the parked queue, events that failed in the pipeline: aws sqs start-message-move-task --source-arn <parked_queue_arn> --destination-arn <intake_queue_arn>."
+  value       = module.trailwatch.parked_queue_arn
+}
+
+output "intake_queue_arn" {
+  description = "ARN of the intake queue: the destination of a redrive of parked events."
+  value       = module.trailwatch.intake_queue_arn
+}
+
+output "heartbeat_targets" {
+  description = "The account and region pairs whose heartbeat the pipeline expects."
+  value       = module.trailwatch.heartbeat_targets
+}

@@ -201,7 +201,10 @@ resource "aws_sqs_queue_policy" "dead_letter" {
 
 # What EventBridge needs on var.kms_key_arn to dead-letter into the queue;
 # published as the dead_letter_kms_policy output. In a key policy, Resource
-# "*" means the key itself.
+# "*" means the key itself. AWS's documented statement for a service that
+# sends to an encrypted queue, without conditions: SQS calls KMS, and AWS
+# documents no aws:SourceArn such a call carries, so a condition on the
+# rules could refuse every write; the queue's policy holds that guard.
 data "aws_iam_policy_document" "dead_letter_kms" {
   statement {
     sid       = "EventBridgeToForwarderDeadLetterQueue"
@@ -213,18 +216,16 @@ data "aws_iam_policy_document" "dead_letter_kms" {
       type        = "Service"
       identifiers = ["events.amazonaws.com"]
     }
-
-    condition {
-      test     = "ArnEquals"
-      variable = "aws:SourceArn"
-      values   = values(local.rule_arns)
-    }
   }
 }
 
+# Always created: events parked here are lost to the pipeline until someone
+# redrives them, and EventBridge sends an event refused for a missing
+# permission (the central bus's policy not yet in place) here at once,
+# without retries. It notifies alarm_topic_arn when given; without one it
+# still shows in this account's CloudWatch alarms (and the central
+# heartbeat alarm fires for this account and region if nothing arrives).
 resource "aws_cloudwatch_metric_alarm" "dead_letter" {
-  count = var.alarm_topic_arn == null ? 0 : 1
-
   alarm_name        = "${var.name}-dlq-not-empty"
   alarm_description = "EventBridge could not forward some events to trailwatch's central bus; they wait in ${aws_sqs_queue.dead_letter.name}. Inspect them, fix the cause, and redrive."
   namespace         = "AWS/SQS"
@@ -240,7 +241,26 @@ resource "aws_cloudwatch_metric_alarm" "dead_letter" {
   threshold           = 0
   treat_missing_data  = "notBreaching"
 
-  alarm_actions = [var.alarm_topic_arn]
-  ok_actions    = [var.alarm_topic_arn]
+  alarm_actions = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
+  ok_actions    = var.alarm_topic_arn == null ? [] : [var.alarm_topic_arn]
   tags          = var.tags
+}
+
+# ---------------------------------------------------------------------------
+# Heartbeat canary
+# ---------------------------------------------------------------------------
+
+# This account and region's canary (modules/heartbeat): its CreateTags call
+# matches the heartbeat pattern, which the rules above forward like any
+# other, so its beat proves the trail, this forwarder and the central
+# pipeline all work. List its target output in the root module's
+# heartbeat_targets.
+module "heartbeat" {
+  source = "../heartbeat"
+  count  = var.heartbeat_canary ? 1 : 0
+
+  account_id = local.account_id
+  name       = var.name
+  vpc_id     = var.heartbeat_vpc_id
+  tags       = var.tags
 }

@@ -22,3 +22,8 @@ output "dead_letter_kms_policy" {
   description = "Key policy statement (JSON) EventBridge needs on kms_key_arn to write to the dead-letter queue. Not needed without kms_key_arn."
   value       = data.aws_iam_policy_document.dead_letter_kms.json
 }
+
+output "heartbeat_target" {
+  description = "The account and region this forwarder's canary beats for, \"<account>:<region>\", to list in the root module's heartbeat_targets; null without heartbeat_canary."
+  value       = one(module.heartbeat[*].target)
+}

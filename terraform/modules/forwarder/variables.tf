@@ -62,7 +62,7 @@ variable "kms_key_arn" {
 }
 
 variable "alarm_topic_arn" {
-  description = "ARN of an SNS topic, in this account and region, notified when events wait in the dead-letter queue. Null creates no alarm."
+  description = "ARN of an SNS topic in this region (of this account, or one whose policy accepts this account's alarms, such as the central ops topic in the central region) notified when events wait in the dead-letter queue. Null: the alarm exists but notifies no one."
   type        = string
   default     = null
 
@@ -76,4 +76,21 @@ variable "tags" {
   description = "Tags added to every resource that takes tags."
   type        = map(string)
   default     = {}
+}
+
+variable "heartbeat_canary" {
+  description = "Run the heartbeat canary (modules/heartbeat) in this account and region. Set false only where another canary already beats for it (the central account's central region, where the root module runs its own)."
+  type        = bool
+  default     = true
+}
+
+variable "heartbeat_vpc_id" {
+  description = "VPC of the canary's security group. Null: the region's default VPC (the apply fails if it has none: give a VPC id then)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.heartbeat_vpc_id == null || can(regex("^vpc-[0-9a-f]{8,17}$", var.heartbeat_vpc_id))
+    error_message = "heartbeat_vpc_id must be null or a VPC id such as vpc-0a1b2c3d."
+  }
 }

@@ -55,6 +55,11 @@ override_resource {
   target = aws_cloudwatch_metric_alarm.dead_letter
 }
 
+override_module {
+  target  = module.heartbeat
+  outputs = { target = "210987654321:us-east-1", security_group_id = "sg-0123456789abcdef0", schedule_name = "trailwatch-forwarder-heartbeat", role_arn = "arn:aws:iam::210987654321:role/trailwatch-forwarder-heartbeat-us-east-1" }
+}
+
 variables {
   central_event_bus_arn = "arn:aws:events:eu-west-1:123456789012:event-bus/trailwatch-central"
 }
@@ -121,11 +126,29 @@ run "defaults" {
   }
 
   assert {
-    condition = alltrue([for doc in [data.aws_iam_policy_document.dead_letter.json, data.aws_iam_policy_document.dead_letter_kms.json] :
-      toset(jsondecode(doc).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == toset([
-        for file in fileset("../../../statemachine/event-patterns", "*.json") : "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder-${trimsuffix(file, ".json")}"
-    ])])
-    error_message = "Only the forwarder's rules, every one of them, may send to the dead-letter queue and use its key."
+    condition = toset(jsondecode(data.aws_iam_policy_document.dead_letter.json).Statement[0].Condition.ArnEquals["aws:SourceArn"]) == toset([
+      for file in fileset("../../../statemachine/event-patterns", "*.json") : "arn:aws:events:us-east-1:210987654321:rule/trailwatch-forwarder-${trimsuffix(file, ".json")}"
+    ])
+    error_message = "Only the forwarder's rules, every one of them, may send to the dead-letter queue."
+  }
+
+  # AWS's documented statement for a service sending to an encrypted queue:
+  # no condition, which SQS's KMS calls for EventBridge could fail (the
+  # queue's policy holds the guard).
+  assert {
+    condition = jsonencode(jsondecode(data.aws_iam_policy_document.dead_letter_kms.json).Statement) == jsonencode([{
+      Sid       = "EventBridgeToForwarderDeadLetterQueue"
+      Effect    = "Allow"
+      Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
+      Resource  = "*"
+      Principal = { Service = "events.amazonaws.com" }
+    }])
+    error_message = "The key statement EventBridge needs must be AWS's documented one, without conditions."
+  }
+
+  assert {
+    condition     = output.heartbeat_target == "210987654321:us-east-1" && length(module.heartbeat) == 1
+    error_message = "The forwarder must run this account and region's canary by default and say which target it is."
   }
 
   assert {
@@ -133,9 +156,11 @@ run "defaults" {
     error_message = "Without kms_key_arn the queue must use SSE-SQS."
   }
 
+  # Member forwarders' queues have their alarm by default, notifying the
+  # topic when one is given.
   assert {
-    condition     = length(aws_cloudwatch_metric_alarm.dead_letter) == 0
-    error_message = "No alarm without alarm_topic_arn."
+    condition     = aws_cloudwatch_metric_alarm.dead_letter.alarm_name == "trailwatch-forwarder-dlq-not-empty" && length(aws_cloudwatch_metric_alarm.dead_letter.alarm_actions) == 0 && aws_cloudwatch_metric_alarm.dead_letter.treat_missing_data == "notBreaching"
+    error_message = "Without alarm_topic_arn the dead-letter alarm must still exist, notifying no one."
   }
 }
 
@@ -155,7 +180,7 @@ run "key_and_alarm" {
   }
 
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dead_letter[0].alarm_actions == toset([var.alarm_topic_arn])
+    condition     = aws_cloudwatch_metric_alarm.dead_letter.alarm_actions == toset([var.alarm_topic_arn])
     error_message = "The alarm must notify the given topic."
   }
 
@@ -170,7 +195,7 @@ run "key_and_alarm" {
   # The root module's operations topic accepts alarms named
   # <forwarder_name>-*.
   assert {
-    condition     = aws_cloudwatch_metric_alarm.dead_letter[0].alarm_name == "tw-fwd-dlq-not-empty"
+    condition     = aws_cloudwatch_metric_alarm.dead_letter.alarm_name == "tw-fwd-dlq-not-empty"
     error_message = "The alarm must be named <name>-dlq-not-empty."
   }
 }
@@ -204,4 +229,29 @@ run "rejects_a_pattern_over_the_quota" {
   }
 
   expect_failures = [aws_cloudwatch_event_rule.forward]
+}
+
+# The trust policy names every rule, and so the bus: a 256-character bus
+# (EventBridge's longest name) does not fit IAM's trust policy quota.
+run "rejects_a_bus_name_the_trust_policy_cannot_hold" {
+  command = plan
+
+  variables {
+    event_bus_name = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+  }
+
+  expect_failures = [aws_iam_role.forward]
+}
+
+run "without_canary" {
+  command = plan
+
+  variables {
+    heartbeat_canary = false
+  }
+
+  assert {
+    condition     = length(module.heartbeat) == 0 && output.heartbeat_target == null
+    error_message = "heartbeat_canary = false runs no canary."
+  }
 }
