@@ -16,6 +16,7 @@
 //	STORM_THRESHOLD   how many alerts of one account, actor and event name go out at once per period
 //	STORM_PERIOD      the storm period (Go duration)
 //	RULES_DIGEST      SHA-256 (hex) of the rules file stored in the table; empty: no rules
+//	HEARTBEAT_TARGETS comma-separated <account>:<region> whose canaries beat; empty: none
 //	LOG_LEVEL         see lambdarun.Logger
 //	AWS_ENDPOINT_URL  honoured by the AWS SDK, for a local stack
 //
@@ -79,6 +80,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if cfg.Table == "" {
 		return Config{}, errors.New(deployment.EnvTableName + " is required")
 	}
+	targets, err := parseHeartbeatTargets(getenv(deployment.EnvHeartbeatTargets))
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", deployment.EnvHeartbeatTargets, err)
+	}
+	cfg.HeartbeatTargets = targets
 	window, lease, retention, err := deployment.Facts.Dedupe.Durations()
 	if err != nil {
 		return Config{}, err

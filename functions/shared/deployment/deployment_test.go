@@ -127,7 +127,7 @@ func TestCheckEnvironment(t *testing.T) {
 		wantErr  bool
 	}{
 		{"exact, any order, repeats", "dedupe", []string{EnvDedupeRetention, EnvTableName, EnvStormPeriod, EnvDedupeWindow, EnvRulesDigest,
-			EnvDedupeLease, EnvStormThreshold, EnvTableName}, false},
+			EnvDedupeLease, EnvStormThreshold, EnvHeartbeatTargets, EnvTableName}, false},
 		{"none for none", "parse", nil, false},
 		{"one missing", "dedupe", []string{EnvTableName, EnvDedupeWindow, EnvDedupeLease}, true},
 		{"one too many", "notify", []string{EnvTopicARN, EnvTableName}, true},
@@ -145,7 +145,7 @@ func TestCheckEnvironment(t *testing.T) {
 // constant.
 func TestEnvironmentNames(t *testing.T) {
 	known := []string{EnvMemberRoleName, EnvExternalID, EnvTrustedAccounts, EnvTableName, EnvDedupeWindow, EnvDedupeLease, EnvDedupeRetention,
-		EnvStormThreshold, EnvStormPeriod, EnvRulesDigest, EnvTopicARN, EnvChatTopicARN}
+		EnvStormThreshold, EnvStormPeriod, EnvRulesDigest, EnvHeartbeatTargets, EnvTopicARN, EnvChatTopicARN}
 	for function, names := range Facts.Environment {
 		for _, n := range names {
 			if !slices.Contains(known, n) {

@@ -28,6 +28,9 @@ const (
 	// EnvRulesDigest is the SHA-256 (hex) of the suppression rules file
 	// terraform stored in the dedupe table; empty: no rules file.
 	EnvRulesDigest = "RULES_DIGEST"
+	// EnvHeartbeatTargets lists the accounts and regions whose canaries
+	// beat, as comma-separated <account>:<region> (dedupe).
+	EnvHeartbeatTargets = "HEARTBEAT_TARGETS"
 	// notify. CHAT_TOPIC_ARN is optional: empty or unset, no chat
 	// rendering is published.
 	EnvTopicARN     = "TOPIC_ARN"

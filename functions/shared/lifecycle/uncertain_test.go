@@ -1,0 +1,53 @@
+package lifecycle_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
+)
+
+// TestUncertainPublish: a publish whose outcome is unknown keeps the claim
+// (uncertain, not released); its resend is marked as a possible repeat;
+// a resend whose outcome is unknown too is taken as sent, so the alert goes
+// out at most twice; a definite non-publish of the resend keeps it
+// uncertain for the next try.
+func TestUncertainPublish(t *testing.T) {
+	claim := lifecycle.OnOpening(lifecycle.Record{Key: "k"}, report(t, "e-1", "x-1", t0), cfg).Next
+
+	first, outcome, ok := lifecycle.MarkUncertain(claim, "e-1")
+	if !ok || outcome != finding.OutcomeResend || first.Status != finding.AlertUncertain || first.Uncertain != 1 ||
+		!first.LeaseEnds.IsZero() || first.ExecutionID != "" || first.Version != claim.Version+1 {
+		t.Fatalf("first uncertain publish: ok %v outcome %s record %+v", ok, outcome, first)
+	}
+	if first.Alert().PossibleRepeat != true {
+		t.Error("an uncertain alert's message is not marked as a possible repeat")
+	}
+	if claim.Alert().PossibleRepeat {
+		t.Error("a first claim's message is marked as a possible repeat")
+	}
+
+	d := lifecycle.OnOpening(first, report(t, "e-1", "x-1", t0.Add(time.Second)), cfg)
+	if d.Step != lifecycle.StepClaim || d.Reason != lifecycle.ReasonResend {
+		t.Fatalf("claim of the uncertain alert: %s %s", d.Step, d.Reason)
+	}
+	resend := d.Next
+
+	released, remove, ok := lifecycle.Release(resend, "e-1", t0.Add(2*time.Second))
+	if !ok || remove || released.Status != finding.AlertUncertain || released.Uncertain != 1 || !released.LeaseEnds.IsZero() {
+		t.Errorf("release of a resend: ok %v remove %v record %+v; want it uncertain still", ok, remove, released)
+	}
+
+	settled, outcome, ok := lifecycle.MarkUncertain(resend, "e-1")
+	if !ok || outcome != finding.OutcomeSettled || settled.Status != finding.AlertOpen || settled.Uncertain != 2 || !settled.LeaseEnds.IsZero() {
+		t.Errorf("uncertain resend: ok %v outcome %s record %+v; want it taken as sent", ok, outcome, settled)
+	}
+	if d := lifecycle.OnOpening(settled, report(t, "e-1", "x-3", t0.Add(time.Minute)), cfg); d.Step != lifecycle.StepDuplicate {
+		t.Errorf("a redelivery after an uncertain resend: %s, want a duplicate (never a third send)", d.Step)
+	}
+
+	if _, outcome, ok := lifecycle.MarkUncertain(resend, "e-2"); ok || outcome != finding.OutcomeSettled {
+		t.Errorf("another event's uncertain publish: ok %v outcome %s; want nothing marked, settled", ok, outcome)
+	}
+}
