@@ -19,7 +19,9 @@ func heartbeatPK(account, region string) string {
 	return deployment.Facts.Heartbeat.ItemPrefix + account + "#" + region
 }
 
-func heartbeatKey(account, region string) types.AttributeValue { return str(heartbeatPK(account, region)) }
+func heartbeatKey(account, region string) types.AttributeValue {
+	return str(heartbeatPK(account, region))
+}
 
 // Heartbeat sets beat to at under condNewerBeat.
 func (d *DynamoDB) Heartbeat(ctx context.Context, account, region string, at time.Time) (bool, error) {

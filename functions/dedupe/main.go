@@ -42,6 +42,7 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
 	"github.com/trailwatch/trailwatch/functions/shared/rules"
+	"github.com/trailwatch/trailwatch/functions/shared/sdkretry"
 )
 
 func main() {
@@ -50,7 +51,7 @@ func main() {
 	if err != nil {
 		lambdarun.Abort(logger, err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(sdkretry.Adaptive))
 	if err != nil {
 		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+	"github.com/trailwatch/trailwatch/functions/shared/metrics"
 )
 
 // Handler enriches findings.
@@ -49,6 +50,9 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 		}
 		if err != nil {
 			log.Error().Err(err).Str("event_id", f.EventID).Msg("lookup_failed")
+			if memberRoleRefused(err) {
+				metrics.Count(ctx, metrics.MemberRoleMissing, metrics.Dimension{Name: "Account", Value: f.Account})
+			}
 			return nil, err
 		}
 	}

@@ -33,6 +33,9 @@ func body(f *finding.Finding) string {
 	w.blank()
 	w.field("", "Severity", strings.ToUpper(string(f.Severity)))
 	w.field("", "Opens exposure", yesNo(f.OpensExposure))
+	if f.Unconfirmed != nil {
+		w.line("Exposure not confirmed: " + oneLine(f.Unconfirmed.Reason(), finding.MaxReasonBytes) + " (judged from the request alone)")
+	}
 	if f.ClosesExposure {
 		w.field("", "Closes exposure", "yes, once the live state confirms it")
 	}

@@ -39,6 +39,11 @@ func Open(f *finding.Finding, a *finding.Alert) Message {
 		w.field("  ", "Digest", a.DigestID)
 	}
 	w.line("  Further reports of this exposure are counted, not sent again; trailwatch tells when it closes.")
+	if a.PossibleRepeat {
+		w.line("  Possible repeat: an earlier copy of this alert may have been delivered (its publish's outcome was unknown).")
+		m.Attributes[AttrPossibleRepeat] = "true"
+		m.Subject = SanitizeSubject(PossibleRepeatMark + m.Subject)
+	}
 	m.Body = appendSection(m.Body, w.String())
 	return m
 }
