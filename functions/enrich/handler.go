@@ -25,7 +25,8 @@ func NewHandler(accounts Accounts, trusted finding.Trusted, log zerolog.Logger) 
 }
 
 // Handle looks the finding's resources up and returns it with their live
-// facts, OpensExposure confirmed and Severity reassessed. A failed call and
+// facts, OpensExposure confirmed and Severity reassessed. A heartbeat
+// finding is returned as it is, without lookups. A failed call and
 // a finding with nothing to look up are returned reassessed without any
 // lookup. Errors: *finding.InvalidInputError for a request without a
 // finding, *LookupError when a lookup or assuming the member account's
@@ -39,6 +40,10 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 		return nil, err
 	}
 	f := req.Finding
+	if f.Kind == finding.KindHeartbeat {
+		log.Info().Str("event_id", f.EventID).Str("account", f.Account).Str("region", f.Region).Msg("heartbeat_passed")
+		return f, nil
+	}
 	if !f.Failed() {
 		ec2, err := h.accounts.For(ctx, f.Account, f.Region)
 		if err != nil {

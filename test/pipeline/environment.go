@@ -42,6 +42,8 @@ func (n Names) Environment(overrides map[string]string) (map[string]map[string]s
 		"STORM_THRESHOLD":  strconv.Itoa(storm.Threshold),
 		"STORM_PERIOD":     storm.Period,
 		"RULES_DIGEST":     "",
+		// No canary beats on the local stack unless a test says so.
+		"HEARTBEAT_TARGETS": "",
 	}
 	read := map[string]bool{"LOG_LEVEL": true}
 	env := make(map[string]map[string]string, len(deployment.Facts.Environment))

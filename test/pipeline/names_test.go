@@ -54,7 +54,7 @@ func TestEnvironment(t *testing.T) {
 	n := Default
 	d := deployment.Facts.Dedupe
 	storm := func(env map[string]string) map[string]string {
-		env["STORM_THRESHOLD"], env["STORM_PERIOD"], env["RULES_DIGEST"] = "5", deployment.Facts.Storm.Period, ""
+		env["STORM_THRESHOLD"], env["STORM_PERIOD"], env["RULES_DIGEST"], env["HEARTBEAT_TARGETS"] = "5", deployment.Facts.Storm.Period, "", ""
 		return env
 	}
 	tests := []struct {

@@ -311,8 +311,10 @@ func TestParseCarriesOnlyTheFinding(t *testing.T) {
 }
 
 // TestDegradedAndHeartbeatPaths: an enrichment that fails after its
-// retries goes on unconfirmed to the dedupe of its alert; a heartbeat goes
-// to dedupe's record of it and ends HeartbeatRecorded.
+// retries goes on unconfirmed to the choice of what to do with its
+// finding; a heartbeat (enriched: enrich runs on the heartbeat's path too,
+// without lookups) goes to dedupe's record of it and ends
+// HeartbeatRecorded.
 func TestDegradedAndHeartbeatPaths(t *testing.T) {
 	m := readPipeline(t)
 	path := func(from string, steps int) []string {
@@ -334,10 +336,10 @@ func TestDegradedAndHeartbeatPaths(t *testing.T) {
 	enrich := m.States["Enrich"]
 	if c := catching(enrich, "LookupError"); c == nil || !slices.Contains(c.ErrorEquals, "States.ALL") {
 		t.Fatal("Enrich does not catch its failures")
-	} else if got := path(c.Next, 4); !slices.Equal(got, []string{"Unconfirmed", "Degraded", "Exposed?", "NothingExposed"}) {
+	} else if got := path(c.Next, 3); !slices.Equal(got, []string{"Unconfirmed", "Degraded", "Exposed?"}) {
 		t.Errorf("a failed enrichment goes %v", got)
 	}
-	if got := path("Heartbeat?", 3); !slices.Equal(got, []string{"Heartbeat?", "RecordHeartbeat", "HeartbeatRecorded"}) {
+	if got := path("Exposed?", 3); !slices.Equal(got, []string{"Exposed?", "RecordHeartbeat", "HeartbeatRecorded"}) {
 		t.Errorf("a heartbeat goes %v", got)
 	}
 	if action(m.States["RecordHeartbeat"]) != "heartbeat" {
