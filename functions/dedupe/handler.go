@@ -10,6 +10,7 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
+	"github.com/trailwatch/trailwatch/functions/shared/metrics"
 	"github.com/trailwatch/trailwatch/functions/shared/rules"
 )
 
@@ -161,6 +162,11 @@ func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (finding.DedupeResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	res, err := h.handle(ctx, req)
+	if err == nil && req.Action == finding.ActionClaim {
+		if outcome := eventOutcome(res); outcome != "" {
+			metrics.Count(ctx, metrics.Events, metrics.Dimension{Name: "Outcome", Value: outcome})
+		}
+	}
 	var inFlight *AlertInFlightError
 	if err != nil && !errors.As(err, &inFlight) {
 		ev := zerolog.Ctx(ctx).Error().Err(err).Str("error_type", lambdarun.ErrorType(err)).
@@ -248,6 +254,27 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 	}
 	zerolog.Ctx(ctx).Info().Msg("nothing_to_decide")
 	return result(key, finding.OutcomeNothing, nil), nil
+}
+
+// eventOutcome is the terminal outcome (the Events metric's) a claim's
+// result decides, "" when a later step decides it (an alert to send).
+func eventOutcome(res finding.DedupeResult) string {
+	switch res.Outcome {
+	case finding.OutcomeDuplicate:
+		return "suppressed"
+	case finding.OutcomeAllowed:
+		return "allowed"
+	case finding.OutcomeHeld:
+		return "held"
+	case finding.OutcomeNothing:
+		return "nothing_exposed"
+	case finding.OutcomeClosed:
+		if res.Resolved > 0 {
+			return "resolved"
+		}
+		return "updated"
+	}
+	return ""
 }
 
 // result returns a result of key with outcome, changed by set.

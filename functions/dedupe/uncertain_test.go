@@ -114,7 +114,7 @@ func TestHeartbeat(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{`"Account":"123456789012","HeartbeatAge":90,"Region":"eu-west-1"`,
-		`"Account":"123456789012","HeartbeatAge":1800,"Region":"us-east-1"`, `{"HeartbeatAge":1800,"_aws":{"CloudWatchMetrics":[{"Dimensions":[[]],"Metrics":[{"Name":"HeartbeatAge","Unit":"Seconds"}]`} {
+		`"Account":"123456789012","HeartbeatAge":1800,"Region":"us-east-1"`, `"HeartbeatAge":1800,"_aws":{"CloudWatchMetrics":[{"Dimensions":[[]],"Metrics":[{"Name":"HeartbeatAge","Unit":"Seconds"}]`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("digest run's logs lack %s:\n%s", want, logs.String())
 		}
@@ -133,5 +133,24 @@ func TestParseHeartbeatTargets(t *testing.T) {
 	}
 	if got, err := parseHeartbeatTargets(""); err != nil || got != nil {
 		t.Errorf("empty: %v %v", got, err)
+	}
+}
+
+// TestEventOutcome: the claim's outcomes that end an execution count as
+// its terminal outcome; an alert to send is counted by notify.
+func TestEventOutcome(t *testing.T) {
+	for outcome, want := range map[finding.DedupeOutcome]string{
+		finding.OutcomeDuplicate: "suppressed", finding.OutcomeAllowed: "allowed", finding.OutcomeHeld: "held",
+		finding.OutcomeNothing: "nothing_exposed", finding.OutcomeAlert: "",
+	} {
+		if got := eventOutcome(finding.DedupeResult{Outcome: outcome}); got != want {
+			t.Errorf("%s: %q, want %q", outcome, got, want)
+		}
+	}
+	if got := eventOutcome(finding.DedupeResult{Outcome: finding.OutcomeClosed, Resolved: 1}); got != "resolved" {
+		t.Errorf("closed, one resolved: %q", got)
+	}
+	if got := eventOutcome(finding.DedupeResult{Outcome: finding.OutcomeClosed, Updated: 2}); got != "updated" {
+		t.Errorf("closed, two updated: %q", got)
 	}
 }

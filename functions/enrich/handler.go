@@ -62,6 +62,9 @@ func (h *Handler) Handle(ctx context.Context, req finding.StepRequest) (*finding
 		}
 	}
 	finding.Reassess(f)
+	if f.Severity == finding.SeverityNone && !f.ClosesExposure {
+		metrics.Count(ctx, metrics.Events, metrics.Dimension{Name: "Outcome", Value: "nothing_exposed"})
+	}
 	log.Info().Str("event_id", f.EventID).Str("event_name", f.EventName).Str("severity", string(f.Severity)).
 		Bool("opens_exposure", f.OpensExposure).Msg("finding_enriched")
 	return f, nil

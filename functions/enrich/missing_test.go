@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go"
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
@@ -44,3 +46,37 @@ func TestMissingGroupJudgedByRequest(t *testing.T) {
 		t.Error("SSH and RDP opened on the same missing group share one alert key: the second would be suppressed")
 	}
 }
+
+// TestHeartbeatPassesWithoutLookups: the canary's heartbeat goes through
+// enrich unchanged, with no lookup.
+func TestHeartbeatPassesWithoutLookups(t *testing.T) {
+	v := &vpc{calls: map[string]int{}}
+	h := NewHandler(Single{v.lookups()}, nil, zerolog.Nop())
+	in := &finding.Finding{EventID: "hb", EventName: "CreateTags", EventSource: "ec2.amazonaws.com", Account: "123456789012", Region: "eu-west-1",
+		Kind: finding.KindHeartbeat, Resources: []finding.Resource{{Type: finding.TypeSecurityGroup, ID: "sg-ssh"}}}
+	out, err := h.Handle(context.Background(), finding.StepRequest{Finding: in})
+	if err != nil || out.Kind != finding.KindHeartbeat || out.Enriched || len(v.calls) != 0 {
+		t.Errorf("heartbeat: %+v %v, lookups %v; want it unchanged without lookups", out, err, v.calls)
+	}
+}
+
+// TestMemberRoleMissingMetric: a lookup refused because the member role
+// could not be assumed counts in MemberRoleMissing by account.
+func TestMemberRoleMissingMetric(t *testing.T) {
+	var logs bytes.Buffer
+	refused := &smithy.OperationError{ServiceID: "STS", OperationName: "AssumeRole", Err: &smithy.GenericAPIError{Code: "AccessDenied"}}
+	h := NewHandler(failingAccounts{err: refused}, nil, zerolog.New(&logs))
+	f := &finding.Finding{EventID: "e", EventName: "AuthorizeSecurityGroupIngress", EventSource: "ec2.amazonaws.com", Account: "210987654321", Region: "eu-west-1",
+		OpensExposure: true, Resources: []finding.Resource{{Type: finding.TypeSecurityGroup, ID: "sg-1"}}}
+	if _, err := h.Handle(context.Background(), finding.StepRequest{Finding: f}); err == nil {
+		t.Fatal("no error")
+	}
+	if !strings.Contains(logs.String(), `"Account":"210987654321","MemberRoleMissing":1`) {
+		t.Errorf("no MemberRoleMissing{Account=210987654321}: %s", logs.String())
+	}
+}
+
+// failingAccounts gives no account's lookups: For fails with err.
+type failingAccounts struct{ err error }
+
+func (a failingAccounts) For(context.Context, string, string) (Lookups, error) { return nil, a.err }

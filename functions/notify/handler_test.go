@@ -323,8 +323,8 @@ func TestHandleMetrics(t *testing.T) {
 	if _, err := h.Handle(context.Background(), finding.NotifyRequest{Finding: f}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"Alerts":1,"Kind":"alert"`, `"Alerts":1,"Severity":"high"`, `{"EndToEndLatency":2500,`,
-		`"Events":1,"Outcome":"notified"`, `{"Unconfirmed":1,`} {
+	for _, want := range []string{`"Alerts":1,"Kind":"alert"`, `"Alerts":1,"Severity":"high"`, `"EndToEndLatency":2500,"_aws"`,
+		`"Events":1,"Outcome":"notified"`, `"Unconfirmed":1,"_aws"`} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("logs lack %s:\n%s", want, logs.String())
 		}

@@ -5,8 +5,10 @@ import (
 	"errors"
 
 	"github.com/rs/zerolog"
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+	"github.com/trailwatch/trailwatch/functions/shared/metrics"
 )
 
 // Handler parses events.
@@ -38,9 +40,13 @@ func (h *Handler) Handle(ctx context.Context, req finding.ParseRequest) (*findin
 	case errors.As(err, &unsupported):
 		log.Info().Str("event_source", unsupported.EventSource).Str("event_name", unsupported.EventName).
 			Str("detail_type", unsupported.DetailType).Msg("event_skipped")
+		if unsupported.DetailType != deployment.Facts.DigestSchedule.Input.DetailType {
+			metrics.Count(ctx, metrics.Events, metrics.Dimension{Name: "Outcome", Value: "skipped"})
+		}
 		return nil, err
 	case err != nil:
 		log.Warn().Err(err).Msg("event_rejected")
+		metrics.Count(ctx, metrics.Events, metrics.Dimension{Name: "Outcome", Value: "rejected"})
 		return nil, err
 	}
 	f.Attempt = attempt

@@ -153,3 +153,27 @@ func TestHandlePipeBatch(t *testing.T) {
 		})
 	}
 }
+
+// TestHandleOutcomeMetrics: a rejected and a skipped event count in Events
+// by outcome; the digest schedule's input, which parse also refuses, does
+// not count as a skipped event.
+func TestHandleOutcomeMetrics(t *testing.T) {
+	for _, tc := range []struct {
+		name, event, want string
+	}{
+		{"rejected", `{"hello":"world"}`, `"Events":1,"Outcome":"rejected"`},
+		{"skipped", `{"source":"aws.ec2","detail-type":"EC2 Instance State-change Notification","detail":{}}`, `"Events":1,"Outcome":"skipped"`},
+		{"digest schedule", `{"source":"trailwatch.schedule","detail-type":"trailwatch digest","detail":{}}`, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			var req finding.ParseRequest
+			_ = json.Unmarshal([]byte(`{"event":`+tc.event+`}`), &req)
+			_, _ = NewHandler(zerolog.New(&logs)).Handle(context.Background(), req)
+			got := strings.Contains(logs.String(), `"message":"metric"`)
+			if tc.want == "" && got || tc.want != "" && !strings.Contains(logs.String(), tc.want) {
+				t.Errorf("logs %s, want metric %q", logs.String(), tc.want)
+			}
+		})
+	}
+}
