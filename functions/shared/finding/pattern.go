@@ -18,7 +18,7 @@ type Pattern struct {
 	// entries ("ec2", "elasticloadbalancing", "s3", ...), or "evasion" for
 	// the services whose only entries are defense evasion (CloudTrail,
 	// GuardDuty, console sign-in), or "heartbeat" for the canary's
-// heartbeat. Rules are named
+	// heartbeat. Rules are named
 	// <name><rule suffix>-<Name> (trailwatch-cloudtrail-ec2) and the pattern
 	// is committed as statemachine/event-patterns/<Name>.json. A group's
 	// name changes only when its service does, so rule names are stable.
