@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
@@ -181,7 +182,24 @@ type LookupError struct {
 	Err     error
 }
 
-func (e *LookupError) Error() string { return fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err) }
+// MaxLookupErrorBytes bounds a LookupError's text: Step Functions carries
+// it as the Enrich task's cause, which the degraded path keeps in the
+// finding (finding.Unconfirmed).
+const MaxLookupErrorBytes = 1024
+
+// Error says which call failed and why, in at most MaxLookupErrorBytes
+// (cut with "…").
+func (e *LookupError) Error() string {
+	s := fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err)
+	if len(s) <= MaxLookupErrorBytes {
+		return s
+	}
+	n := MaxLookupErrorBytes - len("…")
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
+}
 func (e *LookupError) Unwrap() error { return e.Err }
 
 // Accounts gives the Lookups of an account in a region: the function's own

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -80,3 +81,12 @@ func TestMemberRoleMissingMetric(t *testing.T) {
 type failingAccounts struct{ err error }
 
 func (a failingAccounts) For(context.Context, string, string) (Lookups, error) { return nil, a.err }
+
+// TestLookupErrorBounded: a lookup's error text, which the degraded path
+// keeps in the finding, is at most MaxLookupErrorBytes.
+func TestLookupErrorBounded(t *testing.T) {
+	err := &LookupError{Service: "ec2", Op: "DescribeSecurityGroups", Err: errors.New(strings.Repeat("sg-0123456789abcdef0 😀 ", 5000))}
+	if n := len(err.Error()); n > MaxLookupErrorBytes || !strings.HasSuffix(err.Error(), "…") {
+		t.Errorf("error text of %d bytes, want at most %d, cut with …", n, MaxLookupErrorBytes)
+	}
+}
