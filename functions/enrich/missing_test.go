@@ -31,7 +31,7 @@ func TestMissingGroupJudgedByRequest(t *testing.T) {
 		}
 		requested := parsed.Severity
 		h := NewHandler(Single{(&vpc{calls: map[string]int{}}).lookups()}, nil, zerolog.Nop())
-		f, err := h.Handle(context.Background(), finding.StepRequest{Finding: parsed})
+		f, err := settled(h, parsed)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -69,3 +69,19 @@ func TestUnconfirmed(t *testing.T) {
 		t.Error("a confirmed alert says it is not")
 	}
 }
+
+// TestWaitedForConsistency: an alert whose lookups had to wait says so.
+func TestWaitedForConsistency(t *testing.T) {
+	f := sshFinding()
+	f.Consistency = &finding.Consistency{Looks: 4, WaitedSeconds: 30, Reason: "resource sg-1 not found"}
+	m := alert.Render(f)
+	if !strings.Contains(m.Body, "Looked up 4 times over 30 s: the live state did not show the change at once (still resource sg-1 not found)") {
+		t.Errorf("body does not say it waited:\n%s", m.Body)
+	}
+	if !strings.Contains(string(m.Document), `"consistency":{"lookAgain":false,"reason":"resource sg-1 not found","looks":4,"waitedSeconds":30}`) {
+		t.Errorf("document lacks the finding's consistency: %s", m.Document)
+	}
+	if strings.Contains(alert.Render(sshFinding()).Body, "Looked up") {
+		t.Error("a finding that did not wait says it did")
+	}
+}

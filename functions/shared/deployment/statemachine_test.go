@@ -31,6 +31,7 @@ type aslCatch struct {
 
 type aslState struct {
 	Type           string          `json:"Type"`
+	Seconds        int             `json:"Seconds"`
 	Next           string          `json:"Next"`
 	Default        string          `json:"Default"`
 	End            bool            `json:"End"`
@@ -344,5 +345,29 @@ func TestDegradedAndHeartbeatPaths(t *testing.T) {
 	}
 	if action(m.States["RecordHeartbeat"]) != "heartbeat" {
 		t.Error("RecordHeartbeat does not ask dedupe to record a heartbeat")
+	}
+}
+
+// TestConsistencyWait: enrich's request for another look leads to a Wait
+// of deployment.json's consistency.wait_seconds and back to Enrich, and
+// the execution has time for every wait.
+func TestConsistencyWait(t *testing.T) {
+	m := readPipeline(t)
+	var next string
+	for _, c := range m.States["Exposed?"].Choices {
+		if c.Next == "WaitForConsistency" {
+			next = c.Next
+		}
+	}
+	w, ok := m.States[next]
+	if !ok || w.Type != "Wait" || w.Next != "Enrich" {
+		t.Fatalf("Exposed? leads to %q (%+v), want a Wait back to Enrich", next, w)
+	}
+	c := Facts.Consistency
+	if w.Seconds != c.WaitSeconds {
+		t.Errorf("WaitForConsistency waits %d s, deployment.json says %d", w.Seconds, c.WaitSeconds)
+	}
+	if waits := c.WaitSeconds * c.MaxWaits; waits <= 0 || waits > m.TimeoutSeconds/4 {
+		t.Errorf("%d waits of %d s: want them to take at most a quarter of the execution's %d s", c.MaxWaits, c.WaitSeconds, m.TimeoutSeconds)
 	}
 }

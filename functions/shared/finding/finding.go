@@ -60,6 +60,9 @@ type Finding struct {
 	// finding is judged by its request alone (the state machine's Degraded
 	// state sets it).
 	Unconfirmed *Unconfirmed `json:"unconfirmed,omitempty"`
+	// Consistency is set by enrich when the lookups had not shown yet
+	// what the event did: whether to look again, and how long it waited.
+	Consistency *Consistency `json:"consistency,omitempty"`
 }
 
 // Kind tells findings that are not about exposure apart.
