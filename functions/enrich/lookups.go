@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 )
@@ -190,16 +189,9 @@ const MaxLookupErrorBytes = 1024
 // Error says which call failed and why, in at most MaxLookupErrorBytes
 // (cut with "…").
 func (e *LookupError) Error() string {
-	s := fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err)
-	if len(s) <= MaxLookupErrorBytes {
-		return s
-	}
-	n := MaxLookupErrorBytes - len("…")
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return finding.Shorten(fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err), MaxLookupErrorBytes)
 }
+
 func (e *LookupError) Unwrap() error { return e.Err }
 
 // Accounts gives the Lookups of an account in a region: the function's own

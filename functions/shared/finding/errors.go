@@ -1,9 +1,6 @@
 package finding
 
-import (
-	"fmt"
-	"unicode/utf8"
-)
+import "fmt"
 
 // The error types below are returned unwrapped at the Lambda boundary:
 // aws-lambda-go reports the outermost error's type name as errorType, and
@@ -23,18 +20,8 @@ type MalformedEventError struct {
 // Step Functions carries as the failed state's cause, stays small.
 const MaxErrorEcho = 128
 
-// echo is s as error texts repeat it: at most MaxErrorEcho bytes, cut on a
-// character boundary with "…".
-func echo(s string) string {
-	if len(s) <= MaxErrorEcho {
-		return s
-	}
-	n := MaxErrorEcho
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
+// echo is s as error texts repeat it: at most MaxErrorEcho bytes.
+func echo(s string) string { return Shorten(s, MaxErrorEcho) }
 
 func (e *MalformedEventError) Error() string {
 	if e.Err != nil {

@@ -60,3 +60,24 @@ func TestUnconfirmedReason(t *testing.T) {
 		t.Errorf("a long reason is %d bytes (%q…), want at most %d, one line, cut with …", len(long), long[:20], finding.MaxReasonBytes)
 	}
 }
+
+// TestShorten: a text over the bound is cut on a character boundary and
+// ends in the ellipsis, within the bound; one within it is kept.
+func TestShorten(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"a longer text", 10, "a longe…"},
+		{"日本語のテキスト", 10, "日本…"},
+		{"abc", 1, "…"},
+	} {
+		got := finding.Shorten(tc.s, tc.n)
+		if got != tc.want || len(got) > max(tc.n, len(finding.Ellipsis)) {
+			t.Errorf("Shorten(%q, %d) = %q, want %q", tc.s, tc.n, got, tc.want)
+		}
+	}
+}

@@ -3,7 +3,6 @@ package finding
 import (
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
 )
 
 // Unconfirmed is why a finding's exposure was not confirmed: the error of
@@ -33,13 +32,5 @@ func (u *Unconfirmed) Reason() string {
 	} else if u.Cause != "" && !strings.HasPrefix(strings.TrimSpace(u.Cause), "{") {
 		reason += ": " + u.Cause
 	}
-	reason = strings.Join(strings.Fields(reason), " ")
-	if len(reason) <= MaxReasonBytes {
-		return reason
-	}
-	n := MaxReasonBytes - len("…")
-	for n > 0 && !utf8.RuneStart(reason[n]) {
-		n--
-	}
-	return reason[:n] + "…"
+	return Shorten(strings.Join(strings.Fields(reason), " "), MaxReasonBytes)
 }
