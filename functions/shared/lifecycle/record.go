@@ -127,7 +127,7 @@ func (r Record) Alert() finding.Alert {
 		Events: r.Events, Repeats: r.Repeats,
 		OpenedBy: r.OpenedBy, OpenedByEvent: r.OpenedByEvent, ClosedBy: r.ClosedBy, ClosedByEvent: r.ClosedByEvent,
 		OpeningMessageID: r.OpeningMessageID, Severity: r.Severity, DigestID: r.DigestID,
-		PossibleRepeat: r.Uncertain > 0,
+		PossibleRepeat: r.Status == finding.AlertPending && r.Claim == ReasonResend,
 	}
 	if r.Status == finding.AlertResolved && !r.ResolvedAt.IsZero() {
 		t := r.ResolvedAt

@@ -21,9 +21,6 @@ func TestUncertainPublish(t *testing.T) {
 		!first.LeaseEnds.IsZero() || first.ExecutionID != "" || first.Version != claim.Version+1 {
 		t.Fatalf("first uncertain publish: ok %v outcome %s record %+v", ok, outcome, first)
 	}
-	if first.Alert().PossibleRepeat != true {
-		t.Error("an uncertain alert's message is not marked as a possible repeat")
-	}
 	if claim.Alert().PossibleRepeat {
 		t.Error("a first claim's message is marked as a possible repeat")
 	}
@@ -33,6 +30,21 @@ func TestUncertainPublish(t *testing.T) {
 		t.Fatalf("claim of the uncertain alert: %s %s", d.Step, d.Reason)
 	}
 	resend := d.Next
+	if !resend.Alert().PossibleRepeat {
+		t.Error("the resend's message is not marked as a possible repeat")
+	}
+	confirmed := resend
+	confirmed.Status = finding.AlertOpen
+	if confirmed.Alert().PossibleRepeat {
+		t.Error("an alert's later messages (once its resend is confirmed) are marked as possible repeats")
+	}
+	reminder := lifecycle.OnOpening(confirmed, report(t, "e-2", "x-9", t0.Add(25*time.Hour)), cfg).Next
+	if reminder.Uncertain != 0 || reminder.Alert().PossibleRepeat {
+		t.Errorf("a later claim (a reminder) inherits the uncertain count %d", reminder.Uncertain)
+	}
+	if _, outcome, _ := lifecycle.MarkUncertain(reminder, "e-2"); outcome != finding.OutcomeResend {
+		t.Errorf("a reminder's first uncertain publish: %s, want a resend", outcome)
+	}
 
 	released, remove, ok := lifecycle.Release(resend, "e-1", t0.Add(2*time.Second))
 	if !ok || remove || released.Status != finding.AlertUncertain || released.Uncertain != 1 || !released.LeaseEnds.IsZero() {
