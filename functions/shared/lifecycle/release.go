@@ -65,7 +65,13 @@ func ReleaseMessage(rec Record, kind finding.MessageKind, eventID string) (next 
 // taken as sent (open) and the outcome finding.OutcomeSettled, so it is
 // never sent a third time. ok is false when eventID holds no pending claim
 // of rec (the outcome is then OutcomeSettled: whoever holds it sends it).
+//
+// Marking again what eventID already marked (a retry of the mark) writes
+// nothing and answers as the first mark did.
 func MarkUncertain(rec Record, eventID string) (next Record, outcome finding.DedupeOutcome, ok bool) {
+	if rec.Exists && rec.EventID == eventID && rec.Status == finding.AlertUncertain {
+		return Record{}, finding.OutcomeResend, false
+	}
 	if !rec.Exists || rec.Status != finding.AlertPending || rec.EventID != eventID {
 		return Record{}, finding.OutcomeSettled, false
 	}

@@ -25,6 +25,10 @@ func TestUncertainPublish(t *testing.T) {
 		t.Error("a first claim's message is marked as a possible repeat")
 	}
 
+	if _, outcome, ok := lifecycle.MarkUncertain(first, "e-1"); ok || outcome != finding.OutcomeResend {
+		t.Errorf("a retry of the mark: ok %v outcome %s, want nothing written and a resend still", ok, outcome)
+	}
+
 	d := lifecycle.OnOpening(first, report(t, "e-1", "x-1", t0.Add(time.Second)), cfg)
 	if d.Step != lifecycle.StepClaim || d.Reason != lifecycle.ReasonResend {
 		t.Fatalf("claim of the uncertain alert: %s %s", d.Step, d.Reason)
