@@ -371,3 +371,16 @@ func TestConsistencyWait(t *testing.T) {
 		t.Errorf("%d waits of %d s: want them to take at most a quarter of the execution's %d s", c.MaxWaits, c.WaitSeconds, m.TimeoutSeconds)
 	}
 }
+
+// TestNoPartialBatchFailure: the intake pipe takes a SUCCEEDED execution
+// whose output has a top-level batchItemFailures for a partial batch
+// failure and retries the items it names; no state writes that key.
+func TestNoPartialBatchFailure(t *testing.T) {
+	raw, err := os.ReadFile(pipelineASL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "batchItemFailures") {
+		t.Error("the state machine writes batchItemFailures: the pipe would retry a succeeded execution's items")
+	}
+}
