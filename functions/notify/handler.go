@@ -125,7 +125,9 @@ func NewHandler(p Publisher, log zerolog.Logger) *Handler {
 //   - a digest: req.Digest (alert.Digest).
 //
 // Every kind is published in its three renderings (alert.WithFormats): the
-// e-mail text, the JSON document and the chat notification. It publishes
+// e-mail text, the JSON document and the chat notification. A message that
+// may be a second copy (req.Repeat: a resend after a publish whose outcome
+// was unknown) is marked so in all three (alert.MarkPossibleRepeat). It publishes
 // whatever the finding's severity, as long as it is one of the four: the
 // state machine decides what is worth sending.
 //
@@ -242,6 +244,9 @@ func (h *Handler) render(req finding.NotifyRequest) (alert.Message, map[string]s
 		m = alert.Digest(req.Digest)
 	default:
 		return alert.Message{}, nil, &finding.InvalidInputError{Reason: fmt.Sprintf("unknown kind of message %q", req.Kind)}
+	}
+	if req.PossibleRepeat && m.Attributes[alert.AttrPossibleRepeat] == "" {
+		m = alert.MarkPossibleRepeat(m)
 	}
 	return alert.WithFormats(req, m), fields, nil
 }

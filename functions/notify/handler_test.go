@@ -330,3 +330,24 @@ func TestHandleMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestHandleResendMarked: the state machine's resend of an update,
+// resolution or digest (possibleRepeat) is published marked as a possible
+// repeat.
+func TestHandleResendMarked(t *testing.T) {
+	var sent alert.Message
+	h := NewHandler(&fakePublisher{PublishFn: func(_ context.Context, m alert.Message) (string, error) { sent = m; return "m-2", nil }}, zerolog.Nop())
+	a := &finding.Alert{ID: "a-1", Status: finding.AlertResolved, Severity: finding.SeverityHigh}
+	for _, req := range []finding.NotifyRequest{
+		{Kind: finding.MessageResolved, Finding: testFinding(), Alert: a, PossibleRepeat: true},
+		{Kind: finding.MessageDigest, Digest: &finding.Digest{ID: "d-1", Account: "123456789012"}, PossibleRepeat: true},
+	} {
+		if _, err := h.Handle(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(sent.Subject, alert.PossibleRepeatMark) || sent.Attributes[alert.AttrPossibleRepeat] != "true" ||
+			!strings.Contains(string(sent.Document), `"possibleRepeat":true`) {
+			t.Errorf("%s resend not marked: %q %v", req.Kind, sent.Subject, sent.Attributes)
+		}
+	}
+}

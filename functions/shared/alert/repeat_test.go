@@ -31,7 +31,7 @@ func TestPossibleRepeat(t *testing.T) {
 	if !strings.HasPrefix(m.Subject, alert.PossibleRepeatMark) || len(m.Subject) > alert.MaxSubjectLen || alert.SanitizeSubject(m.Subject) != m.Subject {
 		t.Errorf("subject %q: want it to start with %q and be one SNS accepts", m.Subject, alert.PossibleRepeatMark)
 	}
-	if !strings.Contains(m.Body, "Possible repeat: an earlier copy of this alert may have been delivered") {
+	if !strings.Contains(m.Body, "Possible repeat: an earlier copy of this message may have been delivered") {
 		t.Errorf("body does not say it may be a repeat:\n%s", m.Body)
 	}
 	if m.Attributes[alert.AttrPossibleRepeat] != "true" {
@@ -83,5 +83,19 @@ func TestWaitedForConsistency(t *testing.T) {
 	}
 	if strings.Contains(alert.Render(sshFinding()).Body, "Looked up") {
 		t.Error("a finding that did not wait says it did")
+	}
+}
+
+// TestClosurePossibleRepeat: a resent resolution (or update, or digest)
+// is marked like a resent alert, its document too.
+func TestClosurePossibleRepeat(t *testing.T) {
+	f := sshFinding()
+	f.EventName, f.OpensExposure, f.ClosesExposure = "RevokeSecurityGroupIngress", false, true
+	a := &finding.Alert{ID: "a-1", Status: finding.AlertResolved, Events: 1, Severity: finding.SeverityHigh}
+	req := finding.NotifyRequest{Kind: finding.MessageResolved, Finding: f, Alert: a, PossibleRepeat: true}
+	m := alert.WithFormats(req, alert.MarkPossibleRepeat(alert.Closure(finding.MessageResolved, f, a)))
+	if !strings.HasPrefix(m.Subject, alert.PossibleRepeatMark) || m.Attributes[alert.AttrPossibleRepeat] != "true" ||
+		!strings.Contains(m.Body, "Possible repeat") || !strings.Contains(string(m.Document), `"possibleRepeat":true`) {
+		t.Errorf("a resent resolution is not marked: %q %v", m.Subject, m.Attributes)
 	}
 }

@@ -148,4 +148,14 @@ type NotifyRequest struct {
 	Alert       *Alert      `json:"alert,omitempty"`
 	Digest      *Digest     `json:"digest,omitempty"`
 	ExecutionID string      `json:"executionId,omitempty"`
+	// PossibleRepeat asks for the message to be marked as a possible
+	// repeat: the state machine's resend of an update, resolution or
+	// digest whose first publish's outcome was unknown (an alert's resend
+	// is marked by its Alert.PossibleRepeat).
+	PossibleRepeat bool `json:"possibleRepeat,omitempty"`
+}
+
+// Repeat reports whether the message req asks for may be a second copy.
+func (r NotifyRequest) Repeat() bool {
+	return r.PossibleRepeat || r.Alert != nil && r.Alert.PossibleRepeat
 }
