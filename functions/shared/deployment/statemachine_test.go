@@ -107,28 +107,27 @@ func function(s aslState) string {
 	return name
 }
 
-// action is the dedupe action a Task asks for ("" for none).
-func action(s aslState) string {
+// payload is what a Task asks of its function: dedupe's action, notify's
+// mark of a resend as a possible repeat.
+type payload struct {
+	Action         string `json:"action"`
+	PossibleRepeat bool   `json:"possibleRepeat"`
+}
+
+func payloadOf(s aslState) payload {
 	var p struct {
-		Payload struct {
-			Action string `json:"action"`
-		} `json:"Payload"`
+		Payload payload `json:"Payload"`
 	}
 	_ = json.Unmarshal(s.Parameters, &p)
-	return p.Payload.Action
+	return p.Payload
 }
+
+// action is the dedupe action a Task asks for ("" for none).
+func action(s aslState) string { return payloadOf(s).Action }
 
 // possibleRepeat reports whether a notify Task asks for its message to be
 // marked as a possible repeat (a resend).
-func possibleRepeat(s aslState) bool {
-	var p struct {
-		Payload struct {
-			PossibleRepeat bool `json:"possibleRepeat"`
-		} `json:"Payload"`
-	}
-	_ = json.Unmarshal(s.Parameters, &p)
-	return p.Payload.PossibleRepeat
-}
+func possibleRepeat(s aslState) bool { return payloadOf(s).PossibleRepeat }
 
 func retrying(s aslState, errorName string) *aslRetry {
 	for i, r := range s.Retry {
