@@ -11,8 +11,13 @@ import (
 )
 
 // digests returns the digests due now.
+//
+// The digest schedule's run also reads the expected heartbeats and emits
+// their ages (heartbeatAges).
 func (h *Handler) digests(ctx context.Context) (finding.DedupeResult, error) {
-	ids, err := h.store.DueDigests(ctx, h.now().UTC().Truncate(time.Second), maxDigestsPerRun)
+	now := h.now().UTC().Truncate(time.Second)
+	h.heartbeatAges(ctx, now)
+	ids, err := h.store.DueDigests(ctx, now, maxDigestsPerRun)
 	if err != nil {
 		return finding.DedupeResult{}, storeError(finding.ActionDigests, "", err)
 	}

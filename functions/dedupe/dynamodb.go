@@ -30,8 +30,8 @@ type DynamoDBAPI interface {
 // string attribute pk and whose TTL attribute is ttl. Items, by pk:
 //
 //	alert#<key>                     an alert record: encodeRecord (ver, alert_id, status
-//	                                pending|open|resolved, claim, event_id, execution_id,
-//	                                lease_ends, window_ends, first/last_seen, events,
+//	                                pending|open|resolved|uncertain, claim, event_id,
+//	                                execution_id, attempt, uncertain, lease_ends, window_ends, first/last_seen, events,
 //	                                repeats, opened_by[_event], closed_by[_event],
 //	                                resolved_at, message_id, severity, account, region,
 //	                                event_name, summary, resources, exposure, open,
@@ -46,6 +46,8 @@ type DynamoDBAPI interface {
 //	                                digest_lease_ends, digest_message_id, ttl
 //	digests#due                     due (SS): the ids of the digests not yet sent
 //	<deployment rules item_key>     the rules file: text, sha256, file
+//	heartbeat#<account>#<region>    the canary's last beat (beat, epoch seconds) and when a
+//	                                run first expected one (since); no ttl
 //
 // Every write is conditional; windows, leases and versions are enforced
 // by condition expressions only, and ttl just lets DynamoDB delete an item

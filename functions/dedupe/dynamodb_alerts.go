@@ -33,6 +33,11 @@ const (
 	condConfirm = "event_id = :eid AND #status IN (:pending, :open, :sent)"
 	// condRelease: the event holding a pending claim gives it back.
 	condRelease = "#status = :pending AND event_id = :eid"
+	// condReplace: the event holding a pending claim takes it over again
+	// or marks it uncertain.
+	condReplace = condRelease
+	// condResend: an uncertain alert is claimed to be sent once more.
+	condResend = "#status = :uncertain"
 	// condClose: only an open alert is updated or resolved.
 	condClose = "#status IN (:open, :sent)"
 	// condMessage: the event whose message is pending settles it.
@@ -59,7 +64,7 @@ func (e *exprs) statuses(now time.Time) *exprs {
 	e.names["#status"] = "status"
 	e.values[":now"] = epoch(now)
 	for name, s := range map[string]string{":pending": string(finding.AlertPending), ":open": string(finding.AlertOpen),
-		":sent": statusSent, ":resolved": string(finding.AlertResolved)} {
+		":sent": statusSent, ":resolved": string(finding.AlertResolved), ":uncertain": string(finding.AlertUncertain)} {
 		e.values[name] = str(s)
 	}
 	return e
@@ -133,6 +138,8 @@ func claimGuard(reason lifecycle.ClaimReason, prev lifecycle.Record, e *exprs) (
 		cond = condReminder
 	case lifecycle.ReasonReopen:
 		cond = condReopen
+	case lifecycle.ReasonResend:
+		cond = condResend
 	default:
 		return "", fmt.Errorf("claim for an unknown reason %q", reason)
 	}
@@ -266,6 +273,13 @@ func (d *DynamoDB) Release(ctx context.Context, prev, next lifecycle.Record, rem
 	failed, err := d.transact(ctx, "release alert#"+prev.Key+" in table "+d.table,
 		[]types.TransactWriteItem{alert, d.delete(markerKey(prev.Key, prev.EventID), "", nil, nil)})
 	return len(failed) == 0, err
+}
+
+// Replace writes next under prev's version and condReplace.
+func (d *DynamoDB) Replace(ctx context.Context, prev, next lifecycle.Record) (bool, error) {
+	e := newExprs()
+	e.values[":eid"] = str(prev.EventID)
+	return d.rewrite(ctx, prev, next, condReplace, e)
 }
 
 // Close writes the updated or resolved record under its version and

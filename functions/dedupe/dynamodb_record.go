@@ -40,6 +40,12 @@ func encodeRecord(r lifecycle.Record) map[string]types.AttributeValue {
 	if !r.LeaseEnds.IsZero() {
 		item["lease_ends"] = epoch(r.LeaseEnds)
 	}
+	if r.Attempt > 0 {
+		item["attempt"] = num(int64(r.Attempt))
+	}
+	if r.Uncertain > 0 {
+		item["uncertain"] = num(int64(r.Uncertain))
+	}
 	if len(r.Resources) > 0 {
 		item["resources"] = encodeResources(r.Resources)
 	}
@@ -97,6 +103,7 @@ func decodeRecord(key string, item map[string]types.AttributeValue) lifecycle.Re
 	r.FirstSeen, r.LastSeen, r.ResolvedAt = parseTime(s("first_seen")), parseTime(s("last_seen")), parseTime(s("resolved_at"))
 	r.ClaimedAt, r.SentAt = parseTime(s("claimed_at")), parseTime(s("sent_at"))
 	r.Events, r.Repeats = int(decodeInt(item["events"])), int(decodeInt(item["repeats"]))
+	r.Attempt, r.Uncertain = int(decodeInt(item["attempt"])), int(decodeInt(item["uncertain"]))
 	r.OpenedBy, r.OpenedByEvent, r.ClosedBy, r.ClosedByEvent = s("opened_by"), s("opened_by_event"), s("closed_by"), s("closed_by_event")
 	r.OpeningMessageID, r.Severity = s("message_id"), finding.Severity(s("severity"))
 	r.Account, r.Region, r.Summary, r.DigestID = s("account"), s("region"), s("summary"), s("digest_id")

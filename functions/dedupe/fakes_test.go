@@ -38,6 +38,24 @@ type fakeStore struct {
 	ConfirmDigestFn  func(id, executionID, messageID string, at time.Time) (bool, error)
 	ReleaseDigestFn  func(id, executionID string) (bool, error)
 	RulesFn          func() (RulesFile, bool, error)
+	ReplaceFn        func(prev, next lifecycle.Record) (bool, error)
+	HeartbeatFn      func(account, region string, at time.Time) (bool, error)
+	HeartbeatsFn     func(targets []HeartbeatTarget, now time.Time) (map[HeartbeatTarget]time.Time, error)
+}
+
+func (s *fakeStore) Replace(_ context.Context, prev, next lifecycle.Record) (bool, error) {
+	s.call(s.ReplaceFn, "Replace", prev.Key, next.Status)
+	return s.ReplaceFn(prev, next)
+}
+
+func (s *fakeStore) Heartbeat(_ context.Context, account, region string, at time.Time) (bool, error) {
+	s.call(s.HeartbeatFn, "Heartbeat", account, region, at.Format(time.RFC3339))
+	return s.HeartbeatFn(account, region, at)
+}
+
+func (s *fakeStore) Heartbeats(_ context.Context, targets []HeartbeatTarget, now time.Time) (map[HeartbeatTarget]time.Time, error) {
+	s.call(s.HeartbeatsFn, "Heartbeats", len(targets))
+	return s.HeartbeatsFn(targets, now)
 }
 
 var _ Store = (*fakeStore)(nil)

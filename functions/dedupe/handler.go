@@ -10,6 +10,7 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
+	"github.com/trailwatch/trailwatch/functions/shared/metrics"
 	"github.com/trailwatch/trailwatch/functions/shared/rules"
 )
 
@@ -87,6 +88,9 @@ type Config struct {
 	RulesDigest string
 	// Rules are the suppression rules; nil: none.
 	Rules *rules.Set
+	// HeartbeatTargets are the accounts and regions whose canaries beat;
+	// the digest schedule's run emits their heartbeats' ages.
+	HeartbeatTargets []HeartbeatTarget
 }
 
 func (c Config) lifecycle() lifecycle.Config {
@@ -134,6 +138,13 @@ func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 //     A finding that closes exposure updates and resolves the open alerts
 //     of its resources: OutcomeClosed with the messages to send, or
 //     OutcomeNothing.
+//   - uncertain: the publish of the opening alert the event's claim under
+//     req.Key holds may have gone through: OutcomeResend (the record is
+//     uncertain: claim it again, to resend it once marked as a possible
+//     repeat) or OutcomeSettled (a resend was uncertain too: taken as sent;
+//     or the event no longer holds the claim).
+//   - heartbeat: records a heartbeat finding's time for its account and
+//     region, if newer than the one recorded (OutcomeHeartbeat).
 //   - confirm, release: of the opening alert (Kind empty or alert), of an
 //     update or resolution (Kind, the closing finding's event) of the alert
 //     under req.Key, or of the digest req.DigestID. That the event no
@@ -151,6 +162,11 @@ func NewHandler(store Store, log zerolog.Logger, cfg Config) *Handler {
 func (h *Handler) Handle(ctx context.Context, req finding.DedupeRequest) (finding.DedupeResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	res, err := h.handle(ctx, req)
+	if err == nil && req.Action == finding.ActionClaim {
+		if outcome := eventOutcome(res); outcome != "" {
+			metrics.Count(ctx, metrics.Events, metrics.Dimension{Name: "Outcome", Value: outcome})
+		}
+	}
 	var inFlight *AlertInFlightError
 	if err != nil && !errors.As(err, &inFlight) {
 		ev := zerolog.Ctx(ctx).Error().Err(err).Str("error_type", lambdarun.ErrorType(err)).
@@ -197,7 +213,9 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 	switch req.Action {
 	case finding.ActionClaim:
 		key = finding.AlertKey(f)
-	case finding.ActionConfirm, finding.ActionRelease:
+	case finding.ActionHeartbeat:
+		return h.heartbeat(ctx, f)
+	case finding.ActionConfirm, finding.ActionRelease, finding.ActionUncertain:
 		if !finding.IsAlertKey(req.Key) {
 			return finding.DedupeResult{}, &finding.InvalidInputError{
 				Reason: fmt.Sprintf("%s needs the key the claim returned (64 lowercase hex digits), got %q", req.Action, req.Key)}
@@ -219,6 +237,8 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 		return h.confirm(ctx, key, lifecycle.Ref(f.EventID), req)
 	case finding.ActionRelease:
 		return h.release(ctx, key, lifecycle.Ref(f.EventID), req)
+	case finding.ActionUncertain:
+		return h.uncertain(ctx, key, lifecycle.Ref(f.EventID))
 	}
 	rep := lifecycle.NewReport(f, key, req.ExecutionID, h.now())
 	switch {
@@ -234,6 +254,27 @@ func (h *Handler) handle(ctx context.Context, req finding.DedupeRequest) (findin
 	}
 	zerolog.Ctx(ctx).Info().Msg("nothing_to_decide")
 	return result(key, finding.OutcomeNothing, nil), nil
+}
+
+// eventOutcome is the terminal outcome (the Events metric's) a claim's
+// result decides, "" when a later step decides it (an alert to send).
+func eventOutcome(res finding.DedupeResult) string {
+	switch res.Outcome {
+	case finding.OutcomeDuplicate:
+		return "suppressed"
+	case finding.OutcomeAllowed:
+		return "allowed"
+	case finding.OutcomeHeld:
+		return "held"
+	case finding.OutcomeNothing:
+		return "nothing_exposed"
+	case finding.OutcomeClosed:
+		if res.Resolved > 0 {
+			return "resolved"
+		}
+		return "updated"
+	}
+	return ""
 }
 
 // result returns a result of key with outcome, changed by set.

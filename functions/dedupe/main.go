@@ -16,6 +16,7 @@
 //	STORM_THRESHOLD   how many alerts of one account, actor and event name go out at once per period
 //	STORM_PERIOD      the storm period (Go duration)
 //	RULES_DIGEST      SHA-256 (hex) of the rules file stored in the table; empty: no rules
+//	HEARTBEAT_TARGETS comma-separated <account>:<region> whose canaries beat; empty: none
 //	LOG_LEVEL         see lambdarun.Logger
 //	AWS_ENDPOINT_URL  honoured by the AWS SDK, for a local stack
 //
@@ -41,6 +42,7 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
 	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
 	"github.com/trailwatch/trailwatch/functions/shared/rules"
+	"github.com/trailwatch/trailwatch/functions/shared/sdkretry"
 )
 
 func main() {
@@ -49,7 +51,7 @@ func main() {
 	if err != nil {
 		lambdarun.Abort(logger, err)
 	}
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(sdkretry.Adaptive))
 	if err != nil {
 		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}
@@ -79,6 +81,11 @@ func configFromEnv(getenv func(string) string) (Config, error) {
 	if cfg.Table == "" {
 		return Config{}, errors.New(deployment.EnvTableName + " is required")
 	}
+	targets, err := parseHeartbeatTargets(getenv(deployment.EnvHeartbeatTargets))
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", deployment.EnvHeartbeatTargets, err)
+	}
+	cfg.HeartbeatTargets = targets
 	window, lease, retention, err := deployment.Facts.Dedupe.Durations()
 	if err != nil {
 		return Config{}, err

@@ -96,7 +96,7 @@ func TestConfigFromEnvReadsDeploymentEnvironment(t *testing.T) {
 	if _, err := configFromEnv(func(k string) string {
 		read = append(read, k)
 		return map[string]string{"TABLE_NAME": "alerts", "DEDUPE_WINDOW": "1h", "DEDUPE_LEASE": "1m", "DEDUPE_RETENTION": "1h",
-			"STORM_THRESHOLD": "3", "STORM_PERIOD": "2m", "RULES_DIGEST": "ab"}[k]
+			"STORM_THRESHOLD": "3", "STORM_PERIOD": "2m", "RULES_DIGEST": "ab", "HEARTBEAT_TARGETS": "123456789012:eu-west-1"}[k]
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -51,9 +51,20 @@ func (h *Handler) open(ctx context.Context, rep lifecycle.Report) (finding.Dedup
 			}
 			log.Info().Str("alert_id", d.Next.ID).Time("window_ends", d.Next.WindowEnds).Time("lease_ends", d.Next.LeaseEnds).Msg("alert_claimed")
 			return claimed(rep.Key, d.Next, finding.OutcomeAlert), nil
+		case lifecycle.StepRetake:
+			ok, err := h.store.Replace(ctx, rec, d.Next)
+			if err != nil {
+				return fail(err)
+			}
+			if !ok {
+				continue
+			}
+			log.Info().Str("alert_id", d.Next.ID).Str("prev_execution_id", rec.ExecutionID).Int("attempt", d.Next.Attempt).
+				Time("lease_ends", d.Next.LeaseEnds).Msg("alert_retaken")
+			return claimed(rep.Key, d.Next, finding.OutcomeAlert), nil
 		}
 		next, outcome := d.Next, finding.OutcomeAlert
-		if d.Reason != lifecycle.ReasonReopen {
+		if d.Reason != lifecycle.ReasonReopen && d.Reason != lifecycle.ReasonResend {
 			g, err := h.store.Gate(ctx, h.gate(rep, lifecycle.Member(finding.MessageAlert, rep.Key), false))
 			if err != nil {
 				return fail(err)
@@ -184,6 +195,31 @@ func (h *Handler) release(ctx context.Context, key, eventID string, req finding.
 		zerolog.Ctx(ctx).Info().Str("kind", string(req.Kind)).Msg("nothing_to_release")
 	}
 	return finding.DedupeResult{Key: key}, nil
+}
+
+// uncertain marks the claim of eventID under key uncertain
+// (lifecycle.MarkUncertain): its publish may have gone through.
+func (h *Handler) uncertain(ctx context.Context, key, eventID string) (finding.DedupeResult, error) {
+	for range maxAttempts {
+		rec, err := h.store.Alert(ctx, key)
+		if err != nil {
+			return finding.DedupeResult{Key: key}, storeError(finding.ActionUncertain, key, err)
+		}
+		next, outcome, held := lifecycle.MarkUncertain(rec, eventID)
+		if !held {
+			zerolog.Ctx(ctx).Info().Str("holder_event_id", rec.EventID).Str("status", string(rec.Status)).Msg("nothing_to_mark_uncertain")
+			return result(key, outcome, nil), nil
+		}
+		ok, err := h.store.Replace(ctx, rec, next)
+		if err != nil {
+			return finding.DedupeResult{Key: key}, storeError(finding.ActionUncertain, key, err)
+		}
+		if ok {
+			zerolog.Ctx(ctx).Warn().Str("alert_id", next.ID).Int("uncertain", next.Uncertain).Str("outcome", string(outcome)).Msg("publish_uncertain")
+			return result(key, outcome, nil), nil
+		}
+	}
+	return finding.DedupeResult{Key: key}, storeError(finding.ActionUncertain, key, errContention)
 }
 
 // messageRef is a message id as the store keeps it: SNS's ids are UUIDs,

@@ -40,6 +40,10 @@ type Store interface {
 	// messageID as its opening message when it has none, if eventID holds
 	// it. It reports false when eventID does not hold it.
 	Confirm(ctx context.Context, key, eventID, messageID string, at time.Time) (bool, error)
+	// Replace writes next in place of prev, the pending claim of
+	// prev.EventID, if it still stands: a later receive of the event takes
+	// it over, or its publish is marked uncertain.
+	Replace(ctx context.Context, prev, next lifecycle.Record) (bool, error)
 	// Release gives back the pending claim prev holds: it deletes the
 	// record (remove) or writes next, and forgets that the event was
 	// counted. It reports false when prev no longer stands.
@@ -81,6 +85,14 @@ type Store interface {
 	ConfirmDigest(ctx context.Context, id, executionID, messageID string, at time.Time) (bool, error)
 	// ReleaseDigest gives the digest back, if executionID holds it.
 	ReleaseDigest(ctx context.Context, id, executionID string) (bool, error)
+
+	// Heartbeat records at as the last heartbeat of account and region,
+	// unless a later one is recorded (false then).
+	Heartbeat(ctx context.Context, account, region string, at time.Time) (bool, error)
+	// Heartbeats returns, for each target, the last heartbeat recorded or,
+	// for a target that never beat, when it was first expected (now, the
+	// first time it is asked for, which it records).
+	Heartbeats(ctx context.Context, targets []HeartbeatTarget, now time.Time) (map[HeartbeatTarget]time.Time, error)
 
 	// Rules returns the stored rules file; found is false when there is
 	// none.
@@ -148,6 +160,11 @@ const (
 	DigestInFlight DigestState = "in-flight"
 	DigestGone     DigestState = "gone"
 )
+
+// HeartbeatTarget is one account and region the canary beats in.
+type HeartbeatTarget struct {
+	Account, Region string
+}
 
 // RulesFile is the rules file as stored.
 type RulesFile struct {

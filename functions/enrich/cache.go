@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/metrics"
 )
 
 // Cache keeps the answers of lookups for a few seconds within a container,
@@ -58,7 +59,11 @@ func (c *Cache) now() time.Time {
 
 // cached returns the answer for key: a fresh kept one, the one being
 // fetched, or fetch's.
+//
+// Each call made (not answered from the cache) counts in the Lookups
+// metric by its lookup's name.
 func cached[T any](ctx context.Context, c *Cache, key string, fetch func() (T, error)) (T, error) {
+	fetch = countLookup(ctx, key, fetch)
 	if c == nil {
 		return fetch()
 	}
@@ -95,6 +100,17 @@ func cached[T any](ctx context.Context, c *Cache, key string, fetch func() (T, e
 			continue // the shared call failed: try our own
 		}
 		return e.val.(T), nil
+	}
+}
+
+// countLookup returns fetch counting itself in the Lookups metric, by the
+// call named in key (see cacheKey).
+func countLookup[T any](ctx context.Context, key string, fetch func() (T, error)) func() (T, error) {
+	return func() (T, error) {
+		_, rest, _ := strings.Cut(key, "|")
+		op, _, _ := strings.Cut(rest, "|")
+		metrics.Count(ctx, metrics.Lookups, metrics.Dimension{Name: "Operation", Value: op})
+		return fetch()
 	}
 }
 

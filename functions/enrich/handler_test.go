@@ -380,7 +380,7 @@ func TestHandle(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := NewHandler(Single{world()}, nil, zerolog.New(io.Discard))
 			in := tc.in
-			got, err := h.Handle(context.Background(), finding.StepRequest{Finding: &in, ExecutionID: "exec"})
+			got, err := settled(h, &in)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -181,7 +181,17 @@ type LookupError struct {
 	Err     error
 }
 
-func (e *LookupError) Error() string { return fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err) }
+// MaxLookupErrorBytes bounds a LookupError's text: Step Functions carries
+// it as the Enrich task's cause, which the degraded path keeps in the
+// finding (finding.Unconfirmed).
+const MaxLookupErrorBytes = 1024
+
+// Error says which call failed and why, in at most MaxLookupErrorBytes
+// (cut with "…").
+func (e *LookupError) Error() string {
+	return finding.Shorten(fmt.Sprintf("%s %s: %v", e.Service, e.Op, e.Err), MaxLookupErrorBytes)
+}
+
 func (e *LookupError) Unwrap() error { return e.Err }
 
 // Accounts gives the Lookups of an account in a region: the function's own

@@ -21,12 +21,13 @@ import (
 	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+	"github.com/trailwatch/trailwatch/functions/shared/sdkretry"
 )
 
 func main() {
 	logger := lambdarun.Logger(os.Stderr, "enrich")
 	cfg := configFromEnv(os.Getenv)
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(sdkretry.Adaptive))
 	if err != nil {
 		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}

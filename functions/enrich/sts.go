@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3control"
+	"github.com/aws/smithy-go"
 	smithyendpoints "github.com/aws/smithy-go/endpoints"
 )
 
@@ -149,4 +151,18 @@ func invokedAccount(ctx context.Context) (partition, account string) {
 		return "", ""
 	}
 	return parts[1], parts[4]
+}
+
+// memberRoleRefused reports whether err says the member account's role
+// could not be assumed: it is missing, or does not trust trailwatch (STS
+// AssumeRole answered AccessDenied).
+func memberRoleRefused(err error) bool {
+	var op *smithy.OperationError
+	for e := err; errors.As(e, &op); e = op.Err {
+		if op.ServiceID == "STS" && op.OperationName == "AssumeRole" {
+			var api smithy.APIError
+			return errors.As(op.Err, &api) && api.ErrorCode() == "AccessDenied"
+		}
+	}
+	return false
 }

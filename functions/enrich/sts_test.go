@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/aws-sdk-go-v2/service/sts/types"
+	"github.com/aws/smithy-go"
 )
 
 type fakeSTS struct {
@@ -86,4 +89,34 @@ func TestMemberAccounts(t *testing.T) {
 // ec2Client returns the EC2 client behind l, built by NewLookups.
 func ec2Client(l Lookups) *ec2.Client {
 	return l.(cachedLookups).inner.(accountLookups).EC2.Client.(*ec2.Client)
+}
+
+// TestMemberRoleRefused: an STS AssumeRole answered AccessDenied, however
+// deep in a lookup's error, is a missing or untrusting member role;
+// another STS error or an AccessDenied of the lookup itself is not.
+func TestMemberRoleRefused(t *testing.T) {
+	assume := func(code string) error {
+		return &smithy.OperationError{ServiceID: "STS", OperationName: "AssumeRole", Err: &smithy.GenericAPIError{Code: code, Message: "no"}}
+	}
+	inLookup := func(err error) error {
+		return &LookupError{Service: "ec2", Op: "DescribeSecurityGroups", Err: &smithy.OperationError{ServiceID: "EC2", OperationName: "DescribeSecurityGroups",
+			Err: fmt.Errorf("get identity: get credentials: failed to refresh cached credentials, %w", err)}}
+	}
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"role missing or untrusting", inLookup(assume("AccessDenied")), true},
+		{"STS throttled", inLookup(assume("Throttling")), false},
+		{"the lookup denied", &LookupError{Service: "ec2", Op: "DescribeSecurityGroups", Err: &smithy.OperationError{ServiceID: "EC2", OperationName: "DescribeSecurityGroups",
+			Err: &smithy.GenericAPIError{Code: "UnauthorizedOperation"}}}, false},
+		{"plain", errors.New("boom"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := memberRoleRefused(tc.err); got != tc.want {
+				t.Errorf("memberRoleRefused(%v) = %v, want %v", tc.err, got, tc.want)
+			}
+		})
+	}
 }

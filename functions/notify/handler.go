@@ -5,17 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+	"github.com/trailwatch/trailwatch/functions/shared/metrics"
 )
 
 // Publisher sends a rendered alert and returns the message id the
 // destination gave it. An error that retrying cannot fix (the destination
 // is gone, publishing is not allowed, its key is unusable) wraps a
-// *Refusal.
+// *Refusal; one after which the message may still have been accepted
+// wraps an *Uncertain.
 type Publisher interface {
 	Publish(ctx context.Context, m alert.Message) (messageID string, err error)
 }
@@ -30,6 +33,18 @@ type Refusal struct {
 
 func (r *Refusal) Error() string { return r.Err.Error() }
 func (r *Refusal) Unwrap() error { return r.Err }
+
+// Uncertain is a publish whose outcome is unknown: the destination did not
+// answer
+// (the attempt timed out, the connection broke after the request was
+// sent) or answered without a message id. The message may have been
+// accepted.
+type Uncertain struct {
+	Err error
+}
+
+func (u *Uncertain) Error() string { return "outcome unknown: " + u.Err.Error() }
+func (u *Uncertain) Unwrap() error { return u.Err }
 
 // PublishError is returned, unwrapped, when the message could not be
 // published. Its name is the errorType the state machine retries on; once
@@ -63,6 +78,22 @@ func (e *PublishRefusedError) Error() string {
 
 func (e *PublishRefusedError) Unwrap() error { return e.Err }
 
+// PublishUncertainError is returned, unwrapped, when the publish's outcome
+// is unknown (see Uncertain): the message may have been accepted. The state
+// machine does not retry it: it marks the claim uncertain, and the alert
+// is resent at most once, marked as a possible repeat.
+type PublishUncertainError struct {
+	EventID  string
+	DigestID string
+	Err      error
+}
+
+func (e *PublishUncertainError) Error() string {
+	return fmt.Sprintf("publish %s may have gone through: %v", about(e.EventID, e.DigestID), e.Err)
+}
+
+func (e *PublishUncertainError) Unwrap() error { return e.Err }
+
 // about names what a message is about in errors.
 func about(eventID, digestID string) string {
 	if digestID != "" {
@@ -75,12 +106,13 @@ func about(eventID, digestID string) string {
 type Handler struct {
 	publisher Publisher
 	log       zerolog.Logger
+	now       func() time.Time
 }
 
 // NewHandler returns a Handler that publishes with p and logs with log. It
 // does no I/O.
 func NewHandler(p Publisher, log zerolog.Logger) *Handler {
-	return &Handler{publisher: p, log: log}
+	return &Handler{publisher: p, log: log, now: time.Now}
 }
 
 // Handle renders the message req asks for and publishes it, once per
@@ -93,7 +125,9 @@ func NewHandler(p Publisher, log zerolog.Logger) *Handler {
 //   - a digest: req.Digest (alert.Digest).
 //
 // Every kind is published in its three renderings (alert.WithFormats): the
-// e-mail text, the JSON document and the chat notification. It publishes
+// e-mail text, the JSON document and the chat notification. A message that
+// may be a second copy (req.Repeat: a resend after a publish whose outcome
+// was unknown) is marked so in all three (alert.MarkPossibleRepeat). It publishes
 // whatever the finding's severity, as long as it is one of the four: the
 // state machine decides what is worth sending.
 //
@@ -103,8 +137,10 @@ func NewHandler(p Publisher, log zerolog.Logger) *Handler {
 // or one of the four, for an update or resolution; a digest with an id) or
 // of an unknown kind (never retried: a message is never sent unrated);
 // *PublishRefusedError when the destination refused
-// the message for good (not retried); *PublishError when publishing failed
-// otherwise (retried).
+// the message for good (not retried); *PublishUncertainError when the
+// outcome is unknown (the message may have been accepted: not retried,
+// the claim is marked uncertain); *PublishError when the destination
+// answered that it did not accept it (retried).
 func (h *Handler) Handle(ctx context.Context, req finding.NotifyRequest) (finding.NotifyResult, error) {
 	ctx = lambdarun.WithInvocation(ctx, h.log, req.ExecutionID)
 	log := zerolog.Ctx(ctx)
@@ -120,15 +156,44 @@ func (h *Handler) Handle(ctx context.Context, req finding.NotifyRequest) (findin
 	if err != nil {
 		var perr error = &PublishError{EventID: fields["event_id"], DigestID: fields["digest_id"], Err: err}
 		var refusal *Refusal
-		if errors.As(err, &refusal) {
+		var uncertain *Uncertain
+		switch {
+		case errors.As(err, &refusal):
 			perr = &PublishRefusedError{EventID: fields["event_id"], DigestID: fields["digest_id"], Code: refusal.Code, Err: err}
+		case errors.As(err, &uncertain):
+			perr = &PublishUncertainError{EventID: fields["event_id"], DigestID: fields["digest_id"], Err: err}
 		}
 		ev := log.Error().Err(perr).Str("error_type", lambdarun.ErrorType(perr)).Str("subject", m.Subject)
 		withFields(ev, fields).Msg("publish_failed")
 		return finding.NotifyResult{}, perr
 	}
+	h.sent(ctx, req, fields)
 	withFields(log.Info().Str("message_id", id).Str("subject", m.Subject), fields).Msg("alert_published")
 	return finding.NotifyResult{MessageID: id, Subject: m.Subject}, nil
+}
+
+// sent emits the metrics of a message SNS accepted: Alerts by severity and
+// by kind; for an opening alert, the event's outcome (notified), whether
+// it was unconfirmed, and EndToEndLatency from its CloudTrail time.
+func (h *Handler) sent(ctx context.Context, req finding.NotifyRequest, fields map[string]string) {
+	kind := string(cmp.Or(req.Kind, finding.MessageAlert))
+	metrics.Count(ctx, metrics.Alerts, metrics.Dimension{Name: "Kind", Value: kind})
+	if sev := fields["severity"]; sev != "" {
+		metrics.Count(ctx, metrics.Alerts, metrics.Dimension{Name: "Severity", Value: sev})
+	}
+	f := req.Finding
+	if f == nil {
+		return
+	}
+	if !f.Time.IsZero() {
+		metrics.Emit(ctx, metrics.EndToEndLatency, float64(h.now().Sub(f.Time).Milliseconds()))
+	}
+	if kind == string(finding.MessageAlert) {
+		metrics.Count(ctx, metrics.Events, metrics.Dimension{Name: "Outcome", Value: "notified"})
+		if f.Unconfirmed != nil {
+			metrics.Count(ctx, metrics.Unconfirmed)
+		}
+	}
 }
 
 // render returns the message of req in its three renderings and the
@@ -179,6 +244,9 @@ func (h *Handler) render(req finding.NotifyRequest) (alert.Message, map[string]s
 		m = alert.Digest(req.Digest)
 	default:
 		return alert.Message{}, nil, &finding.InvalidInputError{Reason: fmt.Sprintf("unknown kind of message %q", req.Kind)}
+	}
+	if req.PossibleRepeat && m.Attributes[alert.AttrPossibleRepeat] == "" {
+		m = alert.MarkPossibleRepeat(m)
 	}
 	return alert.WithFormats(req, m), fields, nil
 }

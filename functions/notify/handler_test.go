@@ -100,6 +100,18 @@ func TestHandle(t *testing.T) {
 			},
 		},
 		{
+			name: "publish outcome unknown",
+			req:  finding.NotifyRequest{Finding: testFinding(), ExecutionID: "exec-2"},
+			publish: func(context.Context, alert.Message) (string, error) {
+				return "", fmt.Errorf("sns publish: %w", &Uncertain{Err: errSNS})
+			},
+			wantPublish: 1,
+			wantErrType: "PublishUncertainError",
+			wantLog: map[string]any{
+				"level": "error", "message": "publish_failed", "error_type": "PublishUncertainError", "execution_id": "exec-2",
+			},
+		},
+		{
 			name:        "no finding",
 			req:         finding.NotifyRequest{ExecutionID: "exec-3"},
 			wantErrType: "InvalidInputError",
@@ -296,5 +308,46 @@ func TestPublishErrorNamesTheDigest(t *testing.T) {
 	_, err := h.Handle(context.Background(), finding.NotifyRequest{Kind: finding.MessageDigest, Digest: &finding.Digest{ID: "d1"}})
 	if err == nil || err.Error() != "publish digest d1: throttled" {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestHandleMetrics: a message SNS accepted counts in Alerts by kind and
+// severity, an opening alert as an event notified (and unconfirmed when
+// it was), with its latency from the CloudTrail event's time.
+func TestHandleMetrics(t *testing.T) {
+	var logs bytes.Buffer
+	h := NewHandler(&fakePublisher{PublishFn: func(context.Context, alert.Message) (string, error) { return "m-1", nil }}, zerolog.New(&logs))
+	f := testFinding()
+	f.Unconfirmed = &finding.Unconfirmed{Error: "LookupError"}
+	h.now = func() time.Time { return f.Time.Add(2500 * time.Millisecond) }
+	if _, err := h.Handle(context.Background(), finding.NotifyRequest{Finding: f}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"Alerts":1,"Kind":"alert"`, `"Alerts":1,"Severity":"high"`, `"EndToEndLatency":2500,"_aws"`,
+		`"Events":1,"Outcome":"notified"`, `"Unconfirmed":1,"_aws"`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %s:\n%s", want, logs.String())
+		}
+	}
+}
+
+// TestHandleResendMarked: the state machine's resend of an update,
+// resolution or digest (possibleRepeat) is published marked as a possible
+// repeat.
+func TestHandleResendMarked(t *testing.T) {
+	var sent alert.Message
+	h := NewHandler(&fakePublisher{PublishFn: func(_ context.Context, m alert.Message) (string, error) { sent = m; return "m-2", nil }}, zerolog.Nop())
+	a := &finding.Alert{ID: "a-1", Status: finding.AlertResolved, Severity: finding.SeverityHigh}
+	for _, req := range []finding.NotifyRequest{
+		{Kind: finding.MessageResolved, Finding: testFinding(), Alert: a, PossibleRepeat: true},
+		{Kind: finding.MessageDigest, Digest: &finding.Digest{ID: "d-1", Account: "123456789012"}, PossibleRepeat: true},
+	} {
+		if _, err := h.Handle(context.Background(), req); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(sent.Subject, alert.PossibleRepeatMark) || sent.Attributes[alert.AttrPossibleRepeat] != "true" ||
+			!strings.Contains(string(sent.Document), `"possibleRepeat":true`) {
+			t.Errorf("%s resend not marked: %q %v", req.Kind, sent.Subject, sent.Attributes)
+		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -36,12 +38,24 @@ var refusedCodes = map[string]bool{
 	"KMSOptInRequired":      true,
 }
 
+// PublishTimeout bounds one SNS publish attempt (the SDK's own retries of
+// SNS's error answers included), well under notify's function timeout, so
+// that an attempt SNS does not answer ends as an uncertain publish while
+// the function can still report it.
+const PublishTimeout = 10 * time.Second
+
+// deadlineMargin is the time an attempt leaves before the invocation's
+// deadline, to report its outcome.
+const deadlineMargin = 3 * time.Second
+
 // SNS publishes alerts to one SNS topic and, when one is configured, their
 // chat rendering to a second.
 type SNS struct {
 	client SNSAPI
 	topic  string
 	chat   string
+	// attempt is PublishTimeout; tests shorten it.
+	attempt time.Duration
 }
 
 var _ Publisher = (*SNS)(nil)
@@ -50,7 +64,41 @@ var _ Publisher = (*SNS)(nil)
 // chatTopicARN is not empty, the chat rendering of each message to that
 // topic (the topic AWS Chatbot subscribes to). It does no I/O.
 func NewSNS(client SNSAPI, topicARN, chatTopicARN string) *SNS {
-	return &SNS{client: client, topic: topicARN, chat: chatTopicARN}
+	return &SNS{client: client, topic: topicARN, chat: chatTopicARN, attempt: PublishTimeout}
+}
+
+// attemptContext bounds one attempt: PublishTimeout, or less so that it
+// ends deadlineMargin before ctx's deadline.
+func (s *SNS) attemptContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	limit := s.attempt
+	if deadline, ok := ctx.Deadline(); ok {
+		limit = min(limit, max(time.Until(deadline)-deadlineMargin, time.Second))
+	}
+	return context.WithTimeout(ctx, limit)
+}
+
+// classify wraps err, an error of a publish call, in *Refusal when SNS
+// refused the message for good, in *Uncertain when the message may have
+// been accepted (no answer from SNS); an answer with another error code,
+// or a failure to connect, is left as it is (not published: a retry may
+// send it).
+func classify(err error) error {
+	var api smithy.APIError
+	if errors.As(err, &api) {
+		if refusedCodes[api.ErrorCode()] {
+			return &Refusal{Code: api.ErrorCode(), Err: err}
+		}
+		return err
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return err
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return err
+	}
+	return &Uncertain{Err: err}
 }
 
 // Publish sends m as one SNS message to the alert topic: its subject, its
@@ -68,8 +116,11 @@ func NewSNS(client SNSAPI, topicARN, chatTopicARN string) *SNS {
 // logged at error level as chat_publish_failed (the chat alarm counts
 // them) and the alert stays sent.
 //
+// Each publish call has its own timeout (attemptContext).
+//
 // Errors are the SDK's, wrapped with the topic; those with a refusedCodes
-// code also wrap a *Refusal.
+// code also wrap a *Refusal, those whose outcome is unknown an *Uncertain
+// (see classify).
 func (s *SNS) Publish(ctx context.Context, m alert.Message) (string, error) {
 	in := &sns.PublishInput{
 		TopicArn:          aws.String(s.topic),
@@ -104,16 +155,14 @@ func (s *SNS) Publish(ctx context.Context, m alert.Message) (string, error) {
 
 // publish sends in and returns the message id SNS assigned.
 func (s *SNS) publish(ctx context.Context, topic string, in *sns.PublishInput) (string, error) {
-	out, err := s.client.Publish(ctx, in)
+	attemptCtx, cancel := s.attemptContext(ctx)
+	defer cancel()
+	out, err := s.client.Publish(attemptCtx, in)
 	if err != nil {
-		var api smithy.APIError
-		if errors.As(err, &api) && refusedCodes[api.ErrorCode()] {
-			err = &Refusal{Code: api.ErrorCode(), Err: err}
-		}
-		return "", fmt.Errorf("sns publish to %s: %w", topic, err)
+		return "", fmt.Errorf("sns publish to %s: %w", topic, classify(err))
 	}
 	if out == nil || aws.ToString(out.MessageId) == "" {
-		return "", errors.New("sns publish to " + topic + ": no message id in the response")
+		return "", fmt.Errorf("sns publish to %s: %w", topic, &Uncertain{Err: errors.New("no message id in the response")})
 	}
 	return aws.ToString(out.MessageId), nil
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -166,9 +168,15 @@ func TestSNSPublishErrors(t *testing.T) {
 		err         error
 		wantErr     error
 		wantRefusal string
+		// wantUncertain: SNS did not answer, the message may be sent.
+		wantUncertain bool
 	}{
-		{name: "SDK error is wrapped", err: errThrottled, wantErr: errThrottled},
-		{name: "no message id", out: &sns.PublishOutput{}},
+		{name: "SDK error is wrapped", err: errThrottled, wantErr: errThrottled, wantUncertain: true},
+		{name: "no message id", out: &sns.PublishOutput{}, wantUncertain: true},
+		{name: "throttled answer: not published, not uncertain", err: &smithy.GenericAPIError{Code: "Throttled", Message: "rate exceeded"}},
+		{name: "no connection: not published, not uncertain", err: &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}},
+		{name: "broken connection after the request: uncertain", err: &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}, wantUncertain: true},
+		{name: "attempt timed out: uncertain", err: context.DeadlineExceeded, wantErr: context.DeadlineExceeded, wantUncertain: true},
 		{name: "topic gone is a refusal", err: notFound, wantErr: notFound, wantRefusal: "NotFound"},
 		{name: "disabled key is a refusal", err: &types.KMSDisabledException{Message: aws.String("disabled")}, wantRefusal: "KMSDisabled"},
 		{name: "not authorized is a refusal", err: &types.AuthorizationErrorException{Message: aws.String("denied")}, wantRefusal: "AuthorizationError"},
@@ -197,6 +205,46 @@ func TestSNSPublishErrors(t *testing.T) {
 			case !refused && tc.wantRefusal != "":
 				t.Errorf("error %v is not a refusal, want %s", err, tc.wantRefusal)
 			}
+			var uncertain *Uncertain
+			if got := errors.As(err, &uncertain); got != tc.wantUncertain {
+				t.Errorf("error %v uncertain: %v, want %v", err, got, tc.wantUncertain)
+			}
 		})
+	}
+}
+
+// TestSNSAttemptTimeout: an SNS publish that does not answer ends at the
+// attempt's own timeout, well before the invocation's deadline, as an
+// uncertain publish; the timeout never reaches past the deadline less a
+// margin.
+func TestSNSAttemptTimeout(t *testing.T) {
+	var deadline time.Time
+	client := &fakeSNS{PublishFn: func(ctx context.Context, _ *sns.PublishInput, _ ...func(*sns.Options)) (*sns.PublishOutput, error) {
+		deadline, _ = ctx.Deadline()
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	s := NewSNS(client, testTopic, "")
+	s.attempt = 20 * time.Millisecond
+	invocation, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := s.Publish(invocation, alert.Render(testFinding()))
+	var uncertain *Uncertain
+	if !errors.As(err, &uncertain) {
+		t.Fatalf("error %v, want an uncertain publish", err)
+	}
+	if invocationDeadline, _ := invocation.Deadline(); !deadline.Before(invocationDeadline.Add(-deadlineMargin)) {
+		t.Errorf("the attempt's deadline %s is not before the invocation's less %s", deadline, deadlineMargin)
+	}
+	if s := NewSNS(client, testTopic, ""); s.attempt != PublishTimeout || PublishTimeout >= 30*time.Second/2 {
+		t.Errorf("attempt timeout %s: want PublishTimeout, well under notify's 30 s timeout", s.attempt)
+	}
+
+	short, cancel := context.WithTimeout(context.Background(), deadlineMargin+1500*time.Millisecond)
+	defer cancel()
+	s = NewSNS(client, testTopic, "")
+	_, _ = s.Publish(short, alert.Render(testFinding()))
+	if shortDeadline, _ := short.Deadline(); deadline.After(shortDeadline.Add(-deadlineMargin).Add(100 * time.Millisecond)) {
+		t.Errorf("near the invocation's deadline the attempt ends at %s, past the deadline less the margin", deadline)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/trailwatch/trailwatch/functions/shared/lambdarun"
+	"github.com/trailwatch/trailwatch/functions/shared/sdkretry"
 )
 
 // handlerEnv is the variable Lambda sets to the function's handler.
@@ -30,7 +31,7 @@ func main() {
 		lambdarun.Start(NewHandler(logger).Handle)
 		return
 	}
-	awsCfg, err := config.LoadDefaultConfig(context.Background())
+	awsCfg, err := config.LoadDefaultConfig(context.Background(), config.WithRetryer(sdkretry.Adaptive))
 	if err != nil {
 		lambdarun.Abort(logger, fmt.Errorf("load AWS config: %w", err))
 	}

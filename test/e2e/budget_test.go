@@ -35,11 +35,13 @@ func TestCallBudget(t *testing.T) {
 	}
 	network := map[string]int{"ec2:DescribeSecurityGroups": 1, "ec2:DescribeRouteTables": 1, "ec2:DescribeNetworkAcls": 1}
 	loadBalancer := map[string]int{"elasticloadbalancingv2:DescribeLoadBalancers": 1, "elasticloadbalancingv2:DescribeListeners": 1, "elasticloadbalancingv2:DescribeTags": 1}
-	ingress := func(group string) map[string]any {
+	// ingress opens port on group to the world, as the group's live rules
+	// have it (enrich looks again while they lack what the event added).
+	ingress := func(group string, port int) map[string]any {
 		return map[string]any{
 			"requestParameters.groupId":                                       group,
-			"requestParameters.ipPermissions.items.0.fromPort":                22,
-			"requestParameters.ipPermissions.items.0.toPort":                  22,
+			"requestParameters.ipPermissions.items.0.fromPort":                port,
+			"requestParameters.ipPermissions.items.0.toPort":                  port,
 			"requestParameters.ipPermissions.items.0.ipRanges.items.0.cidrIp": "0.0.0.0/0",
 			"responseElements.securityGroupRuleSet.items.0.groupId":           group,
 		}
@@ -53,9 +55,9 @@ func TestCallBudget(t *testing.T) {
 			"responseElements.instancesSet.items.0.instanceId":               w.InstanceID,
 			"responseElements.instancesSet.items.0.groupSet.items.0.groupId": w.SSHGroupID,
 		}), with(network, map[string]int{"ec2:DescribeInstances": 1})},
-		{"AuthorizeSecurityGroupIngress (instances' group)", fixture("ec2-authorizesecuritygroupingress.json", ingress(w.SSHGroupID)),
+		{"AuthorizeSecurityGroupIngress (instances' group)", fixture("ec2-authorizesecuritygroupingress.json", ingress(w.SSHGroupID, 22)),
 			with(network, map[string]int{"ec2:DescribeNetworkInterfaces": 1})},
-		{"AuthorizeSecurityGroupIngress (a load balancer's group)", fixture("ec2-authorizesecuritygroupingress.json", ingress(w.WebGroupID)),
+		{"AuthorizeSecurityGroupIngress (a load balancer's group)", fixture("ec2-authorizesecuritygroupingress.json", ingress(w.WebGroupID, 443)),
 			with(network, loadBalancer, map[string]int{"ec2:DescribeNetworkInterfaces": 1})},
 		{"AllocateAddress", sample("AllocateAddress"), map[string]int{"ec2:DescribeAddresses": 1}},
 		{"CreateLoadBalancer", sample("CreateLoadBalancer (internet-facing)"), with(network, loadBalancer)},

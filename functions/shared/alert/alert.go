@@ -53,7 +53,17 @@ const (
 	AttrOpensExposure = "opens_exposure" // "true" or "false"
 	AttrStatus        = "status"         // "open" (an alert, or an update of one), "resolved", "digest"
 	AttrAlertID       = "alert_id"       // the alert's id, the same on every message about one alert
+	// AttrPossibleRepeat is "true" on a message that may be a second copy
+	// (an earlier publish's outcome was unknown); absent otherwise.
+	AttrPossibleRepeat = "possible_repeat"
+	// AttrConfirmed is "false" on an alert whose exposure enrichment could
+	// not confirm (judged from the request alone); absent otherwise.
+	AttrConfirmed = "confirmed"
 )
+
+// PossibleRepeatMark starts the subject of a message that may be a second
+// copy.
+const PossibleRepeatMark = "[POSSIBLE REPEAT] "
 
 // Limits of a rendered message.
 const (
@@ -94,6 +104,9 @@ func attributes(f *finding.Finding) map[string]string {
 	set(AttrCategory, string(f.Category))
 	if len(f.Resources) > 0 {
 		set(AttrResourceType, string(f.Resources[0].Type))
+	}
+	if f.Unconfirmed != nil {
+		attrs[AttrConfirmed] = "false"
 	}
 	return attrs
 }

@@ -33,6 +33,16 @@ func body(f *finding.Finding) string {
 	w.blank()
 	w.field("", "Severity", strings.ToUpper(string(f.Severity)))
 	w.field("", "Opens exposure", yesNo(f.OpensExposure))
+	if f.Unconfirmed != nil {
+		w.line("Exposure not confirmed: " + oneLine(f.Unconfirmed.Reason(), finding.MaxReasonBytes) + " (judged from the request alone)")
+	}
+	if c := f.Consistency; c != nil && c.WaitedSeconds > 0 {
+		line := fmt.Sprintf("Looked up %d times over %d s: the live state did not show the change at once", c.Looks, c.WaitedSeconds)
+		if c.Reason != "" {
+			line += " (still " + oneLine(c.Reason, maxAttrLen) + ")"
+		}
+		w.line(line)
+	}
 	if f.ClosesExposure {
 		w.field("", "Closes exposure", "yes, once the live state confirms it")
 	}

@@ -36,6 +36,9 @@ type document struct {
 	// Digest stands for the alerts held back in a storm.
 	Digest      *digestDocument `json:"digest,omitempty"`
 	ExecutionID string          `json:"executionId,omitempty"`
+	// PossibleRepeat is true when the message may be a second copy (an
+	// earlier publish's outcome was unknown).
+	PossibleRepeat bool `json:"possibleRepeat,omitempty"`
 	// Truncated is true when the document was cut to fit SNS's message
 	// quota: the finding's longest lists, the digest's last held alerts,
 	// the text, or the finding down to its identity.
@@ -111,6 +114,8 @@ func newDocument(req finding.NotifyRequest, m Message, id string) *document {
 		Finding:     req.Finding,
 		Alert:       req.Alert,
 		ExecutionID: req.ExecutionID,
+
+		PossibleRepeat: req.Repeat(),
 	}
 	if req.Finding != nil {
 		d.Links = links(req.Finding)

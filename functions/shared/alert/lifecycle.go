@@ -40,6 +40,26 @@ func Open(f *finding.Finding, a *finding.Alert) Message {
 	}
 	w.line("  Further reports of this exposure are counted, not sent again; trailwatch tells when it closes.")
 	m.Body = appendSection(m.Body, w.String())
+	if a.PossibleRepeat {
+		m = MarkPossibleRepeat(m)
+	}
+	return m
+}
+
+// MarkPossibleRepeat returns the text of m marked as a possible second
+// copy (an earlier publish's outcome was unknown): PossibleRepeatMark
+// starts its subject, a line ends its body, and the attribute
+// possible_repeat is "true". WithFormats marks the document and the chat
+// message of a request whose Repeat is true.
+func MarkPossibleRepeat(m Message) Message {
+	m.Subject = SanitizeSubject(PossibleRepeatMark + m.Subject)
+	m.Body = appendSection(m.Body, "Possible repeat: an earlier copy of this message may have been delivered (its publish's outcome was unknown).")
+	attrs := make(map[string]string, len(m.Attributes)+1)
+	for k, v := range m.Attributes {
+		attrs[k] = v
+	}
+	attrs[AttrPossibleRepeat] = "true"
+	m.Attributes = attrs
 	return m
 }
 

@@ -33,6 +33,7 @@ type File struct {
 	Rules          Rules          `json:"rules"`
 	Intake         Intake         `json:"intake"`
 	Heartbeat      Heartbeat      `json:"heartbeat"`
+	Consistency    Consistency    `json:"consistency"`
 	Metrics        Metrics        `json:"metrics"`
 	// Environment lists, by function, the variables the function reads
 	// besides LOG_LEVEL.
@@ -244,6 +245,15 @@ type Heartbeat struct {
 	Interval   string `json:"interval"`
 	MaxAge     string `json:"max_age"`
 	ItemPrefix string `json:"item_prefix"`
+}
+
+// Consistency is the wait for eventual consistency: when the lookups do not
+// show yet what an event did, the state machine waits WaitSeconds (its
+// WaitForConsistency state, which a test holds to this) and enrich looks
+// again, at most MaxWaits times.
+type Consistency struct {
+	WaitSeconds int `json:"wait_seconds"`
+	MaxWaits    int `json:"max_waits"`
 }
 
 // Metrics says where the functions' embedded metrics go and which there

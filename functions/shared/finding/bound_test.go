@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/trailwatch/trailwatch/functions/shared/alert"
 	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/functions/shared/finding"
+	"github.com/trailwatch/trailwatch/functions/shared/lifecycle"
 )
 
 // hostile is text that costs the most in JSON per byte of event: "<", ">"
@@ -140,6 +142,21 @@ var largestShapes = map[string]func(n int) map[string]any{
 		return cloudTrailRecord("ec2.amazonaws.com", "RunInstances", map[string]any{},
 			map[string]any{"instancesSet": map[string]any{"items": instances}})
 	},
+	"failed call with an error message of emoji": func(n int) map[string]any {
+		r := cloudTrailRecord("ec2.amazonaws.com", "RunInstances", map[string]any{"instancesSet": map[string]any{"items": []any{map[string]any{"imageId": "ami-0abcdef1234567890"}}}}, nil)
+		r["errorCode"], r["errorMessage"] = "Client.UnauthorizedOperation", strings.Repeat("😀", n/4+1)
+		return r
+	},
+	"long user agent": func(n int) map[string]any {
+		r := cloudTrailRecord("ec2.amazonaws.com", "AuthorizeSecurityGroupIngress", map[string]any{
+			"groupId": "sg-0d921df5d84f7270a",
+			"ipPermissions": map[string]any{"items": []any{map[string]any{
+				"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "ipRanges": map[string]any{"items": []any{map[string]any{"cidrIp": "0.0.0.0/0"}}},
+			}}},
+		}, nil)
+		r["userAgent"] = "aws-cli/2 " + strings.Repeat("Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#6.1 ", n/52+1)
+		return r
+	},
 	"family event name": func(n int) map[string]any {
 		s := text(n)
 		return cloudTrailRecord("lambda.amazonaws.com", "AddPermission20150331v2"+s, map[string]any{
@@ -185,6 +202,14 @@ func TestLargestFindingsFit(t *testing.T) {
 			if len(encoded) > q.VariableBytes.Value {
 				t.Errorf("finding is %d bytes, more than a workflow variable's %d (the state machine keeps it in one)", len(encoded), q.VariableBytes.Value)
 			}
+			for state, size := range statesOf(t, f) {
+				t.Logf("state %s: %d bytes", state, size)
+				if size > q.PayloadBytes.Value {
+					t.Errorf("state %s is %d bytes, more than Step Functions' %d", state, size, q.PayloadBytes.Value)
+				}
+			}
+			direct, piped := parseInputs(t, event)
+			t.Logf("parse's task input: %d bytes started with the event, %d from the intake pipe's record", direct, piped)
 
 			m := alert.Render(f)
 			if n := len(m.Subject); n > q.SNSSubjectChars.Value {
@@ -261,6 +286,75 @@ func largestState(t *testing.T, finding []byte) []byte {
 	}
 	t.Logf("largest state: %d bytes (quota %d)", len(state), deployment.Facts.Quotas.PayloadBytes.Value)
 	return state
+}
+
+// statesOf returns the size of each state of the pipeline's alert path
+// for the finding f, as statemachine/pipeline.asl.json builds them: the
+// finding alone after Parse and Enrich (the raw input is not carried on);
+// the degraded finding (Enrich failed: its cause, a function error of the
+// longest text LookupError allows, kept as Unconfirmed); after Dedupe, the
+// claim's result with the alert (marked as a possible repeat); after an
+// uncertain publish, its error and the mark's outcome; after Notify, its
+// result. Execution ids are the longest ARNs.
+func statesOf(t *testing.T, f *finding.Finding) map[string]int {
+	t.Helper()
+	executionID := "arn:aws-us-gov:states:us-gov-west-1:123456789012:express:" + strings.Repeat("x", 80) + ":" + strings.Repeat("y", 80) + ":95df01b4-ee98-5cb9-9903-4c221d41eb5e"
+	degraded := *f
+	cause, err := json.Marshal(map[string]string{"errorType": "LookupError", "errorMessage": text(1024)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	degraded.Unconfirmed = &finding.Unconfirmed{Error: "LookupError", Cause: string(cause)}
+	key := finding.AlertKey(&degraded)
+	rec := lifecycle.OnOpening(lifecycle.Record{Key: key}, lifecycle.NewReport(&degraded, key, executionID, time.Date(2025, 11, 23, 9, 30, 0, 0, time.UTC)),
+		lifecycle.Config{Window: 24 * time.Hour, Lease: 5 * time.Minute, Retention: 168 * time.Hour}).Next
+	rec.Uncertain = 1
+	a := rec.Alert()
+	dedupe := finding.DedupeResult{Key: key, WindowEnds: "2025-11-24T09:30:00Z", Outcome: finding.OutcomeAlert, Alert: &a}
+	notifyError := map[string]string{"Error": "PublishUncertainError", "Cause": strings.Repeat("<", 8<<10)}
+	sizes := map[string]int{}
+	for name, state := range map[string]any{
+		"Parse, Enrich": map[string]any{"finding": f},
+		"Degraded":      map[string]any{"finding": &degraded},
+		"Dedupe":        map[string]any{"finding": &degraded, "dedupe": dedupe},
+		"MarkUncertain": map[string]any{"finding": &degraded, "dedupe": dedupe, "notifyError": notifyError, "uncertain": map[string]string{"outcome": "resend"}},
+		"Notify": map[string]any{"finding": &degraded, "dedupe": dedupe, "notifyError": notifyError, "uncertain": map[string]string{"outcome": "resend"},
+			"notification": map[string]string{"messageId": "95df01b4-ee98-5cb9-9903-4c221d41eb5e", "subject": strings.Repeat("<", 99)}},
+		"notify's payload": map[string]any{"kind": "alert", "finding": &degraded, "alert": &a, "executionId": executionID},
+	} {
+		b, err := json.Marshal(state)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sizes[name] = len(b)
+	}
+	return sizes
+}
+
+// parseInputs returns the size of parse's task input for event started
+// directly ({"event": event, "executionId": …}) and from the intake pipe
+// (its record, the event as a string body, wrapped the same way).
+func parseInputs(t *testing.T, event []byte) (direct, piped int) {
+	t.Helper()
+	executionID := strings.Repeat("x", 200)
+	d, err := json.Marshal(map[string]any{"event": json.RawMessage(event), "executionId": executionID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	record, err := json.Marshal([]map[string]any{{
+		"messageId": "059f36b4-87a3-44ab-83d2-661975830a7d", "receiptHandle": strings.Repeat("A", 400), "body": string(event),
+		"attributes": map[string]string{"ApproximateReceiveCount": "1", "SentTimestamp": "1545082649183", "SenderId": "AIDAIENQZJOLO23YVJ4VO",
+			"ApproximateFirstReceiveTimestamp": "1545082649185"},
+		"messageAttributes": map[string]any{}, "md5OfBody": "e4e68fb7bd0e697a0ae8f1bb342846b3", "eventSource": "aws:sqs",
+		"eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:trailwatch-intake", "awsRegion": "us-east-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := json.Marshal(map[string]any{"event": json.RawMessage(record), "executionId": executionID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(d), len(p)
 }
 
 // eachString calls fn for every string in v, a decoded JSON value.

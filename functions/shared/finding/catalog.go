@@ -50,6 +50,11 @@ type Entry struct {
 	parse func(*record, *Finding) error
 	// confirm, when set, recomputes OpensExposure from live facts.
 	confirm func(*Finding)
+	// group, when set, names the entry's rule instead of its service (see
+	// Group); requestParameters, when set, is what its rule's pattern
+	// also asks of detail.requestParameters.
+	group             string
+	requestParameters any
 }
 
 // EventBridgeDetailType is the detail-type the entry's events arrive with.
@@ -68,7 +73,7 @@ func (e Entry) Source() string {
 
 // catalog is every supported event. Each group of entries lives beside its
 // parsers.
-var catalog = slices.Concat(ec2Catalog, elbCatalog, s3Catalog, s3PublicAccessBlockCatalog, rdsCatalog, redshiftCatalog, lambdaCatalog, lambdaFunctionURLCatalog, evasionCatalog)
+var catalog = slices.Concat(ec2Catalog, elbCatalog, s3Catalog, s3PublicAccessBlockCatalog, rdsCatalog, redshiftCatalog, lambdaCatalog, lambdaFunctionURLCatalog, evasionCatalog, heartbeatCatalog)
 
 // Catalog returns the catalog's entries, sorted by event source and name.
 // The slice is a copy.

@@ -15,11 +15,19 @@ type MalformedEventError struct {
 	Err    error
 }
 
+// MaxErrorEcho bounds what an error's text repeats of its input (an event
+// name, a detail-type, a decoder's message), so that an error's text, which
+// Step Functions carries as the failed state's cause, stays small.
+const MaxErrorEcho = 128
+
+// echo is s as error texts repeat it: at most MaxErrorEcho bytes.
+func echo(s string) string { return Shorten(s, MaxErrorEcho) }
+
 func (e *MalformedEventError) Error() string {
 	if e.Err != nil {
-		return fmt.Sprintf("malformed event: %s: %v", e.Reason, e.Err)
+		return fmt.Sprintf("malformed event: %s: %s", echo(e.Reason), echo(e.Err.Error()))
 	}
-	return "malformed event: " + e.Reason
+	return "malformed event: " + echo(e.Reason)
 }
 
 func (e *MalformedEventError) Unwrap() error { return e.Err }
@@ -36,9 +44,9 @@ type UnsupportedEventError struct {
 
 func (e *UnsupportedEventError) Error() string {
 	if e.DetailType != "" {
-		return fmt.Sprintf("unsupported event: detail-type %q", e.DetailType)
+		return fmt.Sprintf("unsupported event: detail-type %q", echo(e.DetailType))
 	}
-	return fmt.Sprintf("unsupported event: %s %s", e.EventSource, e.EventName)
+	return fmt.Sprintf("unsupported event: %s %s", echo(e.EventSource), echo(e.EventName))
 }
 
 // InvalidInputError is returned by a step whose input is not what the

@@ -67,8 +67,14 @@ func Assess(f *Finding) Severity {
 	case !f.OpensExposure:
 		return SeverityNone
 	}
+	// A resource the lookups could not find is judged by what the request
+	// asked for.
+	missing := f.Enriched && Missing(f)
 	if f.Enriched && judged(f) {
 		sev := SeverityNone
+		if missing {
+			sev = requestSeverity(f)
+		}
 		for _, r := range f.Resources {
 			if r.Reachable != nil {
 				sev = sev.Max(r.judgedSeverity())
@@ -82,14 +88,34 @@ func Assess(f *Finding) Severity {
 		return SeverityHigh
 	}
 	if !f.Enriched {
-		reachable := f.Requested.PublicIP || f.Requested.Scheme == SchemeInternetFacing
-		return SeverityLow.Max(rulesSeverity(f.Requested.IngressRules, reachable))
+		return requestSeverity(f)
 	}
 	sev := SeverityLow
+	if missing {
+		sev = requestSeverity(f)
+	}
 	for _, r := range f.Resources {
 		sev = sev.Max(r.liveSeverity(f.Requested.Scheme))
 	}
 	return sev
+}
+
+// requestSeverity is the severity of what f's request asked for.
+func requestSeverity(f *Finding) Severity {
+	reachable := f.Requested.PublicIP || f.Requested.Scheme == SchemeInternetFacing
+	return SeverityLow.Max(rulesSeverity(f.Requested.IngressRules, reachable))
+}
+
+// Missing reports whether enrich looked one of f's resources up and did
+// not find it (Resource.Found false): that resource is judged, and its
+// alert keyed, by what the request asked for.
+func Missing(f *Finding) bool {
+	for _, r := range f.Resources {
+		if r.Found != nil && !*r.Found {
+			return true
+		}
+	}
+	return false
 }
 
 // judged reports whether enrich judged any of f's resources from live

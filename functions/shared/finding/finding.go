@@ -49,7 +49,27 @@ type Finding struct {
 	Summary string `json:"summary"`
 	// Enriched is true once enrich has looked the resources up.
 	Enriched bool `json:"enriched"`
+	// Kind is KindHeartbeat for the canary's heartbeat (no exposure: dedupe
+	// records it, nothing is sent); empty for every other finding.
+	Kind Kind `json:"kind,omitempty"`
+	// Attempt is the intake queue's receive count of the message the event
+	// came in (1 the first time, more for a redelivery after a failed
+	// execution); 0 when the execution was started with the event itself.
+	Attempt int `json:"attempt,omitempty"`
+	// Unconfirmed is set when enrichment failed after its retries: the
+	// finding is judged by its request alone (the state machine's Degraded
+	// state sets it).
+	Unconfirmed *Unconfirmed `json:"unconfirmed,omitempty"`
+	// Consistency is set by enrich when the lookups had not shown yet
+	// what the event did: whether to look again, and how long it waited.
+	Consistency *Consistency `json:"consistency,omitempty"`
 }
+
+// Kind tells findings that are not about exposure apart.
+type Kind string
+
+// KindHeartbeat is the finding of the canary's heartbeat (see Heartbeat).
+const KindHeartbeat Kind = "heartbeat"
 
 // Failed reports whether the call was refused (it has an errorCode).
 func (f *Finding) Failed() bool { return f.ErrorCode != "" }

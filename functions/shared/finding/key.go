@@ -65,7 +65,8 @@ func AlertKey(f *Finding) string {
 				k.PublicIPs = append(k.PublicIPs, canonicalIP(ip))
 			}
 		}
-	} else {
+	}
+	if !f.Enriched || Missing(f) {
 		for _, rule := range f.Requested.IngressRules {
 			if rule.WorldOpen {
 				k.Rules = append(k.Rules, newKeyRule(rule))

@@ -18,6 +18,11 @@ const (
 	// AlertResolved: the live state confirmed the exposure is gone. The
 	// same exposure coming back is a new alert, with a new ID.
 	AlertResolved AlertStatus = "resolved"
+	// AlertUncertain: a publish of the alert may have gone through, but
+	// its outcome is unknown (notify timed out or crashed after it
+	// started). The claim is kept, not released: the next claim resends it
+	// once, marked as a possible repeat.
+	AlertUncertain AlertStatus = "uncertain"
 )
 
 // MessageKind is what a notification is about.
@@ -83,6 +88,10 @@ type Alert struct {
 	// DigestID names the digest that reports the alert's latest message
 	// when that message was held back in a storm instead of sent.
 	DigestID string `json:"digestId,omitempty"`
+	// PossibleRepeat is true when an earlier publish of this alert may have
+	// gone through (its outcome was unknown): the message may be a second
+	// copy, and says so.
+	PossibleRepeat bool `json:"possibleRepeat,omitempty"`
 }
 
 // Digest stands for the alerts held back in one storm: more alerts than
@@ -139,4 +148,14 @@ type NotifyRequest struct {
 	Alert       *Alert      `json:"alert,omitempty"`
 	Digest      *Digest     `json:"digest,omitempty"`
 	ExecutionID string      `json:"executionId,omitempty"`
+	// PossibleRepeat asks for the message to be marked as a possible
+	// repeat: the state machine's resend of an update, resolution or
+	// digest whose first publish's outcome was unknown (an alert's resend
+	// is marked by its Alert.PossibleRepeat).
+	PossibleRepeat bool `json:"possibleRepeat,omitempty"`
+}
+
+// Repeat reports whether the message req asks for may be a second copy.
+func (r NotifyRequest) Repeat() bool {
+	return r.PossibleRepeat || r.Alert != nil && r.Alert.PossibleRepeat
 }

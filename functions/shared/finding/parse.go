@@ -120,6 +120,9 @@ func parseRecord(rec *record) (*Finding, error) {
 		Resources:    []Resource{},
 	}
 	if err := entry.parse(rec, f); err != nil {
+		if errors.Is(err, errNotHeartbeat) {
+			return nil, &UnsupportedEventError{EventSource: rec.EventSource, EventName: rec.EventName}
+		}
 		var m *MalformedEventError
 		if errors.As(err, &m) {
 			m.Reason = fmt.Sprintf("%s %s: %s", rec.EventSource, rec.EventName, m.Reason)

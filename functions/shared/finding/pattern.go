@@ -17,7 +17,8 @@ type Pattern struct {
 	// Name is the rule's group, a lowercase word: the service of its
 	// entries ("ec2", "elasticloadbalancing", "s3", ...), or "evasion" for
 	// the services whose only entries are defense evasion (CloudTrail,
-	// GuardDuty, console sign-in). Rules are named
+	// GuardDuty, console sign-in), or "heartbeat" for the canary's
+	// heartbeat. Rules are named
 	// <name><rule suffix>-<Name> (trailwatch-cloudtrail-ec2) and the pattern
 	// is committed as statemachine/event-patterns/<Name>.json. A group's
 	// name changes only when its service does, so rule names are stable.
@@ -36,6 +37,9 @@ type PatternBranch struct {
 		// EventName holds names (strings) and, for Family entries,
 		// {"prefix": name} objects.
 		EventName []any `json:"eventName"`
+		// RequestParameters is what the branch asks of the request (the
+		// heartbeat's tag key), when it asks anything.
+		RequestParameters any `json:"requestParameters,omitempty"`
 	} `json:"detail"`
 }
 
@@ -50,6 +54,9 @@ var mergedServices = map[string]string{
 
 // Group is the name of the rule (see Pattern.Name) that matches e's events.
 func (e Entry) Group() string {
+	if e.group != "" {
+		return e.group
+	}
 	service := strings.TrimPrefix(e.Source(), "aws.")
 	if g, ok := mergedServices[service]; ok {
 		return g
@@ -83,6 +90,7 @@ func EventPatterns() []Pattern {
 		if !ok {
 			b = &branch{Source: []string{e.Source()}, DetailType: []string{e.EventBridgeDetailType()}}
 			b.Detail.EventSource = []string{e.EventSource}
+			b.Detail.RequestParameters = e.requestParameters
 			g.branches[id] = b
 			g.order = append(g.order, id)
 		}

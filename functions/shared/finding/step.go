@@ -43,6 +43,13 @@ const (
 	// ActionDigest claims one digest (DedupeRequest.DigestID) for sending
 	// and returns it built.
 	ActionDigest DedupeAction = "digest"
+	// ActionUncertain marks a claimed alert whose publish may have gone
+	// through (notify timed out or crashed after it started): not released,
+	// so that it is resent at most once, marked as a possible repeat.
+	ActionUncertain DedupeAction = "uncertain"
+	// ActionHeartbeat records a heartbeat finding's time for its account
+	// and region.
+	ActionHeartbeat DedupeAction = "heartbeat"
 )
 
 // DedupeOutcome says what the state machine does after a claim.
@@ -67,6 +74,16 @@ const (
 	OutcomeNothing DedupeOutcome = "nothing"
 	// OutcomeDigest: a digest to send (DedupeResult.Digest).
 	OutcomeDigest DedupeOutcome = "digest"
+	// OutcomeResend: ActionUncertain marked the claim uncertain: claim it
+	// again, to resend the alert once, marked as a possible repeat.
+	OutcomeResend DedupeOutcome = "resend"
+	// OutcomeSettled: ActionUncertain found the alert's resend uncertain
+	// too (or the claim no longer this event's): it is taken as sent, never
+	// sent again.
+	OutcomeSettled DedupeOutcome = "settled"
+	// OutcomeHeartbeat: ActionHeartbeat recorded the heartbeat (or a newer
+	// one was already recorded).
+	OutcomeHeartbeat DedupeOutcome = "heartbeat"
 )
 
 // DedupeRequest is dedupe's input.

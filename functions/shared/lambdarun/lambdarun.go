@@ -18,6 +18,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -49,19 +50,47 @@ func Abort(log zerolog.Logger, err error) {
 	exit(1)
 }
 
-// WithInvocation returns ctx carrying a child of base with the invocation's
-// request_id (from the Lambda context, when there is one) and execution_id
-// (when not empty). Code below reads it with zerolog.Ctx(ctx).
+// coldStart is true until the first invocation of the process.
+var coldStart atomic.Bool
+
+func init() { coldStart.Store(true) }
+
+// traceEnv is the variable the Lambda runtime sets to the invocation's
+// X-Ray trace header (aws-lambda-go sets it per invocation).
+const traceEnv = "_X_AMZN_TRACE_ID"
+
+// WithInvocation returns ctx carrying a child of base with the
+// invocation's fields, named as Lambda Powertools names them:
+// function_request_id (from the Lambda context, when there is one),
+// cold_start (true on the process's first invocation), xray_trace_id (the
+// Root of the trace header, when there is one); and execution_id (when not
+// empty). Code below reads it with zerolog.Ctx(ctx).
 func WithInvocation(ctx context.Context, base zerolog.Logger, executionID string) context.Context {
 	lc := base.With()
 	if l, ok := lambdacontext.FromContext(ctx); ok {
-		lc = lc.Str("request_id", l.AwsRequestID)
+		lc = lc.Str("function_request_id", l.AwsRequestID)
+	}
+	lc = lc.Bool("cold_start", coldStart.Swap(false))
+	if id := traceRoot(os.Getenv(traceEnv)); id != "" {
+		lc = lc.Str("xray_trace_id", id)
 	}
 	if executionID != "" {
 		lc = lc.Str("execution_id", executionID)
 	}
 	logger := lc.Logger()
 	return logger.WithContext(ctx)
+}
+
+// traceRoot is the Root of an X-Ray trace header
+// ("Root=1-5759e988-bd862e3fe1be46a994272793;Parent=…;Sampled=1"), or
+// the header itself when it has no Root field.
+func traceRoot(header string) string {
+	for _, part := range strings.Split(header, ";") {
+		if root, ok := strings.CutPrefix(strings.TrimSpace(part), "Root="); ok {
+			return root
+		}
+	}
+	return strings.TrimSpace(header)
 }
 
 // Handler is a typed Lambda handler.

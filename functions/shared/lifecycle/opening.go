@@ -26,6 +26,8 @@ type Report struct {
 	Key         string
 	EventID     string
 	ExecutionID string
+	// Attempt is the event's receive count (finding.Finding.Attempt).
+	Attempt int
 	// Now is when the event is handled, in whole seconds: windows and
 	// leases that end at or before Now have ended.
 	Now time.Time
@@ -61,7 +63,7 @@ const (
 func NewReport(f *finding.Finding, key, executionID string, now time.Time) Report {
 	now = now.UTC().Truncate(time.Second)
 	rep := Report{
-		Key: key, EventID: Ref(f.EventID), ExecutionID: executionID, Now: now, Time: now,
+		Key: key, EventID: Ref(f.EventID), ExecutionID: executionID, Attempt: f.Attempt, Now: now, Time: now,
 		Actor: cut(f.Actor.Name(), maxActorBytes), Account: cut(f.Account, maxNameBytes), Region: cut(f.Region, maxNameBytes),
 		EventName: cut(f.EventName, maxNameBytes),
 		Summary:   cut(f.Summary, maxSummaryBytes), Severity: f.Severity, Lines: Exposure(f),
@@ -89,6 +91,9 @@ const (
 	// StepRefresh: the execution holding the pending claim retried it:
 	// renew its window and lease (Next).
 	StepRefresh Step = "refresh"
+	// StepRetake: a later receive of the event holding the pending claim
+	// (its earlier try failed): the new execution holds it (Next), at once.
+	StepRetake Step = "retake"
 	// StepInFlight: another execution is sending a message about the
 	// alert now; wait for it to settle.
 	StepInFlight Step = "in-flight"
@@ -115,8 +120,14 @@ type Opening struct {
 // to rec:
 //
 //   - no record: claim (new);
-//   - pending: the same execution retries (refresh); another one while
-//     the lease runs waits (in flight); after it, take over;
+//   - pending: the same execution retries (refresh); a later receive of
+//     the holder's event from the intake queue (rep.Attempt above the
+//     claim's: the earlier try failed) takes it over at once (retake);
+//     another execution while the lease runs waits (in flight); after it,
+//     take over;
+//   - uncertain: a publish may have gone through: claim it to resend it
+//     once, marked as a possible repeat (resend), whichever event reports
+//     it;
 //   - open: the opening event again, however late, is a duplicate; another
 //     event within the window is a repeat; after the window, a reminder
 //     (the same alert, sent again); a message about it being sent by
@@ -144,10 +155,19 @@ func OnOpening(rec Record, rep Report, cfg Config) Opening {
 			next.WindowEnds, next.LeaseEnds = now.Add(cfg.Window), now.Add(cfg.Lease)
 			next.Expires = now.Add(cfg.Window + cfg.Retention)
 			return Opening{Step: StepRefresh, Next: next}
+		case rep.EventID == rec.EventID && rep.Attempt > rec.Attempt:
+			next := rec
+			next.Version++
+			next.ExecutionID, next.Attempt = rep.ExecutionID, rep.Attempt
+			next.WindowEnds, next.LeaseEnds = now.Add(cfg.Window), now.Add(cfg.Lease)
+			next.Expires = now.Add(cfg.Window + cfg.Retention)
+			return Opening{Step: StepRetake, Next: next}
 		case now.Before(rec.LeaseEnds):
 			return Opening{Step: StepInFlight}
 		}
 		return Opening{Step: StepClaim, Reason: ReasonTakeover, Next: claimed(rec, rep, cfg, ReasonTakeover), CountEvent: rec.EventID != rep.EventID}
+	case finding.AlertUncertain:
+		return Opening{Step: StepClaim, Reason: ReasonResend, Next: resent(rec, rep, cfg), CountEvent: rec.EventID != rep.EventID}
 	case finding.AlertResolved:
 		if rep.EventID == rec.OpenedByEvent || rep.EventID == rec.EventID {
 			return Opening{Step: StepDuplicate}
@@ -175,7 +195,7 @@ func claimed(rec Record, rep Report, cfg Config, reason ClaimReason) Record {
 	next := Record{
 		Key: rep.Key, Exists: true, Version: rec.Version + 1,
 		Status: finding.AlertPending, Claim: reason,
-		EventID: rep.EventID, ExecutionID: rep.ExecutionID,
+		EventID: rep.EventID, ExecutionID: rep.ExecutionID, Attempt: rep.Attempt,
 		LeaseEnds: now.Add(cfg.Lease), WindowEnds: now.Add(cfg.Window), Expires: now.Add(cfg.Window + cfg.Retention),
 		ClaimedAt: now, ID: AlertID(rep.Key, rep.EventID), FirstSeen: rep.Time, LastSeen: rep.Time, Events: 1,
 		OpenedBy: rep.Actor, OpenedByEvent: rep.EventID,
@@ -202,6 +222,24 @@ func claimed(rec Record, rep Report, cfg Config, reason ClaimReason) Record {
 		} else {
 			next.Events = max(rec.Events, 1)
 		}
+	}
+	return next
+}
+
+// resent is the pending record rep's claim to resend the uncertain alert
+// rec writes: the same alert (id, history, exposure), held by rep's event
+// and execution with a new window and lease, still counting its uncertain
+// publishes (so its message says it may be a repeat).
+func resent(rec Record, rep Report, cfg Config) Record {
+	now := rep.Now
+	next := rec
+	next.Version++
+	next.Status, next.Claim = finding.AlertPending, ReasonResend
+	next.EventID, next.ExecutionID, next.Attempt = rep.EventID, rep.ExecutionID, rep.Attempt
+	next.LeaseEnds, next.WindowEnds, next.Expires = now.Add(cfg.Lease), now.Add(cfg.Window), now.Add(cfg.Window+cfg.Retention)
+	next.ClaimedAt, next.LastSeen = now, later(rec.LastSeen, rep.Time)
+	if rec.EventID != rep.EventID {
+		next.Events++
 	}
 	return next
 }

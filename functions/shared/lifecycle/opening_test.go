@@ -41,6 +41,10 @@ func TestOnOpening(t *testing.T) {
 	resolved.Status, resolved.ResolvedAt, resolved.ClosedByEvent = finding.AlertResolved, t0.Add(time.Hour), "close-1"
 	legacy := lifecycle.Record{Key: opened.Key, Exists: true, Legacy: true, Status: finding.AlertOpen, EventID: "e-0",
 		WindowEnds: t0.Add(time.Hour)}
+	piped := pending
+	piped.Attempt = 1
+	uncertain := opened
+	uncertain.Status, uncertain.Uncertain, uncertain.LeaseEnds, uncertain.ExecutionID = finding.AlertUncertain, 1, time.Time{}, ""
 	resolving := opened
 	resolving.Message = &lifecycle.Message{Kind: finding.MessageUpdate, EventID: "close-1", ExecutionID: "x-close", Pending: true, LeaseEnds: t0.Add(2 * time.Minute)}
 
@@ -89,6 +93,27 @@ func TestOnOpening(t *testing.T) {
 					t.Errorf("takeover by the same event: events %d, id %s", n.Events, n.ID)
 				}
 			}},
+		{"pending, the same event received again from the intake queue", piped, attempt(report(t, "e-1", "x-2", t0.Add(time.Minute)), 2), lifecycle.StepRetake, "", false,
+			func(t *testing.T, n lifecycle.Record) {
+				if n.ExecutionID != "x-2" || n.Attempt != 2 || n.EventID != "e-1" || n.ID != opened.ID || n.LeaseEnds != t0.Add(6*time.Minute) || n.Version != piped.Version+1 {
+					t.Errorf("retake: %+v", n)
+				}
+			}},
+		{"pending, another delivery of the same event at its first receive", piped, attempt(report(t, "e-1", "x-2", t0.Add(time.Minute)), 1), lifecycle.StepInFlight, "", false, nil},
+		{"pending, another event received again", piped, attempt(report(t, "e-2", "x-2", t0.Add(time.Minute)), 2), lifecycle.StepInFlight, "", false, nil},
+		{"uncertain, the same event again: resend once, marked", uncertain, report(t, "e-1", "x-2", t0.Add(time.Minute)), lifecycle.StepClaim, lifecycle.ReasonResend, false,
+			func(t *testing.T, n lifecycle.Record) {
+				if n.Status != finding.AlertPending || n.ExecutionID != "x-2" || n.ID != opened.ID || n.Events != 1 || n.Uncertain != 1 ||
+					!n.Alert().PossibleRepeat || n.LeaseEnds != t0.Add(6*time.Minute) {
+					t.Errorf("resend: %+v", n)
+				}
+			}},
+		{"uncertain, another event: resend once, marked, and count it", uncertain, report(t, "e-2", "x-2", t0.Add(time.Minute)), lifecycle.StepClaim, lifecycle.ReasonResend, true,
+			func(t *testing.T, n lifecycle.Record) {
+				if n.EventID != "e-2" || n.ID != opened.ID || n.Events != 2 || !n.Alert().PossibleRepeat {
+					t.Errorf("resend by another event: %+v", n)
+				}
+			}},
 		{"open, its opening event again", opened, report(t, "e-1", "x-2", t0.Add(time.Hour)), lifecycle.StepDuplicate, "", false, nil},
 		{"open, its opening event after the window", opened, report(t, "e-1", "x-2", t0.Add(48*time.Hour)), lifecycle.StepDuplicate, "", false, nil},
 		{"open, another event within the window", opened, report(t, "e-2", "x-2", t0.Add(time.Hour)), lifecycle.StepRepeat, "", false,
@@ -128,6 +153,12 @@ func TestOnOpening(t *testing.T) {
 			}
 		})
 	}
+}
+
+// attempt is rep received n times from the intake queue.
+func attempt(rep lifecycle.Report, n int) lifecycle.Report {
+	rep.Attempt = n
+	return rep
 }
 
 func TestHeld(t *testing.T) {

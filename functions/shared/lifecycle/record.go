@@ -22,6 +22,10 @@ const (
 	// ReasonTakeover: another claim was never confirmed nor released and
 	// its lease ended.
 	ReasonTakeover ClaimReason = "takeover"
+	// ReasonResend: a publish of the alert may have gone through (the
+	// record is uncertain): it is sent once more, marked as a possible
+	// repeat.
+	ReasonResend ClaimReason = "resend"
 )
 
 // Record is an alert's lifecycle as the store keeps it under its key.
@@ -46,6 +50,14 @@ type Record struct {
 	ExecutionID string
 	LeaseEnds   time.Time
 	WindowEnds  time.Time
+	// Attempt is the intake queue's receive count of the event's message
+	// when the holder claimed (finding.Finding.Attempt): a later receive of
+	// the same event's message takes the pending claim over at once, the
+	// earlier try having failed.
+	Attempt int
+	// Uncertain counts the publishes of the alert whose outcome was unknown
+	// (at most 2: the first, and its one resend).
+	Uncertain int
 
 	FirstSeen, LastSeen time.Time
 	// Events counts distinct events that reported the exposure; Repeats
@@ -115,6 +127,7 @@ func (r Record) Alert() finding.Alert {
 		Events: r.Events, Repeats: r.Repeats,
 		OpenedBy: r.OpenedBy, OpenedByEvent: r.OpenedByEvent, ClosedBy: r.ClosedBy, ClosedByEvent: r.ClosedByEvent,
 		OpeningMessageID: r.OpeningMessageID, Severity: r.Severity, DigestID: r.DigestID,
+		PossibleRepeat: r.Status == finding.AlertPending && r.Claim == ReasonResend,
 	}
 	if r.Status == finding.AlertResolved && !r.ResolvedAt.IsZero() {
 		t := r.ResolvedAt
