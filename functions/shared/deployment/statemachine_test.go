@@ -38,6 +38,7 @@ type aslState struct {
 	TimeoutSeconds int             `json:"TimeoutSeconds"`
 	Parameters     json.RawMessage `json:"Parameters"`
 	ResultSelector json.RawMessage `json:"ResultSelector"`
+	Assign         json.RawMessage `json:"Assign"`
 	ResultPath     *string         `json:"ResultPath"`
 	Retry          []aslRetry      `json:"Retry"`
 	Catch          []aslCatch      `json:"Catch"`
@@ -305,14 +306,24 @@ func TestTerminalOutcomes(t *testing.T) {
 }
 
 // TestParseCarriesOnlyTheFinding: parse's task keeps only the finding (the
-// raw input, up to the largest event, is not carried on), and its catches
-// work on the pipe's input, an array (no ResultPath into it).
+// raw input, up to the largest event, is not carried on): in the finding
+// variable, the state holding a summary of it; its catches work on the
+// pipe's input, an array (no ResultPath into it).
 func TestParseCarriesOnlyTheFinding(t *testing.T) {
 	p := readPipeline(t).States["Parse"]
-	if p.ResultPath == nil || *p.ResultPath != "$" || strings.TrimSpace(string(p.ResultSelector)) != `{
-        "finding.$": "$.Payload"
-      }` {
-		t.Errorf("Parse keeps %s at %v, want only the finding at $", p.ResultSelector, p.ResultPath)
+	var sel struct {
+		Finding map[string]string `json:"finding"`
+	}
+	if err := json.Unmarshal(p.ResultSelector, &sel); err != nil || p.ResultPath == nil || *p.ResultPath != "$" || len(sel.Finding) == 0 {
+		t.Errorf("Parse keeps %s at %v, want a summary of the finding at $", p.ResultSelector, p.ResultPath)
+	}
+	for k, v := range sel.Finding {
+		if !strings.HasPrefix(v, "$.Payload.") || strings.Count(v, ".") != 2 || !strings.HasSuffix(k, ".$") {
+			t.Errorf("Parse's summary takes %s from %s, want one member of the finding", k, v)
+		}
+	}
+	if got := assigned(t, p); got["finding"] != "$.Payload" {
+		t.Errorf("Parse assigns %v, want the finding variable from $.Payload", got)
 	}
 	for _, c := range p.Catch {
 		if c.ResultPath != nil && *c.ResultPath != "$" {
@@ -321,6 +332,83 @@ func TestParseCarriesOnlyTheFinding(t *testing.T) {
 	}
 	if c := catching(p, "MalformedEventError"); c == nil || c.Next != "Rejected" {
 		t.Errorf("malformed input goes to %v, want Rejected", c)
+	}
+}
+
+// assigned returns the state's Assign as variable name -> path.
+func assigned(t *testing.T, s aslState) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	if len(s.Assign) == 0 {
+		return out
+	}
+	var raw map[string]string
+	if err := json.Unmarshal(s.Assign, &raw); err != nil {
+		t.Fatalf("Assign %s: %v", s.Assign, err)
+	}
+	for k, v := range raw {
+		out[strings.TrimSuffix(k, ".$")] = v
+	}
+	return out
+}
+
+// TestFindingTravelsInVariables: the finding and the claimed alert are
+// workflow variables, assigned where they are made (parse, enrich, the
+// degraded finding; the claim), so no state's input or output carries them
+// again (each is logged at level ALL with execution data): no state reads
+// them from the state but the Degraded merge of its own input, and the
+// confirm, release and uncertain payloads get only the finding's event id
+// and account.
+func TestFindingTravelsInVariables(t *testing.T) {
+	m := readPipeline(t)
+	for name, want := range map[string]string{"Parse": "$.Payload", "Enrich": "$.Payload", "Degraded": "$.finding"} {
+		if got := assigned(t, m.States[name])["finding"]; got != want {
+			t.Errorf("%s assigns the finding from %q, want %q", name, got, want)
+		}
+	}
+	if got := assigned(t, m.States["Dedupe"])["alert"]; got != "$.Payload.alert" {
+		t.Errorf("Dedupe assigns the alert from %q, want $.Payload.alert", got)
+	}
+	raw, err := os.ReadFile(pipelineASL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &struct {
+		States *map[string]json.RawMessage `json:"States"`
+	}{&states}); err != nil {
+		t.Fatal(err)
+	}
+	for name, st := range states {
+		text := string(st)
+		if name == "Degraded" {
+			text = strings.Replace(text, "States.JsonMerge($.finding, $.degraded, false)", "", 1)
+			text = strings.Replace(text, `"finding.$": "$.finding"`, "", 1)
+		}
+		for _, ref := range []string{`"$.finding`, `"$.dedupe.alert"`} {
+			if strings.Contains(text, ref) {
+				t.Errorf("%s reads %s from the state: the variable holds it", name, strings.Trim(ref, `"`))
+			}
+		}
+	}
+	for name, s := range allStates(m.States) {
+		var p struct {
+			Payload map[string]json.RawMessage `json:"Payload"`
+		}
+		if len(s.Parameters) == 0 || json.Unmarshal(s.Parameters, &p) != nil || p.Payload == nil {
+			continue
+		}
+		var action string
+		_ = json.Unmarshal(p.Payload["action"], &action)
+		small := action == "confirm" || action == "release" || action == "uncertain"
+		if f, ok := p.Payload["finding"]; ok && small {
+			var sub map[string]string
+			if err := json.Unmarshal(f, &sub); err != nil || len(sub) != 2 || sub["eventId.$"] != "$finding.eventId" || sub["account.$"] != "$finding.account" {
+				t.Errorf("%s (%s) gets the finding %s, want its eventId and account", name, action, f)
+			}
+		} else if f, ok := p.Payload["finding.$"]; ok && (small || string(f) != `"$finding"`) {
+			t.Errorf("%s (%s) gets the finding from %s", name, action, f)
+		}
 	}
 }
 
