@@ -361,7 +361,7 @@ func assigned(t *testing.T, s aslState) map[string]string {
 // and account.
 func TestFindingTravelsInVariables(t *testing.T) {
 	m := readPipeline(t)
-	for name, want := range map[string]string{"Parse": "$.Payload", "Enrich": "$.Payload", "Degraded": "$.finding"} {
+	for name, want := range map[string]string{"Parse": "$.Payload", "Enrich": "$.Payload", "Degraded": "$.finding", "UnconfirmedFloor": "$.finding"} {
 		if got := assigned(t, m.States[name])["finding"]; got != want {
 			t.Errorf("%s assigns the finding from %q, want %q", name, got, want)
 		}
@@ -381,8 +381,14 @@ func TestFindingTravelsInVariables(t *testing.T) {
 	}
 	for name, st := range states {
 		text := string(st)
-		if name == "Degraded" {
+		// The degraded path merges into the finding its own state holds,
+		// and assigns the result.
+		switch name {
+		case "Degraded":
 			text = strings.Replace(text, "States.JsonMerge($.finding, $.degraded, false)", "", 1)
+			text = strings.Replace(text, `"finding.$": "$.finding"`, "", 1)
+		case "UnconfirmedFloor":
+			text = strings.Replace(text, "States.JsonMerge($.finding, $.floor, false)", "", 1)
 			text = strings.Replace(text, `"finding.$": "$.finding"`, "", 1)
 		}
 		for _, ref := range []string{`"$.finding`, `"$.dedupe.alert"`} {
@@ -483,5 +489,56 @@ func TestNoPartialBatchFailure(t *testing.T) {
 	}
 	if strings.Contains(string(raw), "batchItemFailures") {
 		t.Error("the state machine writes batchItemFailures: the pipe would retry a succeeded execution's items")
+	}
+}
+
+// TestUnconfirmedNeverNothingExposed: a finding whose enrichment failed
+// and whose request alone shows no exposure is raised to LOW, unconfirmed
+// (UnconfirmedFloor, then dedupe), before the choice could judge it nothing
+// exposed: degrade, never drop.
+func TestUnconfirmedNeverNothingExposed(t *testing.T) {
+	m := readPipeline(t)
+	raw, err := os.ReadFile(pipelineASL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		States map[string]struct {
+			Choices []struct {
+				And []struct {
+					Variable     string `json:"Variable"`
+					IsPresent    *bool  `json:"IsPresent"`
+					StringEquals string `json:"StringEquals"`
+				} `json:"And"`
+				Next string `json:"Next"`
+			} `json:"Choices"`
+			Parameters struct {
+				Floor map[string]any `json:"floor"`
+			} `json:"Parameters"`
+		} `json:"States"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	floor, nothing := -1, -1
+	for i, c := range doc.States["Exposed?"].Choices {
+		switch c.Next {
+		case "UnconfirmedFloor":
+			floor = i
+			if len(c.And) == 0 || c.And[0].Variable != "$finding.unconfirmed" || c.And[0].IsPresent == nil || !*c.And[0].IsPresent {
+				t.Errorf("UnconfirmedFloor is chosen by %+v, want an unconfirmed finding first", c.And)
+			}
+		case "NothingExposed":
+			nothing = i
+		}
+	}
+	if floor < 0 || nothing < 0 || floor > nothing {
+		t.Errorf("Exposed? chooses UnconfirmedFloor at %d and NothingExposed at %d: an unconfirmed finding must be raised first", floor, nothing)
+	}
+	if f := doc.States["Degraded"].Parameters.Floor; f["severity"] != "low" || f["opensExposure"] != true {
+		t.Errorf("the degraded floor is %v, want severity low, opensExposure true", f)
+	}
+	if s := m.States["UnconfirmedFloor"]; s.Type != "Pass" || s.Next != "Dedupe" {
+		t.Errorf("UnconfirmedFloor is %s to %s, want a Pass to Dedupe", s.Type, s.Next)
 	}
 }

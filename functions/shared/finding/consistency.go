@@ -1,6 +1,9 @@
 package finding
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Consistency says how enrich waited for the lookups to show what the
 // event did. EC2 and ELB are eventually consistent: a Describe call made
@@ -20,13 +23,25 @@ type Consistency struct {
 }
 
 // Unsettled says what the live state, as f's enrichment found it, lacks of
-// what the event just did, "" when nothing: a resource the event opened
-// exposure on was not found; a group lacks a world-open rule the event
+// what the event just did, "" when nothing: a resource the event created
+// (a Run or Create call that opens no exposure by its request alone, such
+// as an instance whose public IP comes from its subnet) was not found; a
+// resource the event opened exposure on was not found; a group lacks a world-open rule the event
 // added; an instance the event asked a public IP for has none; a load
 // balancer lacks a listener the event added. Only events that open
 // exposure, as their request says, and that succeeded, are judged.
 func Unsettled(f *Finding) string {
-	if !f.Enriched || f.Failed() || f.Kind != "" || !requestedExposure(f) {
+	if !f.Enriched || f.Failed() || f.Kind != "" {
+		return ""
+	}
+	if created(f) {
+		for _, r := range f.Resources {
+			if r.Found != nil && !*r.Found {
+				return "new resource " + r.ID + " not found"
+			}
+		}
+	}
+	if !requestedExposure(f) {
 		return ""
 	}
 	for _, r := range f.Resources {
@@ -60,6 +75,13 @@ func Unsettled(f *Finding) string {
 		}
 	}
 	return ""
+}
+
+// created reports whether f's event made the resources it names (RunInstances,
+// CreateLoadBalancer, ...), so that not finding them means the lookups do not
+// show them yet. A closing event's are not waited for.
+func created(f *Finding) bool {
+	return !f.ClosesExposure && (strings.HasPrefix(f.EventName, "Run") || strings.HasPrefix(f.EventName, "Create"))
 }
 
 // requestedExposure reports whether f's request, on its own, asked for

@@ -29,6 +29,12 @@ func TestUnsettled(t *testing.T) {
 			Resources: []finding.Resource{{Type: finding.TypeSecurityGroup, ID: "sg-1", Found: &no}}}, ""},
 		{"a call that asked for no exposure is not waited for", finding.Finding{Enriched: true,
 			Resources: []finding.Resource{{Type: finding.TypeSecurityGroup, ID: "sg-1", Found: &no}}}, ""},
+		{"an instance the event launched, not found", finding.Finding{Enriched: true, EventName: "RunInstances",
+			Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-1", Found: &no}}}, "new resource i-1 not found"},
+		{"a load balancer the event created, not found", finding.Finding{Enriched: true, EventName: "CreateLoadBalancer",
+			Resources: []finding.Resource{{Type: finding.TypeLoadBalancer, ID: "lb", Found: &no}}}, "new resource lb not found"},
+		{"a launch's instance found", finding.Finding{Enriched: true, EventName: "RunInstances",
+			Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-1", Found: &yes}}}, ""},
 		{"not enriched", finding.Finding{Requested: finding.Requested{PublicIP: true}, Resources: []finding.Resource{{Type: finding.TypeInstance, ID: "i-1"}}}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
