@@ -36,8 +36,8 @@ type Execution struct {
 // Outcome classifies the execution by the state it ended in: "notified",
 // "suppressed", "skipped" (not in the catalog, or nothing exposed),
 // "rejected" (malformed input), "resolved", "updated", "allowed", "held"
-// (for a storm's digest), "digests" (a run of the digest schedule) or
-// "failed".
+// (for a storm's digest), "heartbeat" (the canary's beat recorded),
+// "digests" (a run of the digest schedule) or "failed".
 func (e Execution) Outcome() string {
 	last := ""
 	if len(e.Path) > 0 {
@@ -50,8 +50,10 @@ func (e Execution) Outcome() string {
 		return "suppressed"
 	case e.Status == "SUCCEEDED" && (last == "Skipped" || last == "NothingExposed"):
 		return "skipped"
-	case e.Status == "FAILED" && last == "Rejected":
+	case last == "Rejected":
 		return "rejected"
+	case e.Status == "SUCCEEDED" && last == "HeartbeatRecorded":
+		return "heartbeat"
 	case e.Status == "SUCCEEDED" && (last == "Resolved" || last == "Updated" || last == "Allowed"):
 		return strings.ToLower(last)
 	case e.Status == "SUCCEEDED" && last == "HeldForDigest":
@@ -87,7 +89,7 @@ func (p *Pipeline) Delivered(ctx context.Context, eventID string) (Execution, er
 		var ev struct {
 			ID string `json:"id"`
 		}
-		return strings.Contains(input, eventID) && json.Unmarshal([]byte(input), &ev) == nil && ev.ID == eventID
+		return strings.Contains(input, eventID) && json.Unmarshal([]byte(EventOf(input)), &ev) == nil && ev.ID == eventID
 	}
 	return poll(ctx, func() (Execution, bool, error) {
 		// The queue first: a message gone from it has started its
@@ -161,7 +163,7 @@ func truncated(err error) bool {
 // queued returns how many messages the rules' queue holds, visible or not.
 func (p *Pipeline) queued(ctx context.Context) (int, error) {
 	out, err := p.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(p.EventsQueueURL),
+		QueueUrl: aws.String(p.IntakeQueueURL),
 		AttributeNames: []sqstypes.QueueAttributeName{
 			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
 			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
