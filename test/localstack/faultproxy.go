@@ -161,8 +161,8 @@ func (s *Stack) ClearFaults() {
 }
 
 // FaultsFired returns how many calls and invocations the faults have
-// broken (failed, slowed, crashed) since the stack started or the last
-// ClearFaults.
+// broken (failed, slowed, crashed; Describe answers a hide cut) since the
+// stack started or the last ClearFaults.
 func (s *Stack) FaultsFired() int { return s.gw.faults.firedCount() }
 
 // faultsPath is the HTTP endpoint of the fault plan: POST a FaultPlan

@@ -186,6 +186,9 @@ func (f *faults) filter(body []byte, now time.Time) []byte {
 	if len(cut) == 0 {
 		return body
 	}
+	f.mu.Lock()
+	f.fired++
+	f.mu.Unlock()
 	return splice(body, cut)
 }
 

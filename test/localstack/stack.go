@@ -25,7 +25,12 @@
 //
 // Moto is started by package test/moto, the starter the functions' moto
 // tests share. EventBridge in moto delivers to SQS targets but not to Step
-// Functions; Stack.StartForwarder plays that part from a queue.
+// Functions, and moto does not run EventBridge Pipes: Stack.StartPipe
+// plays the pipe from an intake queue to the state machine (pipe.go),
+// Stack.StartForwarder a rule's Step Functions target. Stack.Redrive
+// stands in for SQS's StartMessageMoveTask, Stack.StartCanary for the
+// heartbeat schedule (canary.go), and Stack.InjectFaults breaks calls and
+// invocations on purpose (faults.go).
 //
 // Everything listens on 127.0.0.1 only. It runs on Unix-like systems only
 // (processes are managed as process groups).

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/trailwatch/trailwatch/functions/shared/deployment"
+	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
 // logLevel is every function's LOG_LEVEL on the local stack, unless
@@ -42,6 +43,8 @@ func (n Names) Environment(overrides map[string]string) (map[string]map[string]s
 		"STORM_THRESHOLD":  strconv.Itoa(storm.Threshold),
 		"STORM_PERIOD":     storm.Period,
 		"RULES_DIGEST":     "",
+		// The canary's one account and region (see StartCanary).
+		"HEARTBEAT_TARGETS": localstack.AccountID + ":" + localstack.Region,
 	}
 	read := map[string]bool{"LOG_LEVEL": true}
 	env := make(map[string]map[string]string, len(deployment.Facts.Environment))

@@ -9,8 +9,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/sqs"
-	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/test/localstack"
 )
@@ -71,27 +69,19 @@ func EventOf(input string) string {
 	return input
 }
 
+// EventIDOf returns the EventBridge event id ("id") of the event an
+// execution's input carries (EventOf), "" when it carries none.
+func EventIDOf(input string) string {
+	var ev struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal([]byte(EventOf(input)), &ev)
+	return ev.ID
+}
+
 // Parked returns how many messages the parked queue holds.
 func (p *Pipeline) Parked(ctx context.Context) (int, error) {
-	out, err := p.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(p.ParkedQueueURL),
-		AttributeNames: []sqstypes.QueueAttributeName{
-			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
-			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
-		},
-	})
-	if err != nil {
-		return 0, fmt.Errorf("count the parked queue: %w", err)
-	}
-	n := 0
-	for _, v := range out.Attributes {
-		c, err := strconv.Atoi(v)
-		if err != nil {
-			return 0, fmt.Errorf("count the parked queue: %q: %w", v, err)
-		}
-		n += c
-	}
-	return n, nil
+	return p.QueueDepth(ctx, p.ParkedQueueURL)
 }
 
 // Redrive sends every parked event back to the intake queue (what
