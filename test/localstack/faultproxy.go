@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,6 +19,10 @@ import (
 // and filters what a Describe call answers.
 func (g *gateway) serveAWS(w http.ResponseWriter, r *http.Request) {
 	call, caller := g.calls.record(r)
+	if call == "events:PutEvents" && g.putEvents != nil {
+		g.servePutEvents(w, r)
+		return
+	}
 	fn, procID := callerProcess(caller)
 	hide := time.Duration(0)
 	if service, _, ok := strings.Cut(call, ":"); ok {
@@ -75,6 +80,30 @@ func (g *gateway) serveAWS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(rec.status)
 	_, _ = w.Write(body)
+}
+
+// servePutEvents passes a PutEvents to moto, then lets g.putEvents deliver
+// what moto's matching misses (rules.go), before answering: as on moto,
+// the events are in their targets once PutEvents returns.
+func (g *gateway) servePutEvents(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxPayload))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusRequestEntityTooLarge)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := newRecorder()
+	g.proxy.ServeHTTP(rec, r)
+	if rec.status == http.StatusOK {
+		if err := g.putEvents(r.Context(), body, rec.body.Bytes()); err != nil {
+			g.log.Error().Err(err).Msg("array_match_delivery_failed")
+		}
+	}
+	for k, vs := range rec.header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(rec.status)
+	_, _ = w.Write(rec.body.Bytes())
 }
 
 // breakProcess kills the process with the id, or, for a timeout, waits

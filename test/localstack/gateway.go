@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httputil"
@@ -47,6 +48,9 @@ type gateway struct {
 	// control serves the stack's own endpoints under controlPrefix
 	// (faults, canary); set by Start.
 	control http.Handler
+	// putEvents delivers what moto's rule matching misses after a
+	// PutEvents (rules.go); set by Start.
+	putEvents func(ctx context.Context, request, answer []byte) error
 }
 
 // controlPrefix starts the paths of the stack's own endpoints.

@@ -117,8 +117,9 @@ func TestPipeParksFailures(t *testing.T) {
 }
 
 // TestCanary: the canary tags its group on moto and delivers the
-// CloudTrail record of that call through the rules, every interval, until
-// stopped (by Go or HTTP).
+// CloudTrail record of that call through the rules (a pattern matching
+// inside the record's array of tags, which moto alone does not match),
+// every interval, until stopped (by Go or HTTP).
 func TestCanary(t *testing.T) {
 	t.Parallel()
 	stack := startStack(t, 0)
@@ -132,7 +133,7 @@ func TestCanary(t *testing.T) {
 	group := aws.ToString(sg.GroupId)
 	queueURL, queueARN := createQueue(ctx, t, queues, "beats", nil)
 	routeToQueue(ctx, t, events, "default", "heartbeat",
-		`{"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["CreateTags"]}}`, queueARN)
+		`{"source": ["aws.ec2"], "detail-type": ["AWS API Call via CloudTrail"], "detail": {"eventName": ["CreateTags"], "requestParameters": {"tagSet": {"items": {"key": ["trailwatch:heartbeat"]}}}}}`, queueARN)
 	if err := stack.StartCanary(localstack.CanaryConfig{GroupID: group, TagKey: "trailwatch:heartbeat", Interval: 300 * time.Millisecond, Role: "trailwatch-heartbeat"}); err != nil {
 		t.Fatal(err)
 	}

@@ -209,6 +209,7 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 	control.HandleFunc(faultsPath, s.serveFaults)
 	control.HandleFunc(canaryPath, s.serveCanary)
 	s.gw.control = control
+	s.gw.putEvents = s.deliverArrayMatches
 	s.srv = &http.Server{
 		Handler:           s.gw,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -21,6 +21,25 @@ const logLevel = "info"
 // chat channel, so it leaves them unset (a test may override them).
 var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC_ARN", "TRUSTED_ACCOUNTS"}
 
+// HeartbeatTargets is HEARTBEAT_TARGETS for a stack running the canary:
+// its one account and region.
+const HeartbeatTargets = localstack.AccountID + ":" + localstack.Region
+
+// envHeartbeatTargets names the variable through which dedupe learns the
+// accounts and regions whose canaries it expects.
+const envHeartbeatTargets = "HEARTBEAT_TARGETS"
+
+// readBySome reports whether some function reads the variable name
+// (deployment.json's environment).
+func readBySome(name string) bool {
+	for _, names := range deployment.Facts.Environment {
+		if slices.Contains(names, name) {
+			return true
+		}
+	}
+	return false
+}
+
 // Environment returns each function's environment by step, as terraform
 // sets it for a single-account deployment with the default variables:
 // LOG_LEVEL, and every variable deployment.json lists for the function,
@@ -43,8 +62,8 @@ func (n Names) Environment(overrides map[string]string) (map[string]map[string]s
 		"STORM_THRESHOLD":  strconv.Itoa(storm.Threshold),
 		"STORM_PERIOD":     storm.Period,
 		"RULES_DIGEST":     "",
-		// The canary's one account and region (see StartCanary).
-		"HEARTBEAT_TARGETS": localstack.AccountID + ":" + localstack.Region,
+		// No canary beats on the local stack unless a test says so.
+		"HEARTBEAT_TARGETS": "",
 	}
 	read := map[string]bool{"LOG_LEVEL": true}
 	env := make(map[string]map[string]string, len(deployment.Facts.Environment))

@@ -35,22 +35,23 @@ type Execution struct {
 
 // Outcome classifies the execution by the state it ended in: "notified",
 // "suppressed", "skipped" (not in the catalog, or nothing exposed),
-// "rejected" (malformed input), "resolved", "updated", "allowed", "held"
-// (for a storm's digest), "heartbeat" (the canary's beat recorded),
-// "digests" (a run of the digest schedule) or "failed".
+// "rejected" (malformed input), "heartbeat" (the canary's, recorded),
+// "resolved", "updated", "allowed", "held"
+// (for a storm's digest), "digests" (a run of the digest schedule) or
+// "failed".
 func (e Execution) Outcome() string {
 	last := ""
 	if len(e.Path) > 0 {
 		last = e.Path[len(e.Path)-1]
 	}
 	switch {
-	case e.Status == "SUCCEEDED" && (last == "Notified" || last == "NotifiedUnconfirmed"):
+	case e.Status == "SUCCEEDED" && (last == "Notified" || last == "NotifiedUnconfirmed" || last == "PossiblyNotified"):
 		return "notified"
 	case e.Status == "SUCCEEDED" && (last == "Suppressed" || last == "InFlightElsewhere"):
 		return "suppressed"
 	case e.Status == "SUCCEEDED" && (last == "Skipped" || last == "NothingExposed"):
 		return "skipped"
-	case last == "Rejected":
+	case (e.Status == "SUCCEEDED" || e.Status == "FAILED") && last == "Rejected":
 		return "rejected"
 	case e.Status == "SUCCEEDED" && last == "HeartbeatRecorded":
 		return "heartbeat"

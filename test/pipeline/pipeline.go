@@ -70,7 +70,9 @@ type Options struct {
 	// deployment.json. Tests shorten it.
 	VisibilityTimeout time.Duration
 	// Canary is the heartbeat canary's interval; 0 runs no canary (see
-	// StartCanary).
+	// StartCanary). With a canary, dedupe expects its beats
+	// (HEARTBEAT_TARGETS is the stack's account and region) unless Env
+	// says otherwise.
 	Canary time.Duration
 	// StackEnv is extra environment for every function process, not
 	// checked against what they read: the SDK's AWS_ENDPOINT_URL_<SERVICE>
@@ -171,6 +173,14 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 			overrides = map[string]string{}
 		}
 		overrides[deployment.EnvRulesDigest] = RulesDigest(rules)
+	}
+	if opts.Canary > 0 && readBySome(envHeartbeatTargets) {
+		if overrides == nil {
+			overrides = map[string]string{}
+		}
+		if _, set := overrides[envHeartbeatTargets]; !set {
+			overrides[envHeartbeatTargets] = HeartbeatTargets
+		}
 	}
 	env, err := names.Environment(overrides)
 	if err != nil {
