@@ -30,9 +30,9 @@ var update = flag.Bool("update", false, "write the fault matrix's table to bench
 
 // matrixVisibility is the intake queue's visibility timeout in the fault
 // matrix: a message whose execution failed comes back this much later (on
-// AWS, intake.visibility_timeout). Longer than an execution under the
-// matrix's faults takes, so a message is not run twice at once, and short
-// enough that a 45-second outage is over by the third receive.
+// AWS, intake.visibility_timeout), short enough that a 45-second outage is
+// over by the third receive. (The local pipe keeps a message hidden while
+// its execution runs, as the longer timeout on AWS does.)
 const matrixVisibility = 20 * time.Second
 
 // outage is how long the matrix's outages last.
@@ -243,6 +243,11 @@ func runRow(ctx context.Context, t *testing.T, p *pipeline.Pipeline, root string
 	}
 	for _, c := range copies {
 		res.dups += max(c[0]-1, 0) + max(c[1]-1, 0)
+	}
+	if res.dups > 0 || res.lost > 0 || len(copies) < res.alerts {
+		for _, n := range notes {
+			t.Logf("%s: notification kind %q alert %s possible_repeat %q: %s", row.name, n.Kind, n.Attributes[alert.AttrAlertID], n.Attributes["possible_repeat"], n.Subject)
+		}
 	}
 	if missing := res.alerts - len(copies); missing > 0 {
 		res.lost += missing

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -51,6 +52,14 @@ const PipeExecutionPrefix = "pipe-"
 // one that could not start, leaves the message on the queue: it comes back
 // after the queue's visibility timeout, and moto's redrive policy parks
 // it after maxReceiveCount receives.
+//
+// On AWS the intake's visibility timeout exceeds the longest execution, so
+// a message never comes back while its execution runs; tests shorten the
+// timeout below an execution's length, so the local pipe keeps the message
+// hidden while its execution runs (ChangeMessageVisibility, every half
+// timeout) to hold that invariant: a message whose execution did not
+// succeed comes back one visibility timeout after the execution ended, or
+// sooner.
 //
 // Failures are logged to Config.Logs. The pollers stop when ctx is done or
 // the stack is closed (an execution in progress is then abandoned, its
@@ -100,6 +109,7 @@ const pipePoll = 100 * time.Millisecond
 func (p *pipe) poll(ctx context.Context) {
 	log := p.s.log.With().Str("queue_url", p.cfg.QueueURL).Str("state_machine", p.cfg.StateMachineARN).Logger()
 	queueARN := QueueARN(p.cfg.QueueURL)
+	visibility := p.visibility(ctx)
 	for ctx.Err() == nil {
 		out, err := p.queue.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 			QueueUrl:                    aws.String(p.cfg.QueueURL),
@@ -116,7 +126,7 @@ func (p *pipe) poll(ctx context.Context) {
 			continue
 		}
 		for _, m := range out.Messages {
-			status, err := p.run(ctx, m, queueARN)
+			status, err := p.run(ctx, m, queueARN, visibility)
 			id := aws.ToString(m.MessageId)
 			switch {
 			case err != nil:
@@ -136,8 +146,23 @@ func (p *pipe) poll(ctx context.Context) {
 	}
 }
 
-// run starts the execution of m and waits for its end.
-func (p *pipe) run(ctx context.Context, m sqstypes.Message, queueARN string) (sfntypes.ExecutionStatus, error) {
+// visibility returns the queue's visibility timeout in seconds (30, SQS's
+// default, when it cannot be read).
+func (p *pipe) visibility(ctx context.Context) int32 {
+	out, err := p.queue.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(p.cfg.QueueURL), AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameVisibilityTimeout},
+	})
+	if err == nil {
+		if v, err := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameVisibilityTimeout)]); err == nil && v > 0 {
+			return int32(v)
+		}
+	}
+	return 30
+}
+
+// run starts the execution of m, waits for its end and keeps m hidden
+// (for visibility seconds at a time) until then.
+func (p *pipe) run(ctx context.Context, m sqstypes.Message, queueARN string, visibility int32) (sfntypes.ExecutionStatus, error) {
 	input, err := p.cfg.Input(m, queueARN)
 	if err != nil {
 		return "", fmt.Errorf("pipe input: %w", err)
@@ -149,6 +174,8 @@ func (p *pipe) run(ctx context.Context, m sqstypes.Message, queueARN string) (sf
 	if err != nil {
 		return "", fmt.Errorf("start execution: %w", err)
 	}
+	extend := time.Duration(visibility) * time.Second / 2
+	hidden := time.Now()
 	for {
 		d, err := p.sfn.DescribeExecution(ctx, &sfn.DescribeExecutionInput{ExecutionArn: started.ExecutionArn})
 		if err == nil && d.Status != sfntypes.ExecutionStatusRunning {
@@ -156,6 +183,14 @@ func (p *pipe) run(ctx context.Context, m sqstypes.Message, queueARN string) (sf
 		}
 		if err != nil && ctx.Err() != nil {
 			return "", err
+		}
+		if time.Since(hidden) >= extend {
+			if _, err := p.queue.ChangeMessageVisibility(ctx, &sqs.ChangeMessageVisibilityInput{
+				QueueUrl: aws.String(p.cfg.QueueURL), ReceiptHandle: m.ReceiptHandle, VisibilityTimeout: visibility,
+			}); err != nil && ctx.Err() == nil {
+				p.s.log.Warn().Err(err).Str("message_id", aws.ToString(m.MessageId)).Msg("pipe_extend_visibility_failed")
+			}
+			hidden = time.Now()
 		}
 		pause(ctx, pipePoll)
 	}

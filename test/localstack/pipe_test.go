@@ -207,3 +207,39 @@ func TestCanary(t *testing.T) {
 		t.Errorf("%d beats after DELETE, want none", got-stopped)
 	}
 }
+
+// TestPipeHidesRunningMessages: an execution longer than the queue's
+// visibility timeout does not see its message come back while it runs
+// (on AWS the timeout exceeds any execution): one execution, then the
+// message is gone.
+func TestPipeHidesRunningMessages(t *testing.T) {
+	t.Parallel()
+	stack := startStack(t, 0)
+	ctx := testContext(t)
+	cfg := stack.AWSConfig()
+	queues, machines := sqs.NewFromConfig(cfg), sfn.NewFromConfig(cfg)
+	out, err := machines.CreateStateMachine(ctx, &sfn.CreateStateMachineInput{
+		Name: aws.String("slow"), Type: sfntypes.StateMachineTypeExpress,
+		RoleArn:    aws.String("arn:aws:iam::" + localstack.AccountID + ":role/slow"),
+		Definition: aws.String(`{"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 4, "End": true}}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueURL, _ := createQueue(ctx, t, queues, "intake", map[string]string{"VisibilityTimeout": "1"})
+	stack.StartPipe(ctx, localstack.PipeConfig{QueueURL: queueURL, StateMachineARN: aws.ToString(out.StateMachineArn), Pollers: 2})
+	if _, err := queues.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(queueURL), MessageBody: aws.String(`{"id": "slow"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(ctx, t, "the message's deletion", func() (bool, error) {
+		n, err := queueDepth(ctx, queues, queueURL)
+		return n == 0, err
+	})
+	list, err := machines.ListExecutions(ctx, &sfn.ListExecutionsInput{StateMachineArn: out.StateMachineArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Executions) != 1 {
+		t.Errorf("%d executions of one message, want 1: it came back while its execution ran", len(list.Executions))
+	}
+}
