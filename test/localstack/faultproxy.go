@@ -55,6 +55,17 @@ func (g *gateway) serveAWS(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := queryForm(r)
+	if filter {
+		if nf := g.faults.notFound(call, form, time.Now()); nf != nil {
+			service, _, _ := strings.Cut(call, ":")
+			g.log.Info().Str("function", fn).Str("call", call).Str("error", nf.Error).Msg("fault_hidden_not_found")
+			if !sleep(r.Context(), v.latency) {
+				return
+			}
+			writeAWSError(w, r, service, nf)
+			return
+		}
+	}
 	// The call takes effect even when its caller gives up waiting.
 	rec := newRecorder()
 	g.proxy.ServeHTTP(rec, r.WithContext(context.WithoutCancel(r.Context())))

@@ -57,7 +57,11 @@ type CallFault struct {
 // groups, network interfaces, Elastic IP allocations, and a new address's
 // public IP on its instance (ec2); a new ingress or egress rule, out of
 // its group (DescribeSecurityGroups) and its rule (DescribeSecurityGroupRules);
-// new load balancers and listeners (elasticloadbalancingv2).
+// new load balancers and listeners (elasticloadbalancingv2). A Describe
+// call that names a hidden resource by id is answered with the error AWS
+// gives for one that does not exist (InvalidInstanceID.NotFound,
+// InvalidGroup.NotFound, ListenerNotFound, ...); one that lists or
+// filters gets an answer without it.
 type HideFault struct {
 	Service string   `json:"service"`
 	For     Duration `json:"for"`

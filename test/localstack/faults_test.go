@@ -280,6 +280,33 @@ func TestHide(t *testing.T) {
 			`<item><fromPort>3389</fromPort><ipProtocol>tcp</ipProtocol><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges><toPort>3389</toPort></item>`, "").Replace(describeGroupsXML)},
 		{"listeners", describeListenersXML, strings.Replace(describeListenersXML, `<member><ListenerArn>arn:new</ListenerArn><Port>443</Port></member>`, "", 1)},
 	}
+	notFound := []struct {
+		call string
+		form url.Values
+		want string // the error's code and message; "" for none
+	}{
+		{"ec2:DescribeInstances", url.Values{"InstanceId.1": {"i-new"}}, "InvalidInstanceID.NotFound: The instance ID 'i-new' does not exist"},
+		{"ec2:DescribeInstances", url.Values{"InstanceId.1": {"i-old"}}, ""},
+		{"ec2:DescribeInstances", url.Values{"Filter.1.Name": {"instance-id"}, "Filter.1.Value.1": {"i-new"}}, ""}, // a filter finds nothing, no error
+		{"ec2:DescribeNetworkInterfaces", url.Values{"NetworkInterfaceId.1": {"eni-new"}}, "InvalidNetworkInterfaceID.NotFound: The networkInterface ID 'eni-new' does not exist"},
+		{"elasticloadbalancingv2:DescribeListeners", url.Values{"ListenerArns.member.1": {"arn:new"}}, "ListenerNotFound: The listener 'arn:new' does not exist"},
+	}
+	for _, tc := range notFound {
+		got := ""
+		if e := f.notFound(tc.call, tc.form, now); e != nil {
+			got = e.Error + ": " + e.Message
+		}
+		if got != tc.want {
+			t.Errorf("%s %v: %q, want %q", tc.call, tc.form, got, tc.want)
+		}
+		if e := f.notFound(tc.call, tc.form, until); e != nil {
+			t.Errorf("%s %v after the hide: %v, want none", tc.call, tc.form, e)
+		}
+	}
+	onlyNew := `<DescribeInstancesResponse><reservationSet><item><reservationId>r-1</reservationId><instancesSet><item><instanceId>i-new</instanceId></item></instancesSet></item></reservationSet></DescribeInstancesResponse>`
+	if got, want := string(f.filter([]byte(onlyNew), now)), `<DescribeInstancesResponse><reservationSet></reservationSet></DescribeInstancesResponse>`; got != want {
+		t.Errorf("a reservation of hidden instances only: %s, want it gone: %s", got, want)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, string(f.filter([]byte(tc.body), now))); diff != "" {

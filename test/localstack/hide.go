@@ -126,6 +126,47 @@ func requestedRules(form url.Values, direction string, until time.Time) []hidden
 
 func perm(n int, field string) string { return "IpPermissions." + strconv.Itoa(n) + "." + field }
 
+// requestedBy names, by Describe call, the request parameter listing the
+// ids it asks for, their id element, and the error AWS answers when one of
+// them does not exist (yet).
+var requestedBy = map[string]struct{ param, elem, code, what string }{
+	"ec2:DescribeInstances":                        {"InstanceId.", "instanceId", "InvalidInstanceID.NotFound", "instance ID"},
+	"ec2:DescribeSecurityGroups":                   {"GroupId.", "groupId", "InvalidGroup.NotFound", "security group"},
+	"ec2:DescribeNetworkInterfaces":                {"NetworkInterfaceId.", "networkInterfaceId", "InvalidNetworkInterfaceID.NotFound", "networkInterface ID"},
+	"ec2:DescribeAddresses":                        {"AllocationId.", "allocationId", "InvalidAllocationID.NotFound", "allocation ID"},
+	"elasticloadbalancingv2:DescribeListeners":     {"ListenerArns.member.", "ListenerArn", "ListenerNotFound", "listener"},
+	"elasticloadbalancingv2:DescribeLoadBalancers": {"LoadBalancerArns.member.", "LoadBalancerArn", "LoadBalancerNotFound", "load balancer"},
+}
+
+// notFound returns the error AWS answers call (with its request form) when
+// it names a resource hidden at now, as it answers for one that does not
+// exist; nil when it names none.
+func (f *faults) notFound(call string, form url.Values, now time.Time) *CallFault {
+	req, ok := requestedBy[call]
+	if !ok {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var missing []string
+	for k, vs := range form {
+		if !strings.HasPrefix(k, req.param) {
+			continue
+		}
+		for _, v := range vs {
+			if until, ok := f.hidden.ids[req.elem+"="+v]; ok && now.Before(until) {
+				missing = append(missing, v)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	f.fired++
+	return &CallFault{Error: req.code, Message: "The " + req.what + " '" + strings.Join(missing, ", ") + "' does not exist"}
+}
+
 // filter returns body, the answer to a Describe call, without what is
 // hidden at now; body itself when nothing is.
 func (f *faults) filter(body []byte, now time.Time) []byte {
@@ -161,6 +202,12 @@ func (f *faults) filter(body []byte, now time.Time) []byte {
 		if n.name != "item" && n.name != "member" {
 			return true
 		}
+		if n.parent.name == "reservationSet" {
+			if set := n.find("instancesSet"); set != nil && len(set.children) > 0 && allHidden(set.children, "instanceId", hiddenID) {
+				cut = append(cut, n)
+				return false
+			}
+		}
 		for elem, list := range listOf {
 			if n.parent.name == list && hiddenID(elem, n.child(elem)) {
 				cut = append(cut, n)
@@ -190,6 +237,16 @@ func (f *faults) filter(body []byte, now time.Time) []byte {
 	f.fired++
 	f.mu.Unlock()
 	return splice(body, cut)
+}
+
+// allHidden reports whether every item names a hidden id in its elem.
+func allHidden(items []*xmlNode, elem string, hiddenID func(elem, value string) bool) bool {
+	for _, item := range items {
+		if !hiddenID(elem, item.child(elem)) {
+			return false
+		}
+	}
+	return true
 }
 
 // hiddenRanges returns the ranges of group (a securityGroupInfo item) that

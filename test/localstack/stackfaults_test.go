@@ -127,8 +127,8 @@ func TestFaultsEndpoint(t *testing.T) {
 }
 
 // TestHideThroughGateway: with a hide in force, a function describing a
-// group created after the plan does not see it, then does not see the
-// rule added to an older group, until the hide's time is up; the test's
+// group created after the plan is told it does not exist, and does not see
+// the rule added to an older group, until the hide's time is up; the test's
 // own Describe sees everything at once.
 func TestHideThroughGateway(t *testing.T) {
 	t.Parallel()
@@ -162,8 +162,8 @@ func TestHideThroughGateway(t *testing.T) {
 		}
 		return resp.Called
 	}
-	if got := describe(fresh); got != "ok" {
-		t.Errorf("new group while hidden: %q, want no group", got)
+	if got := describe(fresh); got != "InvalidGroup.NotFound" {
+		t.Errorf("new group while hidden: %q, want InvalidGroup.NotFound, as EC2 answers for a group it does not know", got)
 	}
 	if got, want := describe(old), "ok "+old+":0"; got != want {
 		t.Errorf("old group while its new rule is hidden: %q, want %q", got, want)
