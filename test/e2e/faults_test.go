@@ -311,7 +311,7 @@ func sampleEvents(t *testing.T, p *pipeline.Pipeline, root string, w pipeline.Wo
 }
 
 // hiddenEvents creates, under the row's hide, a security group open to the
-// world on 22 and an instance in it, and returns the events of both: the
+// world on 22 and an instance in it with a public IP, and returns the events of both: the
 // group's AuthorizeSecurityGroupIngress and the instance's RunInstances.
 func hiddenEvents(ctx context.Context, t *testing.T, p *pipeline.Pipeline, root string, w pipeline.World) []*matrixEvent {
 	t.Helper()
@@ -326,8 +326,10 @@ func hiddenEvents(ctx context.Context, t *testing.T, p *pipeline.Pipeline, root 
 		t.Fatal(err)
 	}
 	run, err := p.EC2.RunInstances(ctx, &ec2.RunInstancesInput{
-		ImageId: aws.String(w.ImageID), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), SubnetId: aws.String(w.SubnetID),
-		SecurityGroupIds: []string{groupID}, InstanceType: ec2types.InstanceTypeT3Micro,
+		ImageId: aws.String(w.ImageID), MinCount: aws.Int32(1), MaxCount: aws.Int32(1), InstanceType: ec2types.InstanceTypeT3Micro,
+		NetworkInterfaces: []ec2types.InstanceNetworkInterfaceSpecification{{
+			DeviceIndex: aws.Int32(0), SubnetId: aws.String(w.SubnetID), AssociatePublicIpAddress: aws.Bool(true), Groups: []string{groupID},
+		}},
 	})
 	if err != nil {
 		t.Fatal(err)
