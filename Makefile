@@ -12,7 +12,7 @@ BUILD     := build
 # test/pipeline's BuildFlags (checked by a test there).
 LOCAL_BIN        := $(CURDIR)/.local/bin
 HOST_BUILD_FLAGS := -tags lambda.norpc
-COMMANDS         := demo up send
+COMMANDS         := demo up send redrive
 export TRAILWATCH_BIN := $(LOCAL_BIN)
 
 # Pure Go everywhere: the host binaries, the tests and vet share one build
@@ -35,7 +35,7 @@ FUZZTIME ?= 20s
 # windows are seconds long.
 UNIT_TIMEOUT  := 10m
 FUZZ_TIMEOUT  := 5m
-E2E_TIMEOUT   := 20m
+E2E_TIMEOUT   := 30m
 BENCH_TIMEOUT := 20m
 
 # make up: the playground's port on 127.0.0.1.
@@ -58,6 +58,11 @@ send: ## send one CloudTrail event to the playground: make send EVENT=path/to/ev
 	@if [ -z "$(EVENT)" ]; then echo "usage: make send EVENT=path/to/event.json (make up first)"; exit 2; fi
 	go build -o $(LOCAL_BIN)/send ./test/cmd/send
 	$(LOCAL_BIN)/send $(EVENT)
+
+.PHONY: redrive
+redrive: ## send the playground's parked events back to its intake queue (make up first)
+	go build -o $(LOCAL_BIN)/redrive ./test/cmd/redrive
+	$(LOCAL_BIN)/redrive
 
 .PHONY: bin
 bin: $(addprefix $(LOCAL_BIN)/,$(addsuffix /bootstrap,$(FUNCTIONS))) ## host builds of the functions and the local commands, in .local/bin

@@ -22,13 +22,16 @@ type callCounter struct {
 // maxCountedBody bounds the query-protocol body read to find its Action.
 const maxCountedBody = 1 << 20
 
-// record counts r and leaves its body as it was.
-func (c *callCounter) record(r *http.Request) {
-	call := callOf(r)
+// record counts r and leaves its body as it was. It returns the call
+// ("" for an unsigned request) and the caller's app id: a function's
+// process sends "<function>#<process id>", counted as the function's.
+func (c *callCounter) record(r *http.Request) (call, app string) {
+	call = callOf(r)
+	app = appID(r.Header.Get("User-Agent"))
 	if call == "" {
-		return
+		return call, app
 	}
-	caller := appID(r.Header.Get("User-Agent"))
+	caller, _, _ := strings.Cut(app, "#")
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.counts == nil {
@@ -38,6 +41,7 @@ func (c *callCounter) record(r *http.Request) {
 		c.counts[caller] = map[string]int{}
 	}
 	c.counts[caller][call]++
+	return call, app
 }
 
 func (c *callCounter) of(caller string) map[string]int {
@@ -60,8 +64,8 @@ func (c *callCounter) reset() {
 // the stack started or ResetCalls, by "client:Operation"
 // ("ec2:DescribeInstances", "elasticloadbalancingv2:DescribeListeners",
 // "s3control:GetPublicAccessBlock", ...). A function's caller is its name:
-// its processes run with AWS_SDK_UA_APP_ID set to it, which the SDK puts in
-// every User-Agent; "" is every other caller. Lambda's Invoke, which the
+// its processes run with AWS_SDK_UA_APP_ID set to it and their process
+// id ("<name>#<id>"), which the SDK puts in every User-Agent; "" is every other caller. Lambda's Invoke, which the
 // gateway serves itself, is not counted.
 func (s *Stack) Calls(caller string) map[string]int { return s.gw.calls.of(caller) }
 

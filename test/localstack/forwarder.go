@@ -74,7 +74,7 @@ func (f *forwarder) run(ctx context.Context) {
 			continue
 		}
 		for _, m := range out.Messages {
-			name := executionName(aws.ToString(m.MessageId))
+			name := executionName("sqs-", aws.ToString(m.MessageId))
 			started, err := f.sfn.StartExecution(ctx, &sfn.StartExecutionInput{
 				StateMachineArn: aws.String(f.stateMachine),
 				Name:            aws.String(name),
@@ -98,9 +98,9 @@ func (f *forwarder) run(ctx context.Context) {
 }
 
 // executionName returns a valid execution name (at most 80 characters of
-// letters, digits, - and _) for the message id.
-func executionName(messageID string) string {
-	b := []byte("sqs-")
+// letters, digits, - and _): prefix and the message id.
+func executionName(prefix, messageID string) string {
+	b := []byte(prefix)
 	for _, c := range []byte(messageID) {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_':

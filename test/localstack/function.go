@@ -65,7 +65,6 @@ type function struct {
 func newFunction(gw *gateway, name string, fn Function, shared map[string]string, timeout time.Duration) *function {
 	env := map[string]string{
 		"AWS_LAMBDA_FUNCTION_NAME":   name,
-		"AWS_SDK_UA_APP_ID":          name, // the caller Stack.Calls counts
 		"AWS_LAMBDA_LOG_GROUP_NAME":  "/aws/lambda/" + name,
 		"AWS_LAMBDA_LOG_STREAM_NAME": "local",
 		"LAMBDA_TASK_ROOT":           filepath.Dir(fn.Bootstrap),

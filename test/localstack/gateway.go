@@ -1,6 +1,7 @@
 package localstack
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httputil"
@@ -26,7 +27,8 @@ type gatewayConfig struct {
 // (invokeapi.go) by running the functions' bootstrap binaries
 // (function.go, process.go), the Lambda Runtime API those binaries call
 // (runtimeapi.go), and proxies every other request to moto unchanged
-// (proxy.go), counting them (calls.go). It keeps the running processes by id (registry.go).
+// (proxy.go), counting them (calls.go) and applying the fault plan
+// (faults.go, faultproxy.go, hide.go, awserror.go). It keeps the running processes by id (registry.go).
 type gateway struct {
 	addr      string
 	log       zerolog.Logger
@@ -41,8 +43,18 @@ type gateway struct {
 	processes map[string]*process // by id
 	async     sync.WaitGroup      // Event invocations in flight
 
-	calls callCounter // the AWS calls passed to moto (calls.go)
+	calls  callCounter // the AWS calls passed to moto (calls.go)
+	faults *faults     // the fault plan in force (faults.go)
+	// control serves the stack's own endpoints under controlPrefix
+	// (faults, canary); set by Start.
+	control http.Handler
+	// putEvents delivers what moto's rule matching misses after a
+	// PutEvents (rules.go); set by Start.
+	putEvents func(ctx context.Context, request, answer []byte) error
 }
+
+// controlPrefix starts the paths of the stack's own endpoints.
+const controlPrefix = "/_trailwatch/"
 
 func newGateway(cfg gatewayConfig) *gateway {
 	g := &gateway{
@@ -51,6 +63,7 @@ func newGateway(cfg gatewayConfig) *gateway {
 		logs:      cfg.logs,
 		functions: make(map[string]*function, len(cfg.functions)),
 		processes: make(map[string]*process),
+		faults:    newFaults(),
 	}
 	for name, fn := range cfg.functions {
 		g.functions[name] = newFunction(g, name, fn, cfg.env, cfg.timeout)
@@ -67,10 +80,13 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.runtime.ServeHTTP(w, r)
 		return
 	}
+	if strings.HasPrefix(r.URL.Path, controlPrefix) && g.control != nil {
+		g.control.ServeHTTP(w, r)
+		return
+	}
 	if name, ok := invokedFunction(r); ok {
 		g.serveInvoke(w, r, name)
 		return
 	}
-	g.calls.record(r)
-	g.proxy.ServeHTTP(w, r)
+	g.serveAWS(w, r)
 }

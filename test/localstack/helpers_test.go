@@ -5,16 +5,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	sfntypes "github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/trailwatch/trailwatch/test/localstack"
 )
@@ -36,6 +41,7 @@ type echoResponse struct {
 	Endpoint     string          `json:"endpoint"`
 	Region       string          `json:"region"`
 	Extra        string          `json:"extra"`
+	Called       string          `json:"called"`
 }
 
 // echoBin is the path of testdata/echo's binary, built once by TestMain.
@@ -144,4 +150,50 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 		t.Fatalf("decode %s: %v", b, err)
 	}
 	return reflect.DeepEqual(va, vb)
+}
+
+// queueDepth returns how many messages the queue holds, visible or not.
+func queueDepth(ctx context.Context, client *sqs.Client, url string) (int, error) {
+	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: aws.String(url),
+		AttributeNames: []sqstypes.QueueAttributeName{
+			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
+			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+		},
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		c, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, err
+		}
+		n += c
+	}
+	return n, nil
+}
+
+// contextWithCancel returns a context that ends with the test or when
+// cancelled.
+func contextWithCancel(t *testing.T) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	return ctx, cancel
+}
+
+// httpDo makes a request with body and returns its status.
+func httpDo(ctx context.Context, t *testing.T, method, url, body string) int {
+	t.Helper()
+	req, err := http.NewRequestWithContext(ctx, method, url, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }

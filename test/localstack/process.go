@@ -34,7 +34,9 @@ func (f *function) spawn() (*process, error) {
 		p.out = newLineWriter(f.gw.logs, f.name+"["+id+"]: ")
 		p.cmd = exec.Command(f.path)
 		p.cmd.Dir = filepath.Dir(f.path)
-		p.cmd.Env = append(slices.Clip(f.env), "AWS_LAMBDA_RUNTIME_API="+f.gw.runtimeAPI(id))
+		// The app id tells the gateway which process makes a call: the
+		// caller Stack.Calls counts and fault plans crash.
+		p.cmd.Env = append(slices.Clip(f.env), "AWS_LAMBDA_RUNTIME_API="+f.gw.runtimeAPI(id), "AWS_SDK_UA_APP_ID="+f.name+"#"+id)
 		p.cmd.Stdout = p.out
 		p.cmd.Stderr = p.out
 		p.cmd.SysProcAttr = sysProcAttr()

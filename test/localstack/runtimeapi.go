@@ -52,6 +52,11 @@ func (g *gateway) serveNext(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if c := g.faults.atStart(p.fn.name); c != nil {
+		g.log.Info().Str("function", p.fn.name).Bool("timeout", c.Timeout).Msg("fault_crash_at_start")
+		g.breakProcess(r.Context(), p.id, c.Timeout)
+		return
+	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Lambda-Runtime-Aws-Request-Id", inv.requestID)

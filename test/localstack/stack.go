@@ -17,12 +17,20 @@
 //     (it could not start).
 //   - the Lambda Runtime API those processes call, under a path of their
 //     own (AWS_LAMBDA_RUNTIME_API=127.0.0.1:<port>/_trailwatch/runtime/<id>).
-//   - everything else, proxied to moto unchanged and counted by caller and
-//     call (Stack.Calls).
+//   - the stack's own endpoints: /_trailwatch/faults (the fault plan, see
+//     FaultPlan) and /_trailwatch/canary (see StartCanary).
+//   - everything else, proxied to moto and counted by caller and call
+//     (Stack.Calls), unchanged unless a fault plan says otherwise
+//     (InjectFaults).
 //
 // Moto is started by package test/moto, the starter the functions' moto
 // tests share. EventBridge in moto delivers to SQS targets but not to Step
-// Functions; Stack.StartForwarder plays that part from a queue.
+// Functions, and moto does not run EventBridge Pipes: Stack.StartPipe
+// plays the pipe from an intake queue to the state machine (pipe.go),
+// Stack.StartForwarder a rule's Step Functions target. Stack.Redrive
+// stands in for SQS's StartMessageMoveTask, Stack.StartCanary for the
+// heartbeat schedule (canary.go), and Stack.InjectFaults breaks calls and
+// invocations on purpose (faults.go).
 //
 // Everything listens on 127.0.0.1 only. It runs on Unix-like systems only
 // (processes are managed as process groups).
@@ -116,7 +124,9 @@ type Stack struct {
 
 	mu         sync.Mutex
 	closed     bool
-	forwarders sync.WaitGroup
+	forwarders sync.WaitGroup // forwarders, pipes and the canary
+
+	canary canary // canary.go
 
 	closeOnce sync.Once
 	closeErr  error
@@ -195,6 +205,11 @@ func Start(ctx context.Context, cfg Config) (*Stack, error) {
 		logs:      logs,
 		log:       log,
 	})
+	control := http.NewServeMux()
+	control.HandleFunc(faultsPath, s.serveFaults)
+	control.HandleFunc(canaryPath, s.serveCanary)
+	s.gw.control = control
+	s.gw.putEvents = s.deliverArrayMatches
 	s.srv = &http.Server{
 		Handler:           s.gw,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -239,7 +254,7 @@ func FunctionARN(name string) string {
 	return "arn:aws:lambda:" + Region + ":" + AccountID + ":function:" + name
 }
 
-// Close stops the forwarders, kills every function process and moto (each
+// Close stops the forwarders, the pipes and the canary, kills every function process and moto (each
 // with its process group), and stops the gateway. It waits until all of them
 // have stopped. It is idempotent: later calls return the first call's
 // result.

@@ -23,11 +23,6 @@ import (
 // repository root; they are generated from the catalog.
 const PatternDir = "statemachine/event-patterns"
 
-// maxReceives is how often the forwarder may fail to start an execution for
-// one event before SQS parks it in the dead-letter queue, as EventBridge
-// does after its retries.
-const maxReceives = 5
-
 // Pattern is one rule's event pattern.
 type Pattern struct {
 	// Group is the file's name without .json.
@@ -56,10 +51,13 @@ func Patterns(root string) ([]Pattern, error) {
 }
 
 // create makes what terraform makes: table, topic (with a queue subscribed,
-// standing in for the email subscription), state machine, the rules and
-// their target (a queue the forwarder turns into executions, standing in
-// for the rules' Step Functions target) and the dead-letter queue.
-func (p *Pipeline) create(ctx context.Context, root string) error {
+// standing in for the email subscription), state machine, the durable
+// intake (the parked queue, the intake queue with its redrive policy, the
+// pipe, emulated by the stack), the rules targeting the intake queue with
+// their dead-letter queue, and the heartbeat canary's security group (the
+// canary itself runs when opts.Canary is set).
+func (p *Pipeline) create(ctx context.Context, opts Options) error {
+	root := opts.Root
 	if err := p.createTable(ctx); err != nil {
 		return err
 	}
@@ -79,14 +77,28 @@ func (p *Pipeline) create(ctx context.Context, root string) error {
 	if p.DeadLetterQueueURL, err = p.queue(ctx, p.Names.DeadLetterQueue, nil); err != nil {
 		return err
 	}
-	redrive := fmt.Sprintf(`{"deadLetterTargetArn": %q, "maxReceiveCount": "%d"}`, queueARN(p.Names.DeadLetterQueue), maxReceives)
-	if p.EventsQueueURL, err = p.queue(ctx, p.Names.EventsQueue, map[string]string{"RedrivePolicy": redrive}); err != nil {
+	intake, err := IntakeAttributes(opts.VisibilityTimeout)
+	if err != nil {
+		return err
+	}
+	if p.ParkedQueueURL, err = p.queue(ctx, p.Names.ParkedQueue, intake.parked); err != nil {
+		return err
+	}
+	if p.IntakeQueueURL, err = p.queue(ctx, p.Names.IntakeQueue, intake.queue(queueARN(p.Names.ParkedQueue))); err != nil {
 		return err
 	}
 	if err := p.createRules(ctx, root); err != nil {
 		return err
 	}
-	p.Stack.StartForwarder(context.Background(), p.EventsQueueURL, p.StateMachineARN)
+	p.Stack.StartPipe(context.Background(), localstack.PipeConfig{
+		QueueURL: p.IntakeQueueURL, StateMachineARN: p.StateMachineARN, Input: PipeInput,
+	})
+	if err := p.createCanaryGroup(ctx); err != nil {
+		return err
+	}
+	if opts.Canary > 0 {
+		return p.StartCanary(opts.Canary)
+	}
 	return nil
 }
 
@@ -146,8 +158,8 @@ func (p *Pipeline) createStateMachine(ctx context.Context, root string) error {
 	return nil
 }
 
-// createRules puts one rule per pattern, each targeting the events queue
-// with the dead-letter queue, as terraform targets the state machine.
+// createRules puts one rule per pattern, each targeting the intake queue
+// with the dead-letter queue, as terraform does.
 func (p *Pipeline) createRules(ctx context.Context, root string) error {
 	patterns, err := Patterns(root)
 	if err != nil {
@@ -165,7 +177,7 @@ func (p *Pipeline) createRules(ctx context.Context, root string) error {
 			EventBusName: aws.String(EventBus),
 			Targets: []ebtypes.Target{{
 				Id:               aws.String("pipeline"),
-				Arn:              aws.String(queueARN(p.Names.EventsQueue)),
+				Arn:              aws.String(queueARN(p.Names.IntakeQueue)),
 				DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String(queueARN(p.Names.DeadLetterQueue))},
 			}},
 		})

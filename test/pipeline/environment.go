@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/trailwatch/trailwatch/functions/shared/deployment"
+	"github.com/trailwatch/trailwatch/test/localstack"
 )
 
 // logLevel is every function's LOG_LEVEL on the local stack, unless
@@ -19,6 +20,25 @@ const logLevel = "info"
 // default; the local stack is one account with the defaults and without a
 // chat channel, so it leaves them unset (a test may override them).
 var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC_ARN", "TRUSTED_ACCOUNTS"}
+
+// HeartbeatTargets is HEARTBEAT_TARGETS for a stack running the canary:
+// its one account and region.
+const HeartbeatTargets = localstack.AccountID + ":" + localstack.Region
+
+// envHeartbeatTargets names the variable through which dedupe learns the
+// accounts and regions whose canaries it expects.
+const envHeartbeatTargets = "HEARTBEAT_TARGETS"
+
+// readBySome reports whether some function reads the variable name
+// (deployment.json's environment).
+func readBySome(name string) bool {
+	for _, names := range deployment.Facts.Environment {
+		if slices.Contains(names, name) {
+			return true
+		}
+	}
+	return false
+}
 
 // Environment returns each function's environment by step, as terraform
 // sets it for a single-account deployment with the default variables:

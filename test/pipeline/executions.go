@@ -98,12 +98,7 @@ var ErrNotDelivered = errors.New("no rule matches the event: it started no execu
 // queue is empty and no execution has the event as input, none will: then
 // it returns ErrNotDelivered. Other errors are ctx's or the stack's.
 func (p *Pipeline) Delivered(ctx context.Context, eventID string) (Execution, error) {
-	match := func(input string) bool {
-		var ev struct {
-			ID string `json:"id"`
-		}
-		return strings.Contains(input, eventID) && json.Unmarshal([]byte(input), &ev) == nil && ev.ID == eventID
-	}
+	match := func(input string) bool { return strings.Contains(input, eventID) && EventIDOf(input) == eventID }
 	return poll(ctx, func() (Execution, bool, error) {
 		// The queue first: a message gone from it has started its
 		// execution already, so the look at the executions sees it.
@@ -173,10 +168,16 @@ func truncated(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF")
 }
 
-// queued returns how many messages the rules' queue holds, visible or not.
+// queued returns how many messages the intake queue holds, visible or not.
 func (p *Pipeline) queued(ctx context.Context) (int, error) {
+	return p.QueueDepth(ctx, p.IntakeQueueURL)
+}
+
+// QueueDepth returns how many messages the queue at url holds: visible,
+// in flight and delayed.
+func (p *Pipeline) QueueDepth(ctx context.Context, url string) (int, error) {
 	out, err := p.SQS.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
-		QueueUrl: aws.String(p.EventsQueueURL),
+		QueueUrl: aws.String(url),
 		AttributeNames: []sqstypes.QueueAttributeName{
 			sqstypes.QueueAttributeNameApproximateNumberOfMessages,
 			sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
@@ -184,13 +185,13 @@ func (p *Pipeline) queued(ctx context.Context) (int, error) {
 		},
 	})
 	if err != nil {
-		return 0, fmt.Errorf("count the rules' queue: %w", err)
+		return 0, fmt.Errorf("count queue %s: %w", url, err)
 	}
 	n := 0
 	for _, v := range out.Attributes {
 		var c int
 		if _, err := fmt.Sscan(v, &c); err != nil {
-			return 0, fmt.Errorf("count the rules' queue: %q: %w", v, err)
+			return 0, fmt.Errorf("count queue %s: %q: %w", url, v, err)
 		}
 		n += c
 	}

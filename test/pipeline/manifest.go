@@ -27,12 +27,17 @@ type Manifest struct {
 	// NotificationQueue is subscribed to the topic: every alert lands there.
 	NotificationQueue    string `json:"notification_queue"`
 	NotificationQueueURL string `json:"notification_queue_url"`
-	// RuleTargetQueue is the rules' target, which the stack turns into
-	// executions.
-	RuleTargetQueue    string `json:"rule_target_queue"`
-	RuleTargetQueueURL string `json:"rule_target_queue_url"`
+	// IntakeQueue is the rules' target, which the stack's pipe turns into
+	// executions; ParkedQueue holds what failed max_receive_count times
+	// (make redrive sends it back).
+	IntakeQueue        string `json:"intake_queue"`
+	IntakeQueueURL     string `json:"intake_queue_url"`
+	ParkedQueue        string `json:"parked_queue"`
+	ParkedQueueURL     string `json:"parked_queue_url"`
 	DeadLetterQueue    string `json:"dead_letter_queue"`
 	DeadLetterQueueURL string `json:"dead_letter_queue_url"`
+	// CanaryGroupID is the heartbeat canary's security group.
+	CanaryGroupID string `json:"canary_group_id"`
 	// Functions are the function names by step.
 	Functions map[string]string `json:"functions"`
 	// World is the seeded EC2 world's ids.
@@ -61,10 +66,13 @@ func (p *Pipeline) Manifest(w World) Manifest {
 		TopicARN:             p.TopicARN,
 		NotificationQueue:    p.Names.AlertsQueue,
 		NotificationQueueURL: p.AlertsQueueURL,
-		RuleTargetQueue:      p.Names.EventsQueue,
-		RuleTargetQueueURL:   p.EventsQueueURL,
+		IntakeQueue:          p.Names.IntakeQueue,
+		IntakeQueueURL:       p.IntakeQueueURL,
+		ParkedQueue:          p.Names.ParkedQueue,
+		ParkedQueueURL:       p.ParkedQueueURL,
 		DeadLetterQueue:      p.Names.DeadLetterQueue,
 		DeadLetterQueueURL:   p.DeadLetterQueueURL,
+		CanaryGroupID:        p.CanaryGroupID,
 		Functions:            p.Names.Functions,
 		World:                w,
 		PID:                  os.Getpid(),
@@ -79,9 +87,11 @@ func Attach(m Manifest) *Pipeline {
 	p.StateMachineARN = m.StateMachineARN
 	p.TopicARN = m.TopicARN
 	p.Rules = m.Rules
-	p.EventsQueueURL = m.RuleTargetQueueURL
+	p.IntakeQueueURL = m.IntakeQueueURL
+	p.ParkedQueueURL = m.ParkedQueueURL
 	p.AlertsQueueURL = m.NotificationQueueURL
 	p.DeadLetterQueueURL = m.DeadLetterQueueURL
+	p.CanaryGroupID = m.CanaryGroupID
 	return p
 }
 

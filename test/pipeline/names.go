@@ -10,7 +10,7 @@ import (
 // Names are the names of what Deploy creates. Those terraform also creates
 // come from functions/shared/deployment (deployment.json), as terraform
 // builds them: the deployment's name followed by the resource's suffix. The
-// two queues are the local stack's own stand-ins.
+// alerts inbox is the local stack's own stand-in.
 type Names struct {
 	// Name is the deployment's name, the prefix of every other.
 	Name string
@@ -24,10 +24,16 @@ type Names struct {
 	// RulePrefix starts the name of every EventBridge rule: the rule of the
 	// pattern group g is Rule(g).
 	RulePrefix string
-	// EventsQueue is the rules' target, which the forwarder turns into
-	// executions: it stands in for the rules' Step Functions target, which
-	// moto does not deliver to.
-	EventsQueue string
+	// IntakeQueue is the rules' target, the durable intake the pipe reads;
+	// ParkedQueue is its dead-letter queue, where a message received
+	// intake.max_receive_count times without a successful execution
+	// waits for a redrive.
+	IntakeQueue string
+	ParkedQueue string
+	// CanaryGroup is the heartbeat canary's own security group, CanaryRole
+	// the role its schedule assumes.
+	CanaryGroup string
+	CanaryRole  string
 	// AlertsQueue is subscribed to the topic: it stands in for the email
 	// subscription.
 	AlertsQueue string
@@ -48,7 +54,10 @@ func NamesFor(name string) Names {
 		Topic:           deployment.Name(name, s.AlertTopic),
 		DeadLetterQueue: deployment.Name(name, s.DeadLetterQueue),
 		RulePrefix:      deployment.Name(name, s.Rule),
-		EventsQueue:     name + "-rule-target",
+		IntakeQueue:     deployment.Name(name, s.IntakeQueue),
+		ParkedQueue:     deployment.Name(name, s.ParkedQueue),
+		CanaryGroup:     deployment.Name(name, s.Heartbeat.SecurityGroup),
+		CanaryRole:      deployment.Name(name, s.Heartbeat.Role),
 		AlertsQueue:     name + "-alerts-inbox",
 	}
 	for step, suffix := range s.Functions {

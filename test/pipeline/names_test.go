@@ -43,7 +43,10 @@ func TestDefaultNames(t *testing.T) {
 		}
 		seen[name] = step
 	}
-	for _, q := range []string{n.EventsQueue, n.AlertsQueue} {
+	if n.IntakeQueue != n.Name+s.IntakeQueue || n.ParkedQueue != n.Name+s.ParkedQueue || n.CanaryGroup != n.Name+s.Heartbeat.SecurityGroup {
+		t.Errorf("intake %q, parked %q, canary group %q: not terraform's names", n.IntakeQueue, n.ParkedQueue, n.CanaryGroup)
+	}
+	for _, q := range []string{n.IntakeQueue, n.ParkedQueue, n.AlertsQueue} {
 		if !strings.HasPrefix(q, n.Name+"-") {
 			t.Errorf("queue %q lacks the deployment's name", q)
 		}

@@ -25,6 +25,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -63,6 +64,16 @@ type Options struct {
 	// SHA-256 given to dedupe as RULES_DIGEST. Deploy does not validate it:
 	// terraform refuses a malformed file at plan, and dedupe at start.
 	RulesFile string
+	// VisibilityTimeout is the intake queue's visibility timeout: how long
+	// a message whose execution did not succeed stays away before the pipe
+	// receives it again; 0 means intake.visibility_timeout of
+	// deployment.json. Tests shorten it.
+	VisibilityTimeout time.Duration
+	// Canary is the heartbeat canary's interval; 0 runs no canary (see
+	// StartCanary). With a canary, dedupe expects its beats
+	// (HEARTBEAT_TARGETS is the stack's account and region) unless Env
+	// says otherwise.
+	Canary time.Duration
 	// StackEnv is extra environment for every function process, not
 	// checked against what they read: the SDK's AWS_ENDPOINT_URL_<SERVICE>
 	// to route one service's calls through an observer (test/cost).
@@ -95,9 +106,12 @@ type Pipeline struct {
 	StateMachineARN    string
 	TopicARN           string
 	Rules              []string // rule names, by pattern group
-	EventsQueueURL     string
+	IntakeQueueURL     string
+	ParkedQueueURL     string
 	AlertsQueueURL     string
 	DeadLetterQueueURL string
+	// CanaryGroupID is the heartbeat canary's security group.
+	CanaryGroupID string
 
 	// inputs caches each execution's input by ARN (it never changes), so
 	// that looking for one execution among many describes each only once.
@@ -160,6 +174,14 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 		}
 		overrides[deployment.EnvRulesDigest] = RulesDigest(rules)
 	}
+	if opts.Canary > 0 && readBySome(envHeartbeatTargets) {
+		if overrides == nil {
+			overrides = map[string]string{}
+		}
+		if _, set := overrides[envHeartbeatTargets]; !set {
+			overrides[envHeartbeatTargets] = HeartbeatTargets
+		}
+	}
 	env, err := names.Environment(overrides)
 	if err != nil {
 		return nil, err
@@ -174,7 +196,7 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 	}
 	p := clients(st.AWSConfig(), names)
 	p.Stack = st
-	if err := p.create(ctx, opts.Root); err != nil {
+	if err := p.create(ctx, opts); err != nil {
 		st.Close()
 		return nil, err
 	}

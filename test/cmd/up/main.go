@@ -23,10 +23,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"time"
 
+	"github.com/trailwatch/trailwatch/functions/shared/deployment"
 	"github.com/trailwatch/trailwatch/test/pipeline"
 )
 
@@ -87,7 +90,11 @@ func run(ctx context.Context, stop func(), o options) error {
 	if built {
 		fmt.Println("built the functions into", bin)
 	}
-	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: bin, Logs: logs, Port: o.port})
+	canary, err := time.ParseDuration(deployment.Facts.Heartbeat.Interval)
+	if err != nil {
+		return fmt.Errorf("deployment.json heartbeat.interval: %w", err)
+	}
+	p, err := pipeline.Deploy(ctx, pipeline.Options{Root: root, BinDir: bin, Logs: logs, Port: o.port, Canary: canary})
 	if err != nil {
 		return fmt.Errorf("deploy (logs: %s): %w", o.log, err)
 	}
@@ -180,8 +187,10 @@ func printManifest(out io.Writer, m pipeline.Manifest, state, root string) {
 		{"table", m.Table},
 		{"topic", m.TopicARN},
 		{"notifications", m.NotificationQueueURL + " (SQS, subscribed to the topic)"},
-		{"rule target", m.RuleTargetQueueURL + " (SQS, started as executions)"},
-		{"dead letters", m.DeadLetterQueueURL},
+		{"intake", m.IntakeQueueURL + " (SQS, the rules' target; the pipe starts an execution per message)"},
+		{"parked", m.ParkedQueueURL + " (SQS, events whose executions failed " + strconv.Itoa(deployment.Facts.Intake.MaxReceiveCount) + " times: make redrive)"},
+		{"dead letters", m.DeadLetterQueueURL + " (SQS, events the rules could not deliver)"},
+		{"canary", m.CanaryGroupID + " (security group tagged " + deployment.Facts.Heartbeat.TagKey + " every " + deployment.Facts.Heartbeat.Interval + ")"},
 		{"world", "vpc " + m.World.VPCID + ", subnet " + m.World.SubnetID + ", internet gateway " + m.World.InternetGatewayID},
 		{"", "instance " + m.World.InstanceID + " (public IP " + m.World.PublicIP + ") in group " + m.World.SSHGroupID + " (22/tcp open to the world)"},
 		{"", "load balancer " + m.World.LoadBalancerName + " (" + m.World.LoadBalancerARN + ")"},
