@@ -470,7 +470,7 @@ func TestConcurrentDeliveries(t *testing.T) {
 // enrich (requirement 6) make at most 50 EC2 calls, counted on the local
 // stack. The events are AuthorizeSecurityGroupIngress on the demo's SSH
 // group, each its own event id, given to enrich as the state machine
-// gives them (parse's finding), ten at a time.
+// gives them (parse's finding, as parse assigned it), ten at a time.
 func TestThrottlingCallCount(t *testing.T) {
 	const events, concurrency, budget = 1000, 10, 50
 	p, w, root := deploy(t, nil)
@@ -487,11 +487,11 @@ func TestThrottlingCallCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	first := send(ctx, t, p, record)
-	inputs, err := p.StateInputs(ctx, first.ARN, "Enrich")
-	if err != nil || len(inputs) != 1 {
-		t.Fatalf("enrich's input: %v, %v", inputs, err)
+	vars, err := p.StateVariables(ctx, first.ARN, "Parse")
+	if err != nil || len(vars) != 1 || vars[0]["finding"] == "" {
+		t.Fatalf("parse's finding: %v, %v", vars, err)
 	}
-	payloads := enrichPayloads(t, inputs[0], eventIDOf(t, record), events)
+	payloads := enrichPayloads(t, `{"finding": `+vars[0]["finding"]+`}`, eventIDOf(t, record), events)
 	enrich := p.Names.Functions["enrich"]
 	p.Stack.ResetCalls()
 	sem := make(chan struct{}, concurrency)

@@ -287,6 +287,26 @@ func (p *Pipeline) StateInputs(ctx context.Context, arn, name string) ([]string,
 	return out, nil
 }
 
+// StateVariables returns the workflow variables the state called name
+// assigned, by name as JSON, each time the execution arn left it, in order
+// (Map iterations included).
+func (p *Pipeline) StateVariables(ctx context.Context, arn, name string) ([]map[string]string, error) {
+	var out []map[string]string
+	pages := sfn.NewGetExecutionHistoryPaginator(p.SFN, &sfn.GetExecutionHistoryInput{ExecutionArn: aws.String(arn)})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", arn, err)
+		}
+		for _, ev := range page.Events {
+			if d := ev.StateExitedEventDetails; d != nil && aws.ToString(d.Name) == name {
+				out = append(out, d.AssignedVariables)
+			}
+		}
+	}
+	return out, nil
+}
+
 // WaitIdle waits until the rules' queue is empty and no execution runs:
 // every event sent so far has been handled.
 func (p *Pipeline) WaitIdle(ctx context.Context) error {
