@@ -70,9 +70,12 @@ func faultRows(names pipeline.Names) []faultRow {
 			localstack.CallFault{Service: "elasticloadbalancingv2", Caller: fn["enrich"], Error: "AccessDenied"},
 			localstack.CallFault{Service: "s3", Caller: fn["enrich"], Error: "AccessDenied"},
 		)},
+		{name: "SNS refuses publishing until cleared (parked, then redriven)", plan: calls(localstack.CallFault{Service: "sns", Operation: "Publish", Error: "AuthorizationError"})},
 		{name: "SNS answers after 35 s (past the attempt timeout)", plan: calls(localstack.CallFault{Service: "sns", Operation: "Publish", Latency: localstack.Duration(35 * time.Second), Count: 1})},
 		{name: "notify crashed before publish", plan: crash(fn["notify"], "before:Publish")},
 		{name: "notify crashed after publish", plan: crash(fn["notify"], "after:Publish")},
+		{name: "notify timed out after publish", plan: localstack.FaultPlan{Crashes: []localstack.CrashFault{{Function: fn["notify"], When: "after:Publish", Timeout: true, Count: 1}}}},
+		{name: "enrich timed out", plan: localstack.FaultPlan{Crashes: []localstack.CrashFault{{Function: fn["enrich"], Timeout: true, Count: 1}}}},
 		{name: "dedupe crashed after its claim", plan: crash(fn["dedupe"], "after:TransactWriteItems")},
 		{name: "enrich: new resources hidden 20 s", plan: localstack.FaultPlan{Hides: []localstack.HideFault{
 			{Service: "ec2", For: localstack.Duration(20 * time.Second)}, {Service: "elasticloadbalancingv2", For: localstack.Duration(20 * time.Second)},
