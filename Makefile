@@ -35,7 +35,7 @@ FUZZTIME ?= 20s
 # windows are seconds long.
 UNIT_TIMEOUT  := 10m
 FUZZ_TIMEOUT  := 5m
-E2E_TIMEOUT   := 30m
+E2E_TIMEOUT   := 50m
 BENCH_TIMEOUT := 20m
 
 # make up: the playground's port on 127.0.0.1.
