@@ -542,3 +542,42 @@ func TestUnconfirmedNeverNothingExposed(t *testing.T) {
 		t.Errorf("UnconfirmedFloor is %s to %s, want a Pass to Dedupe", s.Type, s.Next)
 	}
 }
+
+// TestUnconfirmedIsNotLookedForAgain: a finding enrich asked to look
+// again at, whose next enrichment then failed, goes on unconfirmed instead
+// of back to the wait (which would loop until the execution's timeout).
+func TestUnconfirmedIsNotLookedForAgain(t *testing.T) {
+	raw, err := os.ReadFile(pipelineASL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		States map[string]struct {
+			Choices []struct {
+				And []struct {
+					Not *struct {
+						Variable  string `json:"Variable"`
+						IsPresent *bool  `json:"IsPresent"`
+					} `json:"Not"`
+				} `json:"And"`
+				Next string `json:"Next"`
+			} `json:"Choices"`
+		} `json:"States"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range doc.States["Exposed?"].Choices {
+		if c.Next != "WaitForConsistency" {
+			continue
+		}
+		for _, a := range c.And {
+			if a.Not != nil && a.Not.Variable == "$finding.unconfirmed" && a.Not.IsPresent != nil && *a.Not.IsPresent {
+				return
+			}
+		}
+		t.Errorf("WaitForConsistency is chosen for unconfirmed findings too: %+v", c.And)
+		return
+	}
+	t.Error("Exposed? has no WaitForConsistency choice")
+}
