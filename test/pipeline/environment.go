@@ -25,10 +25,6 @@ var singleAccountUnset = []string{"MEMBER_ROLE_NAME", "EXTERNAL_ID", "CHAT_TOPIC
 // its one account and region.
 const HeartbeatTargets = localstack.AccountID + ":" + localstack.Region
 
-// envHeartbeatTargets names the variable through which dedupe learns the
-// accounts and regions whose canaries it expects.
-const envHeartbeatTargets = "HEARTBEAT_TARGETS"
-
 // readBySome reports whether some function reads the variable name
 // (deployment.json's environment).
 func readBySome(name string) bool {
@@ -63,7 +59,7 @@ func (n Names) Environment(overrides map[string]string) (map[string]map[string]s
 		"STORM_PERIOD":     storm.Period,
 		"RULES_DIGEST":     "",
 		// No canary beats on the local stack unless a test says so.
-		"HEARTBEAT_TARGETS": "",
+		deployment.EnvHeartbeatTargets: "",
 	}
 	read := map[string]bool{"LOG_LEVEL": true}
 	env := make(map[string]map[string]string, len(deployment.Facts.Environment))

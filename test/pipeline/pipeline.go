@@ -174,12 +174,12 @@ func Deploy(ctx context.Context, opts Options) (*Pipeline, error) {
 		}
 		overrides[deployment.EnvRulesDigest] = RulesDigest(rules)
 	}
-	if opts.Canary > 0 && readBySome(envHeartbeatTargets) {
+	if opts.Canary > 0 && readBySome(deployment.EnvHeartbeatTargets) {
 		if overrides == nil {
 			overrides = map[string]string{}
 		}
-		if _, set := overrides[envHeartbeatTargets]; !set {
-			overrides[envHeartbeatTargets] = HeartbeatTargets
+		if _, set := overrides[deployment.EnvHeartbeatTargets]; !set {
+			overrides[deployment.EnvHeartbeatTargets] = HeartbeatTargets
 		}
 	}
 	env, err := names.Environment(overrides)
